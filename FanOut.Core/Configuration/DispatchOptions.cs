@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FanOut.Core.Configuration;
+
+/// <summary>How a dispatcher sends chunks back to the app's own endpoint.</summary>
+public sealed class DispatchOptions
+{
+    /// <summary>In-flight self-calls per dispatcher, unless a request asks for fewer.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrency { get; set; } = FanOutDefaults.MaxConcurrency;
+
+    /// <summary>Attempts per self-call, the first included.</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = FanOutDefaults.MaxAttempts;
+
+    /// <summary>Time limit of one attempt of a self-call.</summary>
+    [Range(1, 229)]
+    public int AttemptTimeoutSeconds { get; set; } = FanOutDefaults.AttemptTimeoutSeconds;
+
+    /// <summary>First retry delay; later ones grow exponentially, with jitter.</summary>
+    [Range(0, 60_000)]
+    public int BaseRetryDelayMilliseconds { get; set; } = FanOutDefaults.BaseRetryDelayMilliseconds;
+
+    /// <summary>Cap of any retry delay, including one asked for by Retry-After.</summary>
+    [Range(0, 229)]
+    public int MaxRetryDelaySeconds { get; set; } = FanOutDefaults.MaxRetryDelaySeconds;
+
+    /// <summary>Circuit breaker: share of failed self-calls, within the sampling window, that opens it.</summary>
+    [Range(0.01, 1.0)]
+    public double BreakerFailureRatio { get; set; } = FanOutDefaults.BreakerFailureRatio;
+
+    /// <summary>Circuit breaker: calls the sampling window must hold before it may open.</summary>
+    [Range(2, 100_000)]
+    public int BreakerMinimumThroughput { get; set; } = FanOutDefaults.BreakerMinimumThroughput;
+
+    /// <summary>Circuit breaker: how long it stays open before it lets a trial call through.</summary>
+    [Range(1, 120)]
+    public int BreakerBreakSeconds { get; set; } = FanOutDefaults.BreakerBreakSeconds;
+
+    /// <summary>Deepest chain of internal calls a receiver accepts.</summary>
+    [Range(1, 16)]
+    public int MaxDepth { get; set; } = FanOutDefaults.MaxDepth;
+}

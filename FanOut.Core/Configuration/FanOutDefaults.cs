@@ -1,0 +1,26 @@
+namespace FanOut.Core.Configuration;
+
+/// <summary>Default values of FanOut's settings and request fields.</summary>
+public static class FanOutDefaults
+{
+    /// <summary>Items per chunk when a request does not say (the seed's size).</summary>
+    public const int ChunkSize = 1000;
+
+    /// <summary>Largest chunk size a request may ask for.</summary>
+    public const int MaxChunkSize = 100_000;
+
+    /// <summary>Processor used when a request does not name one.</summary>
+    public const string Processor = "count";
+
+    internal const int MaxConcurrency = 32;
+    internal const int MaxAttempts = 5;
+    internal const int AttemptTimeoutSeconds = 30;
+    internal const int BaseRetryDelayMilliseconds = 200;
+    internal const int MaxRetryDelaySeconds = 30;
+    internal const double BreakerFailureRatio = 0.5;
+    internal const int BreakerMinimumThroughput = 20;
+    internal const int BreakerBreakSeconds = 5;
+    internal const int MaxDepth = 4;
+    internal const int MaxRequestBytes = 64 * 1024 * 1024;
+    internal const int MaxInlineItems = 1_000_000;
+}

@@ -1,0 +1,14 @@
+namespace FanOut.Core.Contracts;
+
+/// <summary>The values of the <c>action</c> field of POST /api/batch.</summary>
+public static class BatchActions
+{
+    /// <summary>External: plan a job's chunks and fan them out.</summary>
+    public const string StartFanout = "start_fanout";
+
+    /// <summary>Internal (and the seed's default when <c>action</c> is absent): process one chunk.</summary>
+    public const string ProcessChunk = "process_chunk";
+
+    /// <summary>Every action the endpoint accepts, in the order error messages list them.</summary>
+    public static IReadOnlyList<string> All { get; } = [StartFanout, ProcessChunk];
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FanOut.Core.Contracts;
+
+/// <summary>Source-generated JSON for every wire and storage model (camelCase, nulls left out).</summary>
+[JsonSourceGenerationOptions(
+    JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNameCaseInsensitive = false,
+    NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(StartFanoutRequest))]
+[JsonSerializable(typeof(ProcessChunkRequest))]
+[JsonSerializable(typeof(ChunkResult))]
+[JsonSerializable(typeof(JobResult))]
+[JsonSerializable(typeof(ProblemDetails))]
+public sealed partial class FanOutJsonContext : JsonSerializerContext;

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace FanOut.Core.Contracts;
+
+/// <summary>The result and status of a job, as start_fanout answers it.</summary>
+public sealed record JobResult
+{
+    /// <summary>The job's id.</summary>
+    public required string JobId { get; init; }
+
+    /// <summary>Pending, Running, Succeeded or Failed (see <see cref="JobStatus"/>).</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The processor the job runs.</summary>
+    public required string Processor { get; init; }
+
+    /// <summary>When the job was accepted.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>When its last chunk finished; null while it runs.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Chunk counts by state.</summary>
+    public required ChunkCounts Chunks { get; init; }
+
+    /// <summary>Item counts.</summary>
+    public required ItemCounts Items { get; init; }
+
+    /// <summary>Milliseconds from acceptance to completion (or to now while it runs).</summary>
+    public long DurationMs { get; init; }
+
+    /// <summary>The processor's aggregate over every succeeded chunk.</summary>
+    public JsonElement? Result { get; init; }
+
+    /// <summary>The first failed chunks (at most 100).</summary>
+    public IReadOnlyList<ChunkFailure> Failures { get; init; } = [];
+}
+
+/// <summary>Chunk counts of a job.</summary>
+public sealed record ChunkCounts(int Total, int Succeeded, int Failed, int Pending);
+
+/// <summary>Item counts of a job.</summary>
+public sealed record ItemCounts(long Processed, long Failed);
+
+/// <summary>One failed chunk: why, and after how many attempts.</summary>
+public sealed record ChunkFailure(int Chunk, string Error, int Attempts);
+
+/// <summary>The states of a job.</summary>
+public static class JobStatus
+{
+    /// <summary>Accepted, no chunk finished yet.</summary>
+    public const string Pending = "Pending";
+    /// <summary>Some chunks finished, others not.</summary>
+    public const string Running = "Running";
+    /// <summary>Every chunk finished, failures within tolerance.</summary>
+    public const string Succeeded = "Succeeded";
+    /// <summary>Every chunk finished, failures beyond tolerance.</summary>
+    public const string Failed = "Failed";
+}

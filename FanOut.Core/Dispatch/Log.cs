@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.Core.Dispatch;
+
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Debug, "Self-call {Operation}: attempt {Attempt} after {Outcome}, waiting {DelayMs:F0} ms")]
+    public static partial void Retrying(ILogger logger, string? operation, int attempt, string outcome, double delayMs);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Self-call circuit opened for {Seconds:F0} s after repeated failures")]
+    public static partial void CircuitOpened(ILogger logger, double seconds);
+
+    [LoggerMessage(1003, LogLevel.Information, "Self-call circuit closed")]
+    public static partial void CircuitClosed(ILogger logger);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Job {JobId}: chunk {Chunk} failed after {Attempts} attempt(s): {Error}")]
+    public static partial void ChunkFailed(ILogger logger, string jobId, int chunk, int attempts, string error);
+}

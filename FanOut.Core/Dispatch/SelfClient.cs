@@ -1,0 +1,51 @@
+using System.Net.Http.Headers;
+using FanOut.Core.Configuration;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace FanOut.Core.Dispatch;
+
+/// <summary>The typed HttpClient of self-calls: POSTs to this app's own <c>/api/batch</c>, at the
+/// configured self URL only, with the configured function key, through <see cref="SelfCallPolicy"/>.</summary>
+public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
+{
+    /// <summary>Path of the batch endpoint below the self URL (host.json's routePrefix is "api").</summary>
+    public const string BatchPath = "api/batch";
+
+    private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
+
+    /// <summary>POSTs a JSON body to the batch endpoint. Transport failures that outlast the retries come
+    /// back as a result with <see cref="SelfCallResult.Error"/>, not as exceptions; cancellation throws.</summary>
+    /// <param name="body">The request body, UTF-8 JSON.</param>
+    /// <param name="operationKey">Idempotency key of the call (job and chunk), for logs.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task<SelfCallResult> PostBatchAsync(byte[] body, string operationKey, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, BatchPath)
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = Json } },
+        };
+        if (options.Value.FunctionKey is { Length: > 0 } key)
+        {
+            request.Headers.Add("x-functions-key", key);
+        }
+        var context = new Context(operationKey) { [SelfCallPolicy.AttemptsKey] = 1 };
+        request.SetPolicyExecutionContext(context);
+
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            return new SelfCallResult((int)response.StatusCode, answer, AttemptsOf(context));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            return new SelfCallResult(0, [], AttemptsOf(context), $"{ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static int AttemptsOf(Context context) => (int)context[SelfCallPolicy.AttemptsKey];
+}

@@ -1,0 +1,50 @@
+using FanOut.Core.Configuration;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Http;
+using FanOut.Core.Jobs;
+using FanOut.Core.Processing;
+using FanOut.Core.Requests;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core;
+
+/// <summary>The one registration of FanOut's services, shared by the Functions app, LocalHost and the tests.</summary>
+public static class FanOutServiceCollectionExtensions
+{
+    /// <summary>Registers FanOut: options from the <c>FanOut</c> section of <paramref name="configuration"/>
+    /// (validated at start-up), the chunk processors, and the typed self-call HttpClient with its policies.</summary>
+    public static IServiceCollection AddFanOut(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FanOutOptions>()
+            .Bind(configuration.GetSection(FanOutOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FanOutOptions>, FanOutOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, CountProcessor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, WordCountProcessor>());
+        services.TryAddSingleton<ChunkProcessors>();
+
+        services.TryAddSingleton<SelfCallPolicy>();
+        services.AddHttpClient<SelfClient>((provider, client) =>
+            {
+                var selfUrl = provider.GetRequiredService<IOptions<FanOutOptions>>().Value.SelfBaseUrl!;
+                // A trailing slash keeps any path of the self URL when "api/batch" is resolved against it.
+                client.BaseAddress = selfUrl.AbsoluteUri.EndsWith('/') ? selfUrl : new Uri(selfUrl.AbsoluteUri + "/");
+                // The policies own every timeout: one per attempt, none around the retries.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().Policy);
+
+        services.TryAddSingleton<JobIds>();
+        services.TryAddSingleton<ChunkWorker>();
+        services.TryAddTransient<StartFanoutValidator>();
+        services.TryAddTransient<ChunkDispatcher>();
+        services.TryAddTransient<FanOutCoordinator>();
+        services.TryAddTransient<BatchEndpoint>();
+        return services;
+    }
+}

@@ -1,0 +1,29 @@
+using FanOut.Core.Contracts;
+
+namespace FanOut.Core.Http;
+
+/// <summary>The problems the endpoint answers with; one place so that types and titles stay fixed.</summary>
+public static class Problems
+{
+    /// <summary>400: the request is not valid; <paramref name="errors"/> names the fields.</summary>
+    public static ProblemDetails Validation(string detail, IReadOnlyDictionary<string, string[]>? errors = null) =>
+        new("urn:fanout:problem:validation", "The request is not valid.", 400, detail, errors);
+
+    /// <summary>400: the body is not JSON.</summary>
+    public static ProblemDetails MalformedJson(string detail) =>
+        new("urn:fanout:problem:malformed-json", "The request body is not valid JSON.", 400, detail);
+
+    /// <summary>413: the body is larger than the configured limit.</summary>
+    public static ProblemDetails TooLarge(long limitBytes) =>
+        new("urn:fanout:problem:too-large", "The request body is too large.", 413,
+            $"The body is larger than the limit of {limitBytes} bytes (FanOut__Limits__MaxRequestBytes).");
+
+    /// <summary>404: no such job.</summary>
+    public static ProblemDetails UnknownJob(string jobId) =>
+        new("urn:fanout:problem:unknown-job", "No such job.", 404, $"There is no job '{jobId}'.");
+
+    /// <summary>508: an internal call came deeper than the configured maximum.</summary>
+    public static ProblemDetails LoopDetected(int depth, int maxDepth) =>
+        new("urn:fanout:problem:loop-detected", "Recursion depth exceeded.", 508,
+            $"The call is at depth {depth}, beyond the maximum of {maxDepth} (FanOut__Dispatch__MaxDepth).");
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Http;
+using FanOut.Core.Processing;
+using FanOut.Core.Requests;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Jobs;
+
+/// <summary>Handles <c>process_chunk</c>: runs the chunk's processor over its items and answers the
+/// chunk's partial result.</summary>
+public sealed class ChunkWorker(ChunkProcessors processors, IOptions<FanOutOptions> options)
+{
+    /// <summary>Processes the chunk in <paramref name="body"/>.</summary>
+    public BatchReply Process(JsonElement body)
+    {
+        var errors = new FieldErrors();
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors);
+        if (request is null)
+        {
+            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
+
+        var maxDepth = options.Value.Dispatch.MaxDepth;
+        if (request.Depth < 0 || request.Depth > maxDepth)
+        {
+            return BatchReply.Problem(Problems.LoopDetected(request.Depth, maxDepth));
+        }
+        if (request.JobId is { } jobId && !JobIds.IsValid(jobId))
+        {
+            errors.Add("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.");
+        }
+        if (request.Chunk < 0)
+        {
+            errors.Add("chunk", "Must not be negative.");
+        }
+        var processorName = request.Processor ?? FanOutDefaults.Processor;
+        var processor = StartFanoutValidator.ProcessorNamed(processorName, processors, errors);
+        var processorOptions = request.Options ?? default;
+        processor?.ValidateOptions(processorOptions, errors);
+        if (request.Items is not { ValueKind: JsonValueKind.Array } items)
+        {
+            errors.Add("items", "Required: a JSON array of the chunk's items.");
+            items = default;
+        }
+        if (!errors.IsEmpty)
+        {
+            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
+
+        var accumulator = processor!.Begin(processorOptions);
+        var count = InlineRecords.AddAll(items, accumulator);
+        var result = new ChunkResult(request.JobId, request.Chunk, processorName, count, accumulator.Complete());
+        return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult);
+    }
+}

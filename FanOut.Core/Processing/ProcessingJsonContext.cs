@@ -1,0 +1,11 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FanOut.Core.Processing;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(CountPartial))]
+[JsonSerializable(typeof(WordCountPartial))]
+[JsonSerializable(typeof(WordCountResult))]
+[JsonSerializable(typeof(WordCountOptions))]
+internal sealed partial class ProcessingJsonContext : JsonSerializerContext;

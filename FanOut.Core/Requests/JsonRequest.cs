@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace FanOut.Core.Requests;
+
+/// <summary>Reads a request body into its model strictly: unknown fields and wrong types become
+/// per-field errors, never exceptions.</summary>
+internal static class JsonRequest
+{
+    public static T? Read<T>(JsonElement root, JsonTypeInfo<T> typeInfo, FieldErrors errors, string fieldPrefix = "")
+        where T : class
+    {
+        var known = typeInfo.Properties.Select(p => p.Name).ToArray();
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(fieldPrefix.TrimEnd('.') is { Length: > 0 } name ? name : "$", "Must be a JSON object.");
+            return null;
+        }
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!known.Contains(property.Name, StringComparer.Ordinal))
+            {
+                var hint = FieldNameHint.NearestTo(property.Name, known);
+                errors.Add(fieldPrefix + property.Name, hint is null
+                    ? $"Unknown field. Known fields: {string.Join(", ", known)}."
+                    : $"Unknown field; did you mean {hint}?");
+            }
+        }
+        if (!errors.IsEmpty)
+        {
+            return null;
+        }
+
+        try
+        {
+            return root.Deserialize(typeInfo);
+        }
+        catch (JsonException ex)
+        {
+            var field = FieldOf(ex.Path);
+            var property = typeInfo.Properties.FirstOrDefault(p => p.Name == field);
+            errors.Add(fieldPrefix + field, property is null ? "Has the wrong type." : $"Must be {Describe(property.PropertyType)}.");
+            return null;
+        }
+    }
+
+    // "$.chunkSize" → "chunkSize"; "$.items[3]" → "items".
+    private static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "$";
+        }
+        var name = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+        var end = name.IndexOfAny(['.', '[']);
+        return end < 0 ? name : name[..end];
+    }
+
+    private static string Describe(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type == typeof(int) || type == typeof(long) ? "an integer"
+            : type == typeof(double) ? "a number"
+            : type == typeof(bool) ? "true or false"
+            : type == typeof(string) ? "a string"
+            : "a JSON value of the right kind";
+    }
+}

@@ -1,0 +1,13 @@
+using System.Text.Json;
+using FanOut.Core.Processing;
+
+namespace FanOut.Core.Requests;
+
+/// <summary>A start_fanout request that passed validation, with every default filled in.</summary>
+public sealed record StartFanoutCommand(
+    string JobId,
+    IChunkProcessor Processor,
+    JsonElement Options,
+    IReadOnlyList<JsonElement> Items,
+    int ChunkSize,
+    int MaxConcurrency);

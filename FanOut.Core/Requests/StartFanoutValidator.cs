@@ -1,0 +1,77 @@
+using System.Text.Json;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Jobs;
+using FanOut.Core.Processing;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Requests;
+
+/// <summary>Checks a start_fanout body field by field and turns it into a <see cref="StartFanoutCommand"/>.</summary>
+public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, IOptions<FanOutOptions> options)
+{
+    /// <summary>The command, or null with <paramref name="errors"/> saying why.</summary>
+    public StartFanoutCommand? Validate(JsonElement body, FieldErrors errors)
+    {
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.StartFanoutRequest, errors);
+        if (request is null)
+        {
+            return null;
+        }
+        var limits = options.Value.Limits;
+        var dispatch = options.Value.Dispatch;
+
+        if (request.JobId is { } jobId && !JobIds.IsValid(jobId))
+        {
+            errors.Add("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.");
+        }
+
+        var processor = ProcessorNamed(request.Processor ?? FanOutDefaults.Processor, processors, errors);
+        var processorOptions = request.Options ?? default;
+        processor?.ValidateOptions(processorOptions, errors);
+
+        IReadOnlyList<JsonElement> items = [];
+        if (request.Items is not { ValueKind: JsonValueKind.Array } array)
+        {
+            errors.Add("items", "Required: a JSON array of the items to process.");
+        }
+        else if (array.GetArrayLength() > limits.MaxInlineItems)
+        {
+            errors.Add("items", $"At most {limits.MaxInlineItems} inline items (FanOut__Limits__MaxInlineItems).");
+        }
+        else
+        {
+            items = [.. array.EnumerateArray()];
+        }
+
+        if (request.ChunkSize is < 1 or > FanOutDefaults.MaxChunkSize)
+        {
+            errors.Add("chunkSize", $"Must be between 1 and {FanOutDefaults.MaxChunkSize}.");
+        }
+        if (request.MaxConcurrency is < 1 || request.MaxConcurrency > dispatch.MaxConcurrency)
+        {
+            errors.Add("maxConcurrency", $"Must be between 1 and {dispatch.MaxConcurrency} (FanOut__Dispatch__MaxConcurrency).");
+        }
+
+        return errors.IsEmpty
+            ? new StartFanoutCommand(
+                request.JobId ?? jobIds.NewId(),
+                processor!,
+                processorOptions,
+                items,
+                request.ChunkSize ?? FanOutDefaults.ChunkSize,
+                request.MaxConcurrency ?? dispatch.MaxConcurrency)
+            : null;
+    }
+
+    /// <summary>The processor of that name, or null with an error listing the registered ones.</summary>
+    internal static IChunkProcessor? ProcessorNamed(string name, ChunkProcessors processors, FieldErrors errors)
+    {
+        if (processors.TryGet(name, out var processor))
+        {
+            return processor;
+        }
+        errors.Add("processor", $"Unknown processor '{name}'. Registered: {string.Join(", ", processors.Names)}.");
+        return null;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using FanOut.LocalHost.Adapters;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FanOut.LocalHost.Hosting;
+
+/// <summary>Invokes one function for an ASP.NET Core request, binding its parameters as the worker
+/// does for HTTP triggers: the request, the FunctionContext, a CancellationToken, and route values by name.
+/// The function class is created per invocation from the request's DI scope.</summary>
+internal sealed class FunctionInvoker
+{
+    private readonly HttpFunction _function;
+    private readonly MethodInfo _method;
+    private readonly ObjectFactory _create;
+    private readonly LocalFunctionDefinition _definition;
+    private readonly byte[]? _key;
+
+    public FunctionInvoker(HttpFunction function, Assembly assembly, string? functionKey)
+    {
+        var split = function.EntryPoint.LastIndexOf('.');
+        var type = assembly.GetType(function.EntryPoint[..split], throwOnError: true)!;
+        _method = type.GetMethod(function.EntryPoint[(split + 1)..], BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
+            ?? throw new InvalidOperationException($"{function.EntryPoint} (function {function.Name}) was not found.");
+        _function = function;
+        _create = ActivatorUtilities.CreateFactory(type, []);
+        _definition = new LocalFunctionDefinition(function, _method);
+        _key = string.IsNullOrEmpty(functionKey) ? null : Encoding.UTF8.GetBytes(functionKey);
+    }
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (_function.RequiresKey && _key is not null && !HasKey(http.Request))
+        {
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+
+        var context = new LocalFunctionContext(http, _definition);
+        var request = new LocalHttpRequestData(http, context);
+        var target = _method.IsStatic ? null : _create(http.RequestServices, []);
+        var returned = _method.Invoke(target, [.. _method.GetParameters().Select(p => Bind(p, http, context, request))]);
+        if (returned is Task task)
+        {
+            await task;
+            returned = task.GetType().GetProperty(nameof(Task<object>.Result))?.GetValue(task);
+        }
+        switch (returned)
+        {
+            case LocalHttpResponseData response:
+                await response.WriteToAsync(http.Response, http.RequestAborted);
+                break;
+            case null:
+                http.Response.StatusCode = StatusCodes.Status204NoContent;
+                break;
+            default:
+                throw new NotSupportedException($"{_function.Name} returned {returned.GetType()}; LocalHost serves HttpResponseData.");
+        }
+    }
+
+    private static object? Bind(ParameterInfo parameter, HttpContext http, FunctionContext context, HttpRequestData request) =>
+        parameter.ParameterType switch
+        {
+            var t when t == typeof(HttpRequestData) => request,
+            var t when t == typeof(FunctionContext) => context,
+            var t when t == typeof(CancellationToken) => context.CancellationToken,
+            var t when t == typeof(string) => http.Request.RouteValues.TryGetValue(parameter.Name!, out var v) ? v?.ToString() : null,
+            _ => throw new NotSupportedException($"LocalHost cannot bind parameter {parameter.Name} of type {parameter.ParameterType}."),
+        };
+
+    // The key is accepted where the Functions host accepts it: the x-functions-key header or ?code=.
+    private bool HasKey(HttpRequest request)
+    {
+        var presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
+        return presented is not null
+               && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
+    }
+}

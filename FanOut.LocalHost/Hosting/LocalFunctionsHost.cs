@@ -1,0 +1,67 @@
+using System.Reflection;
+using FanOut.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FanOut.LocalHost.Hosting;
+
+/// <summary>Builds the local host: Kestrel serving the function app's functions, at the routes, methods
+/// and auth levels of its functions.metadata, with the same <c>AddFanOut</c> registration as its Program.cs.</summary>
+public static class LocalFunctionsHost
+{
+    /// <summary>Where LocalHost listens when no <c>--urls</c> is given: where <c>func start</c> would.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    /// <summary>Builds the app (not started).</summary>
+    /// <param name="args">Command-line arguments (<c>--urls</c>, configuration overrides).</param>
+    /// <param name="configureBuilder">Extra configuration or services, before the app is built (tests).</param>
+    /// <param name="configurePipeline">Extra middleware, which runs before the functions (tests' fault injectors).</param>
+    public static WebApplication Build(
+        string[] args,
+        Action<WebApplicationBuilder>? configureBuilder = null,
+        Action<WebApplication>? configurePipeline = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        if (string.IsNullOrEmpty(urls))
+        {
+            builder.WebHost.UseUrls(urls = DefaultUrl);
+        }
+        // Locally the self URL is where this host listens, unless configured otherwise.
+        builder.Configuration.AddInMemoryCollection(SelfUrlDefault(builder.Configuration, urls));
+        // The function enforces its own body limit (413 as problem+json), as it does on Azure.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        configureBuilder?.Invoke(builder);
+        builder.Services.AddFanOut(builder.Configuration);
+
+        var app = builder.Build();
+        configurePipeline?.Invoke(app);
+        MapFunctions(app, AppContext.BaseDirectory, app.Configuration["FanOut:FunctionKey"]);
+        return app;
+    }
+
+    private static void MapFunctions(WebApplication app, string directory, string? functionKey)
+    {
+        var prefix = FunctionsMetadata.RoutePrefix(directory).Trim('/');
+        foreach (var function in FunctionsMetadata.LoadHttpFunctions(directory))
+        {
+            var assembly = Assembly.LoadFrom(Path.Combine(directory, function.ScriptFile));
+            var invoker = new FunctionInvoker(function, assembly, functionKey);
+            var pattern = prefix.Length == 0 ? function.Route : $"{prefix}/{function.Route}";
+            var endpoint = function.Methods.Count == 0
+                ? app.Map(pattern, invoker.InvokeAsync)
+                : app.MapMethods(pattern, function.Methods, invoker.InvokeAsync);
+            endpoint.WithDisplayName(function.Name);
+        }
+    }
+
+    private static Dictionary<string, string?> SelfUrlDefault(IConfiguration configuration, string urls)
+    {
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0];
+        return string.IsNullOrEmpty(configuration["FanOut:SelfBaseUrl"])
+            ? new() { ["FanOut:SelfBaseUrl"] = first.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1") }
+            : [];
+    }
+}

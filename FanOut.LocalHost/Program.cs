@@ -1,0 +1,3 @@
+using FanOut.LocalHost.Hosting;
+
+LocalFunctionsHost.Build(args).Run();
