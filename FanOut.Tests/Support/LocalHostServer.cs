@@ -1,0 +1,110 @@
+using System.Text.Json;
+using FanOut.LocalHost.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.Tests.Support;
+
+/// <summary>FanOut.LocalHost on a free loopback port, in this process: real Kestrel, real sockets, the real
+/// AddFanOut wiring. A test middleware counts the process_chunk requests that reach it and, when given a
+/// <see cref="FaultInjector"/>, breaks some of them.</summary>
+internal sealed class LocalHostServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _processChunkRequests;
+
+    private LocalHostServer(WebApplication app, Uri baseUrl)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(3) };
+    }
+
+    public Uri BaseUrl { get; }
+
+    public HttpClient Client { get; }
+
+    /// <summary>process_chunk requests that reached the server, faulted ones included.</summary>
+    public int ProcessChunkRequests => Volatile.Read(ref _processChunkRequests);
+
+    public static async Task<LocalHostServer> StartAsync(
+        IDictionary<string, string?>? settings = null, FaultInjector? faults = null)
+    {
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        LocalHostServer? server = null;
+        var app = LocalFunctionsHost.Build(
+            ["--urls", url],
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            },
+            app => app.Use((context, next) => server!.InspectAsync(context, next, faults)));
+        server = new LocalHostServer(app, new Uri(url));
+        await app.StartAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task InspectAsync(HttpContext context, RequestDelegate next, FaultInjector? faults)
+    {
+        var chunk = await ProcessChunkIndexAsync(context.Request);
+        if (chunk is null)
+        {
+            await next(context);
+            return;
+        }
+        Interlocked.Increment(ref _processChunkRequests);
+        switch (faults?.Decide(chunk.Value) ?? ChunkFault.None)
+        {
+            case ChunkFault.Unavailable:
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            case ChunkFault.CutBeforeProcessing:
+                context.Abort();
+                return;
+            case ChunkFault.CutAfterProcessing:
+                context.Response.Body = new MemoryStream(); // the answer goes nowhere
+                await next(context);
+                context.Abort();
+                return;
+            default:
+                await next(context);
+                return;
+        }
+    }
+
+    // The chunk index of a process_chunk request; null for any other request. The body is rewound.
+    private static async Task<int?> ProcessChunkIndexAsync(HttpRequest request)
+    {
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return null;
+        }
+        request.EnableBuffering();
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(request.Body);
+            var root = body.RootElement;
+            var isChunk = root.ValueKind == JsonValueKind.Object
+                          && (!root.TryGetProperty("action", out var action) || action.ValueEquals("process_chunk"));
+            return isChunk && root.TryGetProperty("chunk", out var chunk) && chunk.TryGetInt32(out var index) ? index : isChunk ? 0 : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+    }
+}
