@@ -1,29 +1,43 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace FanOut.Core.Contracts;
 
 /// <summary>The body of <c>process_chunk</c>: one chunk of a job, sent by the app to itself
 /// (or by a user, as the seed allowed, with the action left out).</summary>
+/// <remarks>Settable properties: read once per chunk, through System.Text.Json's fast path (see <see cref="ChunkResult"/>).</remarks>
 public sealed record ProcessChunkRequest
 {
+    /// <summary>Fields read from the body as they stand, never copied (see <c>JsonRequest.Raw</c>).</summary>
+    public static readonly string[] RawFields = ["items", "options"];
+
     /// <summary><c>process_chunk</c>, or absent.</summary>
-    public string? Action { get; init; }
+    public string? Action { get; set; }
 
     /// <summary>The job the chunk belongs to; absent for a standalone chunk.</summary>
-    public string? JobId { get; init; }
+    public string? JobId { get; set; }
 
     /// <summary>Index of the chunk in its job.</summary>
-    public int Chunk { get; init; }
+    public int Chunk { get; set; }
 
     /// <summary>Name of a registered chunk processor.</summary>
-    public string? Processor { get; init; }
+    public string? Processor { get; set; }
 
     /// <summary>Processor-specific settings.</summary>
-    public JsonElement? Options { get; init; }
+    [JsonIgnore]
+    public JsonElement Options { get; set; }
 
     /// <summary>The chunk's items.</summary>
-    public JsonElement? Items { get; init; }
+    [JsonIgnore]
+    public JsonElement Items { get; set; }
 
     /// <summary>Hops of internal calls that led here; 0 for a call from outside.</summary>
-    public int Depth { get; init; }
+    public int Depth { get; set; }
+
+    /// <summary>This request with its raw fields taken from the body it was read from.</summary>
+    public ProcessChunkRequest WithRawFieldsOf(JsonElement body) => this with
+    {
+        Items = body.TryGetProperty("items", out var items) ? items : default,
+        Options = body.TryGetProperty("options", out var options) ? options : default,
+    };
 }

@@ -1,28 +1,41 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace FanOut.Core.Contracts;
 
 /// <summary>The body of <c>start_fanout</c>, as sent by a user.</summary>
 public sealed record StartFanoutRequest
 {
+    /// <summary>Fields read from the body as they stand, never copied (see <c>JsonRequest.Raw</c>).</summary>
+    public static readonly string[] RawFields = ["items", "options"];
+
     /// <summary>Always <c>start_fanout</c>.</summary>
-    public string? Action { get; init; }
+    public string? Action { get; set; }
 
     /// <summary>Idempotency key of the job; generated when absent.</summary>
-    public string? JobId { get; init; }
+    public string? JobId { get; set; }
 
     /// <summary>Name of a registered chunk processor.</summary>
-    public string? Processor { get; init; }
+    public string? Processor { get; set; }
 
     /// <summary>Inline data: a JSON array of any JSON values.</summary>
-    public JsonElement? Items { get; init; }
+    [JsonIgnore]
+    public JsonElement Items { get; set; }
 
     /// <summary>Items per chunk.</summary>
-    public int? ChunkSize { get; init; }
+    public int? ChunkSize { get; set; }
 
     /// <summary>In-flight self-calls of this job's dispatcher, at most the configured maximum.</summary>
-    public int? MaxConcurrency { get; init; }
+    public int? MaxConcurrency { get; set; }
 
     /// <summary>Processor-specific settings.</summary>
-    public JsonElement? Options { get; init; }
+    [JsonIgnore]
+    public JsonElement Options { get; set; }
+
+    /// <summary>This request with its raw fields taken from the body it was read from.</summary>
+    public StartFanoutRequest WithRawFieldsOf(JsonElement body) => this with
+    {
+        Items = body.TryGetProperty("items", out var items) ? items : default,
+        Options = body.TryGetProperty("options", out var options) ? options : default,
+    };
 }

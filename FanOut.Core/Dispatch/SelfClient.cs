@@ -21,9 +21,13 @@ public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
     /// <param name="body">The request body, UTF-8 JSON.</param>
     /// <param name="operationKey">Idempotency key of the call (job and chunk), for logs.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public async Task<SelfCallResult> PostBatchAsync(byte[] body, string operationKey, CancellationToken cancellationToken = default)
+    public Task<SelfCallResult> PostBatchAsync(byte[] body, string operationKey, CancellationToken cancellationToken = default) =>
+        PostAsync(BatchPath, body, operationKey, cancellationToken);
+
+    // Any path below the self URL: the benchmark measures the client stack's ceiling against a no-op route.
+    internal async Task<SelfCallResult> PostAsync(string path, byte[] body, string operationKey, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, BatchPath)
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = Json } },
         };

@@ -16,7 +16,8 @@ public sealed class ChunkWorker(ChunkProcessors processors, IOptions<FanOutOptio
     public BatchReply Process(JsonElement body)
     {
         var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors);
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
+            ?.WithRawFieldsOf(body);
         if (request is null)
         {
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
@@ -37,21 +38,26 @@ public sealed class ChunkWorker(ChunkProcessors processors, IOptions<FanOutOptio
         }
         var processorName = request.Processor ?? FanOutDefaults.Processor;
         var processor = StartFanoutValidator.ProcessorNamed(processorName, processors, errors);
-        var processorOptions = request.Options ?? default;
-        processor?.ValidateOptions(processorOptions, errors);
-        if (request.Items is not { ValueKind: JsonValueKind.Array } items)
+        processor?.ValidateOptions(request.Options, errors);
+        if (request.Items.ValueKind != JsonValueKind.Array)
         {
             errors.Add("items", "Required: a JSON array of the chunk's items.");
-            items = default;
         }
         if (!errors.IsEmpty)
         {
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
 
-        var accumulator = processor!.Begin(processorOptions);
-        var count = InlineRecords.AddAll(items, accumulator);
-        var result = new ChunkResult(request.JobId, request.Chunk, processorName, count, accumulator.Complete());
+        var accumulator = processor!.Begin(request.Options);
+        var count = InlineRecords.AddAll(request.Items, accumulator);
+        var result = new ChunkResult
+        {
+            JobId = request.JobId,
+            Chunk = request.Chunk,
+            Processor = processorName,
+            Items = count,
+            Result = accumulator.Complete(),
+        };
         return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -7,10 +8,19 @@ namespace FanOut.Core.Requests;
 /// per-field errors, never exceptions.</summary>
 internal static class JsonRequest
 {
-    public static T? Read<T>(JsonElement root, JsonTypeInfo<T> typeInfo, FieldErrors errors, string fieldPrefix = "")
+    private static readonly ConditionalWeakTable<JsonTypeInfo, string[]> KnownFields = new();
+
+    /// <param name="root">The body, or the part of it that the model describes.</param>
+    /// <param name="typeInfo">The model.</param>
+    /// <param name="errors">Where problems are reported.</param>
+    /// <param name="fieldPrefix">Put before field names in errors (e.g. "options.").</param>
+    /// <param name="rawFields">Fields the caller takes from <paramref name="root"/> as they are
+    /// : the model marks them [JsonIgnore], so that large values such as the items
+    /// are never copied.</param>
+    public static T? Read<T>(JsonElement root, JsonTypeInfo<T> typeInfo, FieldErrors errors, string fieldPrefix = "", params string[] rawFields)
         where T : class
     {
-        var known = typeInfo.Properties.Select(p => p.Name).ToArray();
+        var known = KnownFields.GetValue(typeInfo, info => [.. info.Properties.Select(p => p.Name).Concat(rawFields)]);
         if (root.ValueKind != JsonValueKind.Object)
         {
             errors.Add(fieldPrefix.TrimEnd('.') is { Length: > 0 } name ? name : "$", "Must be a JSON object.");

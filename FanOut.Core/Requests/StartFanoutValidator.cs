@@ -13,7 +13,8 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
     /// <summary>The command, or null with <paramref name="errors"/> saying why.</summary>
     public StartFanoutCommand? Validate(JsonElement body, FieldErrors errors)
     {
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.StartFanoutRequest, errors);
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.StartFanoutRequest, errors, rawFields: StartFanoutRequest.RawFields)
+            ?.WithRawFieldsOf(body);
         if (request is null)
         {
             return null;
@@ -27,8 +28,7 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
         }
 
         var processor = ProcessorNamed(request.Processor ?? FanOutDefaults.Processor, processors, errors);
-        var processorOptions = request.Options ?? default;
-        processor?.ValidateOptions(processorOptions, errors);
+        processor?.ValidateOptions(request.Options, errors);
 
         IReadOnlyList<JsonElement> items = [];
         if (request.Items is not { ValueKind: JsonValueKind.Array } array)
@@ -57,7 +57,7 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
             ? new StartFanoutCommand(
                 request.JobId ?? jobIds.NewId(),
                 processor!,
-                processorOptions,
+                request.Options,
                 items,
                 request.ChunkSize ?? FanOutDefaults.ChunkSize,
                 request.MaxConcurrency ?? dispatch.MaxConcurrency)

@@ -15,7 +15,7 @@ internal sealed class LocalFunctionContext(HttpContext http, FunctionDefinition 
 
     public override TraceContext TraceContext { get; } = new LocalTraceContext(Activity.Current);
 
-    public override BindingContext BindingContext { get; } = new LocalBindingContext(
+    public override BindingContext BindingContext => field ??= new LocalBindingContext(
         http.Request.RouteValues.ToDictionary(v => v.Key, v => v.Value, StringComparer.OrdinalIgnoreCase));
 
     public override RetryContext RetryContext => null!; // HTTP triggers have no retry context.
@@ -24,9 +24,13 @@ internal sealed class LocalFunctionContext(HttpContext http, FunctionDefinition 
 
     public override FunctionDefinition FunctionDefinition => definition;
 
-    public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
+    public override IDictionary<object, object> Items
+    {
+        get => field ??= new Dictionary<object, object>();
+        set;
+    }
 
-    public override IInvocationFeatures Features { get; } = new LocalInvocationFeatures();
+    public override IInvocationFeatures Features => field ??= new LocalInvocationFeatures();
 
     public override CancellationToken CancellationToken => http.RequestAborted;
 

@@ -20,7 +20,8 @@ internal sealed class LocalHttpResponseData(FunctionContext context) : HttpRespo
     public async Task WriteToAsync(HttpResponse response, CancellationToken cancellationToken)
     {
         response.StatusCode = (int)StatusCode;
-        foreach (var header in Headers)
+        // NonValidated: the values as the function set them, without the parsing (and its locks) of HttpHeaders.
+        foreach (var header in Headers.NonValidated)
         {
             response.Headers[header.Key] = header.Value.ToArray();
         }
@@ -28,8 +29,13 @@ internal sealed class LocalHttpResponseData(FunctionContext context) : HttpRespo
         {
             response.Cookies.Append(cookie.Name, cookie.Value);
         }
+        if (Body is MemoryStream buffered && buffered.TryGetBuffer(out var written))
+        {
+            response.ContentLength = written.Count;
+            await response.Body.WriteAsync(written, cancellationToken);
+            return;
+        }
         Body.Position = 0;
-        response.ContentLength = Body.Length;
         await Body.CopyToAsync(response.Body, cancellationToken);
     }
 }

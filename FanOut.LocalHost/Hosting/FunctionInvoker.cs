@@ -16,6 +16,8 @@ internal sealed class FunctionInvoker
 {
     private readonly HttpFunction _function;
     private readonly MethodInfo _method;
+    private readonly MethodInvoker _invoke;
+    private readonly ParameterInfo[] _parameters;
     private readonly ObjectFactory _create;
     private readonly LocalFunctionDefinition _definition;
     private readonly byte[]? _key;
@@ -27,6 +29,8 @@ internal sealed class FunctionInvoker
         _method = type.GetMethod(function.EntryPoint[(split + 1)..], BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
             ?? throw new InvalidOperationException($"{function.EntryPoint} (function {function.Name}) was not found.");
         _function = function;
+        _invoke = MethodInvoker.Create(_method);
+        _parameters = _method.GetParameters();
         _create = ActivatorUtilities.CreateFactory(type, []);
         _definition = new LocalFunctionDefinition(function, _method);
         _key = string.IsNullOrEmpty(functionKey) ? null : Encoding.UTF8.GetBytes(functionKey);
@@ -43,12 +47,19 @@ internal sealed class FunctionInvoker
         var context = new LocalFunctionContext(http, _definition);
         var request = new LocalHttpRequestData(http, context);
         var target = _method.IsStatic ? null : _create(http.RequestServices, []);
-        var returned = _method.Invoke(target, [.. _method.GetParameters().Select(p => Bind(p, http, context, request))]);
-        if (returned is Task task)
+        var arguments = new object?[_parameters.Length];
+        for (var i = 0; i < arguments.Length; i++)
         {
-            await task;
-            returned = task.GetType().GetProperty(nameof(Task<object>.Result))?.GetValue(task);
+            arguments[i] = Bind(_parameters[i], http, context, request);
         }
+        var returned = _invoke.Invoke(target, new Span<object?>(arguments));
+        returned = returned switch
+        {
+            Task<HttpResponseData> task => await task,
+            ValueTask<HttpResponseData> task => await task,
+            Task task => await Completed(task),
+            _ => returned,
+        };
         switch (returned)
         {
             case LocalHttpResponseData response:
@@ -60,6 +71,12 @@ internal sealed class FunctionInvoker
             default:
                 throw new NotSupportedException($"{_function.Name} returned {returned.GetType()}; LocalHost serves HttpResponseData.");
         }
+    }
+
+    private static async Task<object?> Completed(Task task)
+    {
+        await task;
+        return null;
     }
 
     private static object? Bind(ParameterInfo parameter, HttpContext http, FunctionContext context, HttpRequestData request) =>

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FanOut.Core.Dispatch;
+using FanOut.LocalHost.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.Benchmarks;
+
+/// <summary>LocalHost on a loopback port with one extra route, <c>POST /bench/noop</c>, that reads the body
+/// and answers <c>{}</c>: the ceiling is the rate of those POSTs through the same typed client, policies
+/// and Kestrel server that the fan-out's self-calls use.</summary>
+internal sealed class BenchHost(WebApplication app, HttpClient client, int concurrency) : IAsyncDisposable
+{
+    public static async Task<BenchHost> StartAsync(int port, int concurrency)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        var app = LocalFunctionsHost.Build(
+            ["--urls", url],
+            builder =>
+            {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["FanOut:Dispatch:MaxConcurrency"] = concurrency.ToString(),
+                });
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                builder.Services.AddTransient<LatencyRecorder>();
+                builder.Services.AddHttpClient<SelfClient>().AddHttpMessageHandler<LatencyRecorder>();
+            },
+            app => app.MapPost("/bench/noop", async context =>
+            {
+                await context.Request.Body.CopyToAsync(Stream.Null);
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{}");
+            }));
+        await app.StartAsync();
+        return new BenchHost(app, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) }, concurrency);
+    }
+
+    /// <summary>Trivial POSTs, as many as the fan-out has chunks, at the fan-out's concurrency.</summary>
+    public async Task<RunResult> CeilingAsync(int requests)
+    {
+        var selfClient = app.Services.GetRequiredService<SelfClient>();
+        // The same size as a one-item process_chunk body.
+        var body = """{"action":"process_chunk","jobId":"bench","chunk":0,"processor":"count","depth":1,"items":[1234]}"""u8.ToArray();
+        LatencyRecorder.Reset();
+        var started = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, requests), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+        {
+            var result = await selfClient.PostAsync("bench/noop", body, $"bench/{i}", ct);
+            if (!result.IsSuccess)
+            {
+                throw new InvalidOperationException($"ceiling request failed: {result.StatusCode} {result.Error}");
+            }
+        });
+        return new RunResult(requests, Stopwatch.GetElapsedTime(started), LatencyRecorder.Snapshot());
+    }
+
+    /// <summary>start_fanout with <paramref name="chunks"/> one-item chunks of <c>count</c>.</summary>
+    public async Task<RunResult> FanOutAsync(int chunks)
+    {
+        var job = new JsonObject
+        {
+            ["action"] = "start_fanout",
+            ["processor"] = "count",
+            ["chunkSize"] = 1,
+            ["maxConcurrency"] = concurrency,
+            ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
+        };
+        var content = JsonContent.Create(job);
+        await content.LoadIntoBufferAsync();
+        LatencyRecorder.Reset();
+        var started = Stopwatch.GetTimestamp();
+        using var response = await client.PostAsync("api/batch", content);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var body = await response.Content.ReadAsStringAsync();
+        using var result = JsonDocument.Parse(body);
+        var succeeded = result.RootElement.GetProperty("chunks").GetProperty("succeeded").GetInt32();
+        var records = result.RootElement.GetProperty("result").GetProperty("records").GetInt64();
+        if (!response.IsSuccessStatusCode || succeeded != chunks || records != chunks)
+        {
+            throw new InvalidOperationException($"fan-out did not complete: {body[..Math.Min(500, body.Length)]}");
+        }
+        return new RunResult(chunks, elapsed, LatencyRecorder.Snapshot());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
