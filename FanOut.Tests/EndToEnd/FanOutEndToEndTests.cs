@@ -85,6 +85,21 @@ public sealed class FanOutEndToEndTests
         Assert.Equal(itemCount, result.GetProperty("top")[0].GetProperty("count").GetInt64());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task StartFanout_MaxConcurrency_BoundsTheChunksInFlight(int maxConcurrency)
+    {
+        // Each chunk is held 30 ms, so the dispatcher always has more to send than it may.
+        await using var server = await LocalHostServer.StartAsync(chunkDelay: TimeSpan.FromMilliseconds(30));
+        var items = new JsonArray([.. Enumerable.Range(0, 24).Select(i => JsonValue.Create(i))]);
+
+        var job = await StartAsync(server, new JsonObject { ["chunkSize"] = 1, ["maxConcurrency"] = maxConcurrency, ["items"] = items });
+
+        Assert.Equal(24, job.GetProperty("chunks").GetProperty("succeeded").GetInt32());
+        Assert.Equal(maxConcurrency, server.PeakProcessChunkInFlight);
+    }
+
     [Fact]
     public async Task Post_UnknownActionOverHttp_Is400ProblemAndDispatchesNothing()
     {

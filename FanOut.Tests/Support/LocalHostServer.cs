@@ -14,6 +14,8 @@ internal sealed class LocalHostServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _processChunkRequests;
+    private int _inFlight;
+    private int _peakInFlight;
 
     private LocalHostServer(WebApplication app, Uri baseUrl)
     {
@@ -29,8 +31,14 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <summary>process_chunk requests that reached the server, faulted ones included.</summary>
     public int ProcessChunkRequests => Volatile.Read(ref _processChunkRequests);
 
+    /// <summary>Most process_chunk requests that were being served at the same moment.</summary>
+    public int PeakProcessChunkInFlight => Volatile.Read(ref _peakInFlight);
+
+    /// <param name="settings">Configuration, as FanOut__* environment variables would give it.</param>
+    /// <param name="faults">Breaks some process_chunk requests.</param>
+    /// <param name="chunkDelay">Holds every process_chunk request this long before serving it.</param>
     public static async Task<LocalHostServer> StartAsync(
-        IDictionary<string, string?>? settings = null, FaultInjector? faults = null)
+        IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         LocalHostServer? server = null;
@@ -41,7 +49,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
             },
-            app => app.Use((context, next) => server!.InspectAsync(context, next, faults)));
+            app => app.Use((context, next) => server!.InspectAsync(context, next, faults, chunkDelay)));
         server = new LocalHostServer(app, new Uri(url));
         await app.StartAsync();
         return server;
@@ -54,7 +62,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private async Task InspectAsync(HttpContext context, RequestDelegate next, FaultInjector? faults)
+    private async Task InspectAsync(HttpContext context, RequestDelegate next, FaultInjector? faults, TimeSpan? chunkDelay)
     {
         var chunk = await ProcessChunkIndexAsync(context.Request);
         if (chunk is null)
@@ -63,7 +71,28 @@ internal sealed class LocalHostServer : IAsyncDisposable
             return;
         }
         Interlocked.Increment(ref _processChunkRequests);
-        switch (faults?.Decide(chunk.Value) ?? ChunkFault.None)
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        try
+        {
+            for (var peak = Volatile.Read(ref _peakInFlight); inFlight > peak; peak = Volatile.Read(ref _peakInFlight))
+            {
+                Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak);
+            }
+            if (chunkDelay is { } delay)
+            {
+                await Task.Delay(delay);
+            }
+            await ServeAsync(context, next, faults?.Decide(chunk.Value) ?? ChunkFault.None);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private static async Task ServeAsync(HttpContext context, RequestDelegate next, ChunkFault fault)
+    {
+        switch (fault)
         {
             case ChunkFault.Unavailable:
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.Json;
+using FanOut.Core.Http;
+using FanOut.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FanOut.Tests.Requests;
+
+/// <summary>Bad requests are answered with the right status and a problem naming the field. The self URL
+/// points at a closed port, so a request that got as far as dispatching would fail its chunks instead.</summary>
+public sealed class BatchEndpointValidationTests
+{
+    [Theory]
+    [InlineData("""{ "action": "start_fanout" }""", "items")]
+    [InlineData("""{ "action": "start_fanout", "items": {} }""", "items")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "chunkSize": 0 }""", "chunkSize")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "chunkSize": 100001 }""", "chunkSize")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "chunkSize": 2.5 }""", "chunkSize")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "chunkSize": "10" }""", "chunkSize")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "maxConcurrency": 0 }""", "maxConcurrency")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "maxConcurrency": 33 }""", "maxConcurrency")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "jobId": "../etc" }""", "jobId")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "jobId": "" }""", "jobId")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "processor": 5 }""", "processor")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "options": { "top": 3 } }""", "options.top")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "processor": "wordcount", "options": { "top": -3 } }""", "options.top")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "Items": [1] }""", "Items")]
+    [InlineData("""{ "action": "process_chunk", "chunk": -1, "items": [] }""", "chunk")]
+    [InlineData("""{ "action": "process_chunk", "items": "abc" }""", "items")]
+    [InlineData("""{ "action": "process_chunk", "items": [], "extra": 1 }""", "extra")]
+    public async Task Post_InvalidField_Is400ProblemNamingIt(string json, string field)
+    {
+        var (status, problem) = await PostAsync(json);
+
+        Assert.Equal(400, status);
+        Assert.Equal("urn:fanout:problem:validation", problem.GetProperty("type").GetString());
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.Contains(field, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Post_UnknownProcessor_NamesTheRegisteredOnes()
+    {
+        var (status, problem) = await PostAsync("""{ "action": "start_fanout", "items": [1], "processor": "sum" }""");
+
+        Assert.Equal(400, status);
+        var message = problem.GetProperty("errors").GetProperty("processor")[0].GetString();
+        Assert.Equal("Unknown processor 'sum'. Registered: count, wordcount.", message);
+    }
+
+    [Fact]
+    public async Task Post_BodyOverTheLimit_Is413()
+    {
+        var items = string.Join(',', Enumerable.Repeat("\"xxxxxxxxxx\"", 200));
+        var (status, problem) = await PostAsync($$"""{ "action": "start_fanout", "items": [{{items}}] }""",
+            new Dictionary<string, string?> { ["FanOut:Limits:MaxRequestBytes"] = "2048" });
+
+        Assert.Equal(413, status);
+        Assert.Equal("urn:fanout:problem:too-large", problem.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Post_TooManyInlineItems_Is400()
+    {
+        var (status, problem) = await PostAsync("""{ "action": "start_fanout", "items": [1, 2, 3, 4] }""",
+            new Dictionary<string, string?> { ["FanOut:Limits:MaxInlineItems"] = "3" });
+
+        Assert.Equal(400, status);
+        Assert.Contains("At most 3", problem.GetProperty("errors").GetProperty("items")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(-1)]
+    public async Task Post_ProcessChunkBeyondMaxDepth_Is508(int depth)
+    {
+        var (status, problem) = await PostAsync($$"""{ "action": "process_chunk", "depth": {{depth}}, "items": [1] }""");
+
+        Assert.Equal(508, status);
+        Assert.Equal("urn:fanout:problem:loop-detected", problem.GetProperty("type").GetString());
+    }
+
+    private static async Task<(int Status, JsonElement Problem)> PostAsync(string json, Dictionary<string, string?>? settings = null)
+    {
+        using var services = TestServices.Build(settings);
+        using var scope = services.CreateScope();
+        var reply = await scope.ServiceProvider.GetRequiredService<BatchEndpoint>().PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        Assert.StartsWith("application/problem+json", reply.ContentType);
+        return (reply.StatusCode, JsonDocument.Parse(reply.Body).RootElement.Clone());
+    }
+}
