@@ -1,7 +1,9 @@
+using Azure.Storage.Blobs;
 using FanOut.Core.Configuration;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
 using FanOut.Core.Jobs;
+using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +22,8 @@ public static class FanOutServiceCollectionExtensions
     {
         services.AddOptions<FanOutOptions>()
             .Bind(configuration.GetSection(FanOutOptions.SectionName))
+            // FanOut's own storage setting first, then the Functions host's account, as local.settings.json has it.
+            .PostConfigure(o => o.Storage.ConnectionString ??= configuration["AzureWebJobsStorage"])
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FanOutOptions>, FanOutOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -39,12 +43,30 @@ public static class FanOutServiceCollectionExtensions
             })
             .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().Policy);
 
+        services.TryAddSingleton(provider => new BlobServiceClient(
+            provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString, StorageClientOptions()));
+        services.TryAddSingleton<JobLedger>();
+
         services.TryAddSingleton<JobIds>();
+        services.TryAddSingleton<JobStatusBuilder>();
         services.TryAddSingleton<ChunkWorker>();
         services.TryAddTransient<StartFanoutValidator>();
         services.TryAddTransient<ChunkDispatcher>();
+        services.TryAddTransient<JobRunner>();
         services.TryAddTransient<FanOutCoordinator>();
         services.TryAddTransient<BatchEndpoint>();
         return services;
+    }
+
+    // Few, quick SDK retries: a failure becomes a 503 that the dispatcher's own policy retries with backoff,
+    // instead of an invocation that hangs in storage retries.
+    private static BlobClientOptions StorageClientOptions()
+    {
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        return options;
     }
 }

@@ -7,6 +7,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FanOut.Demo;
+using FanOut.LocalHost.Hosting;
 
 // A real fan-out on this machine: starts FanOut.LocalHost as its own process on a free loopback port,
 // POSTs start_fanout with wordcount over a text, and prints the finished job.

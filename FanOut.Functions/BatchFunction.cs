@@ -4,7 +4,8 @@ using Microsoft.Azure.Functions.Worker.Http;
 
 namespace FanOut.Functions;
 
-/// <summary>POST /api/batch: every action of FanOut, dispatched on the body's <c>action</c>.</summary>
+/// <summary>FanOut's HTTP surface: POST /api/batch (every action, on the body's <c>action</c>) and
+/// GET /api/batch/{jobId} (a job's status).</summary>
 public sealed class BatchFunction(BatchEndpoint endpoint)
 {
     [Function(nameof(Batch))]
@@ -13,6 +14,16 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
         FunctionContext context)
     {
         var reply = await endpoint.PostAsync(request.Body, context.CancellationToken);
+        return await reply.ToResponseAsync(request, context.CancellationToken);
+    }
+
+    [Function(nameof(BatchStatus))]
+    public async Task<HttpResponseData> BatchStatus(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "batch/{jobId}")] HttpRequestData request,
+        string jobId,
+        FunctionContext context)
+    {
+        var reply = await endpoint.GetJobAsync(jobId, context.CancellationToken);
         return await reply.ToResponseAsync(request, context.CancellationToken);
     }
 }

@@ -37,6 +37,10 @@ public sealed class DispatchOptions
     [Range(1, 120)]
     public int BreakerBreakSeconds { get; set; } = FanOutDefaults.BreakerBreakSeconds;
 
+    /// <summary>Longest any call between invocations may wait (Azure cuts HTTP calls at 230 s).</summary>
+    [Range(2, 229)]
+    public int HopDeadlineSeconds { get; set; } = FanOutDefaults.HopDeadlineSeconds;
+
     /// <summary>Deepest chain of internal calls a receiver accepts.</summary>
     [Range(1, 16)]
     public int MaxDepth { get; set; } = FanOutDefaults.MaxDepth;

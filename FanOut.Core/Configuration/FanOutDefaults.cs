@@ -12,6 +12,13 @@ public static class FanOutDefaults
     /// <summary>Processor used when a request does not name one.</summary>
     public const string Processor = "count";
 
+    /// <summary>How long start_fanout and resume wait for the job when the request does not say.</summary>
+    public const int WaitSeconds = 60;
+
+    /// <summary>Longest wait a request may ask for: below Azure's 230 s limit on an HTTP call.</summary>
+    public const int MaxWaitSeconds = 200;
+
+    internal const int HopDeadlineSeconds = 200;
     internal const int MaxConcurrency = 32;
     internal const int MaxAttempts = 5;
     internal const int AttemptTimeoutSeconds = 30;

@@ -21,6 +21,10 @@ public sealed class FanOutOptions
     [Required]
     public DispatchOptions Dispatch { get; set; } = new();
 
+    /// <summary>Where jobs are kept.</summary>
+    [Required]
+    public StorageOptions Storage { get; set; } = new();
+
     /// <summary>Limits on what one request may ask for.</summary>
     [Required]
     public LimitsOptions Limits { get; set; } = new();

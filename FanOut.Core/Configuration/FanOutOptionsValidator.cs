@@ -13,6 +13,12 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         Check(options, "FanOut", failures);
         Check(options.Dispatch, "FanOut:Dispatch", failures);
         Check(options.Limits, "FanOut:Limits", failures);
+        Check(options.Storage, "FanOut:Storage", failures);
+        var dispatch = options.Dispatch;
+        if (dispatch.AttemptTimeoutSeconds >= dispatch.HopDeadlineSeconds)
+        {
+            failures.Add($"FanOut:Dispatch:AttemptTimeoutSeconds ({dispatch.AttemptTimeoutSeconds}) must be below HopDeadlineSeconds ({dispatch.HopDeadlineSeconds}).");
+        }
         if (options.SelfBaseUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
         {
             failures.Add("FanOut:SelfBaseUrl must be an absolute http(s) URL, e.g. http://localhost:7071.");

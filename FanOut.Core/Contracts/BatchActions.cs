@@ -9,6 +9,12 @@ public static class BatchActions
     /// <summary>Internal (and the seed's default when <c>action</c> is absent): process one chunk.</summary>
     public const string ProcessChunk = "process_chunk";
 
+    /// <summary>External: finish a stored job, re-dispatching only the chunks with no committed result.</summary>
+    public const string Resume = "resume";
+
+    /// <summary>Internal: run a stored job's pending chunks and fan their results in.</summary>
+    public const string Dispatch = "dispatch";
+
     /// <summary>Every action the endpoint accepts, in the order error messages list them.</summary>
-    public static IReadOnlyList<string> All { get; } = [StartFanout, ProcessChunk];
+    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, ProcessChunk, Dispatch];
 }

@@ -14,4 +14,9 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(ChunkResult))]
 [JsonSerializable(typeof(JobResult))]
 [JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(DispatchRequest))]
+[JsonSerializable(typeof(ResumeRequest))]
+[JsonSerializable(typeof(ChunkFailure))]
+[JsonSerializable(typeof(Ledger.JobManifest))]
+[JsonSerializable(typeof(Ledger.DispatchMarker))]
 public sealed partial class FanOutJsonContext : JsonSerializerContext;

@@ -34,6 +34,9 @@ public sealed record JobResult
 
     /// <summary>The first failed chunks (at most 100).</summary>
     public IReadOnlyList<ChunkFailure> Failures { get; init; } = [];
+
+    /// <summary>Where the job's status can be read (GET).</summary>
+    public string? StatusUrl { get; init; }
 }
 
 /// <summary>Chunk counts of a job.</summary>

@@ -28,6 +28,12 @@ public sealed record StartFanoutRequest
     /// <summary>In-flight self-calls of this job's dispatcher, at most the configured maximum.</summary>
     public int? MaxConcurrency { get; set; }
 
+    /// <summary>Percent of chunks that may fail with the job still Succeeded (0..100).</summary>
+    public double? ToleratedFailurePercent { get; set; }
+
+    /// <summary>How long the call waits for the job before answering 202 (0..200 seconds).</summary>
+    public int? WaitSeconds { get; set; }
+
     /// <summary>Processor-specific settings.</summary>
     [JsonIgnore]
     public JsonElement Options { get; set; }

@@ -16,6 +16,10 @@ public sealed class SelfCallPolicy
     /// <summary>Key of the <see cref="Context"/> entry that counts a call's attempts.</summary>
     public const string AttemptsKey = "fanout.attempts";
 
+    /// <summary>Key of an optional <see cref="Context"/> entry (a TimeSpan) that replaces the configured
+    /// per-attempt timeout for one call: a dispatch hop may take up to the hop deadline.</summary>
+    public const string AttemptTimeoutKey = "fanout.attemptTimeout";
+
     internal SelfCallPolicy(DispatchOptions options, TimeProvider timeProvider, ILogger<SelfCallPolicy> logger, Func<double>? random = null)
     {
         var delay = new RetryDelay(
@@ -25,7 +29,9 @@ public sealed class SelfCallPolicy
             random ?? Random.Shared.NextDouble);
         var breakDuration = TimeSpan.FromSeconds(options.BreakerBreakSeconds);
 
-        var timeout = Polly.Policy.TimeoutAsync<HttpResponseMessage>(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
+        var attemptTimeout = TimeSpan.FromSeconds(options.AttemptTimeoutSeconds);
+        var timeout = Polly.Policy.TimeoutAsync<HttpResponseMessage>(context =>
+            context.TryGetValue(AttemptTimeoutKey, out var value) && value is TimeSpan custom ? custom : attemptTimeout);
 
         var breaker = Policy<HttpResponseMessage>
             .Handle<HttpRequestException>()

@@ -21,11 +21,12 @@ public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
     /// <param name="body">The request body, UTF-8 JSON.</param>
     /// <param name="operationKey">Idempotency key of the call (job and chunk), for logs.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public Task<SelfCallResult> PostBatchAsync(byte[] body, string operationKey, CancellationToken cancellationToken = default) =>
-        PostAsync(BatchPath, body, operationKey, cancellationToken);
+    /// <param name="attemptTimeout">Time limit of each attempt, instead of the configured one.</param>
+    public Task<SelfCallResult> PostBatchAsync(byte[] body, string operationKey, CancellationToken cancellationToken = default, TimeSpan? attemptTimeout = null) =>
+        PostAsync(BatchPath, body, operationKey, cancellationToken, attemptTimeout);
 
     // Any path below the self URL: the benchmark measures the client stack's ceiling against a no-op route.
-    internal async Task<SelfCallResult> PostAsync(string path, byte[] body, string operationKey, CancellationToken cancellationToken)
+    internal async Task<SelfCallResult> PostAsync(string path, byte[] body, string operationKey, CancellationToken cancellationToken, TimeSpan? attemptTimeout = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
@@ -36,6 +37,10 @@ public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
             request.Headers.Add("x-functions-key", key);
         }
         var context = new Context(operationKey) { [SelfCallPolicy.AttemptsKey] = 1 };
+        if (attemptTimeout is { } timeout)
+        {
+            context[SelfCallPolicy.AttemptTimeoutKey] = timeout;
+        }
         request.SetPolicyExecutionContext(context);
 
         try

@@ -2,18 +2,23 @@ using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Jobs;
+using FanOut.Core.Ledger;
 using FanOut.Core.Requests;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Http;
 
-/// <summary>POST /api/batch: reads the body and hands it to the handler of its <c>action</c>.
-/// The function classes of every host call this and only map the <see cref="BatchReply"/> to HTTP.</summary>
-public sealed class BatchEndpoint(FanOutCoordinator coordinator, ChunkWorker worker, IOptions<FanOutOptions> options)
+/// <summary>POST /api/batch and GET /api/batch/{jobId}: reads the request and hands it to the handler of its
+/// <c>action</c>. The function classes of every host call this and only map the <see cref="BatchReply"/> to
+/// HTTP. A transient storage failure is answered 503 with Retry-After, so callers' policies retry it.</summary>
+public sealed class BatchEndpoint(
+    FanOutCoordinator coordinator, ChunkWorker worker, JobRunner runner, JobLedger ledger, JobStatusBuilder status,
+    IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
 {
     /// <summary>Handles one POST.</summary>
     /// <param name="body">The request body.</param>
-    /// <param name="cancellationToken">Signals that the caller went away.</param>
+    /// <param name="cancellationToken">Signals that the caller went away; internal actions finish regardless.</param>
     public async Task<BatchReply> PostAsync(Stream body, CancellationToken cancellationToken = default)
     {
         var (document, problem) = await RequestBody.ParseAsync(body, options.Value.Limits.MaxRequestBytes, cancellationToken)
@@ -26,13 +31,51 @@ public sealed class BatchEndpoint(FanOutCoordinator coordinator, ChunkWorker wor
         {
             var root = document!.RootElement;
             var action = root.TryGetProperty("action", out var value) ? value : default;
-            return action.ValueKind switch
+            var name = action.ValueKind == JsonValueKind.String ? action.GetString() : null;
+            return action.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+                ? await GuardAsync(BatchActions.ProcessChunk, () => worker.ProcessAsync(root)).ConfigureAwait(false)
+                : name switch
+                {
+                    BatchActions.ProcessChunk => await GuardAsync(name, () => worker.ProcessAsync(root)).ConfigureAwait(false),
+                    BatchActions.StartFanout => await GuardAsync(name, () => coordinator.StartAsync(root, cancellationToken)).ConfigureAwait(false),
+                    BatchActions.Resume => await GuardAsync(name, () => coordinator.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
+                    BatchActions.Dispatch => await GuardAsync(name, () => runner.HandleAsync(root)).ConfigureAwait(false),
+                    _ => UnknownAction(action),
+                };
+        }
+    }
+
+    /// <summary>Handles GET of a job's status: 404 for an unknown job.</summary>
+    public Task<BatchReply> GetJobAsync(string jobId, CancellationToken cancellationToken = default) =>
+        GuardAsync("status", async () =>
+        {
+            if (!JobIds.IsValid(jobId))
             {
-                JsonValueKind.Undefined or JsonValueKind.Null => worker.Process(root),
-                JsonValueKind.String when action.ValueEquals(BatchActions.ProcessChunk) => worker.Process(root),
-                JsonValueKind.String when action.ValueEquals(BatchActions.StartFanout) =>
-                    await coordinator.StartAsync(root, cancellationToken).ConfigureAwait(false),
-                _ => UnknownAction(action),
+                return BatchReply.Problem(Problems.Validation("Not a valid job id.",
+                    new Dictionary<string, string[]> { ["jobId"] = ["Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'."] }));
+            }
+            var manifest = await ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false);
+            if (manifest is null)
+            {
+                return BatchReply.Problem(Problems.UnknownJob(jobId));
+            }
+            var job = await ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false)
+                      ?? status.Live(manifest, await ledger.ReadSnapshotAsync(jobId, cancellationToken).ConfigureAwait(false));
+            return BatchReply.Json(200, job, FanOutJsonContext.Default.JobResult);
+        });
+
+    private async Task<BatchReply> GuardAsync(string action, Func<Task<BatchReply>> handle)
+    {
+        try
+        {
+            return await handle().ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            Log.StorageUnavailable(logger, action, ex.Message);
+            return BatchReply.Problem(Problems.Unavailable(ex.Message)) with
+            {
+                Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
             };
         }
     }

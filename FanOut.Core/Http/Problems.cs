@@ -22,6 +22,20 @@ public static class Problems
     public static ProblemDetails UnknownJob(string jobId) =>
         new("urn:fanout:problem:unknown-job", "No such job.", 404, $"There is no job '{jobId}'.");
 
+    /// <summary>409: the job id is taken by a different request.</summary>
+    public static ProblemDetails JobIdReused(string jobId) =>
+        new("urn:fanout:problem:job-id-reused", "The job id is taken by a different request.", 409,
+            $"Job '{jobId}' exists with a different processor, options, chunking, tolerance or items. Use another jobId, or send the same request to get that job.");
+
+    /// <summary>503: storage (or another dependency) failed transiently; try again.</summary>
+    public static ProblemDetails Unavailable(string detail) =>
+        new("urn:fanout:problem:unavailable", "A dependency is unavailable; try again.", 503, detail);
+
+    /// <summary>503: the job is stored but its dispatch run could not be started or failed.</summary>
+    public static ProblemDetails DispatchFailed(string jobId, Dispatch.SelfCallResult call) =>
+        new("urn:fanout:problem:dispatch-failed", "The job could not be run now; it is stored, resume it later.", 503,
+            $"Job '{jobId}' is stored, but its dispatch call ended with {(call.Error ?? $"HTTP {call.StatusCode}")}. Send {{\"action\": \"resume\", \"jobId\": \"{jobId}\"}} to finish it.");
+
     /// <summary>508: an internal call came deeper than the configured maximum.</summary>
     public static ProblemDetails LoopDetected(int depth, int maxDepth) =>
         new("urn:fanout:problem:loop-detected", "Recursion depth exceeded.", 508,

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Http;
+using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using Microsoft.Extensions.Options;
@@ -10,10 +11,15 @@ namespace FanOut.Core.Jobs;
 
 /// <summary>Handles <c>process_chunk</c>: runs the chunk's processor over its items and answers the
 /// chunk's partial result.</summary>
-public sealed class ChunkWorker(ChunkProcessors processors, IOptions<FanOutOptions> options)
+public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, IOptions<FanOutOptions> options)
 {
-    /// <summary>Processes the chunk in <paramref name="body"/>.</summary>
-    public BatchReply Process(JsonElement body)
+    /// <summary>Response header saying whether this delivery committed the chunk (<c>created</c>) or found
+    /// it committed already (<c>duplicate</c>, and the answer is the committed result).</summary>
+    public const string CommitHeader = "X-FanOut-Commit";
+
+    /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
+    /// Takes no cancellation: a chunk finishes and commits what it started even if its caller went away.</summary>
+    public async Task<BatchReply> ProcessAsync(JsonElement body)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
@@ -58,6 +64,14 @@ public sealed class ChunkWorker(ChunkProcessors processors, IOptions<FanOutOptio
             Items = count,
             Result = accumulator.Complete(),
         };
-        return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult);
+        if (request.JobId is null)
+        {
+            return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult); // a standalone chunk, as the seed had it
+        }
+        var commit = await ledger.CommitChunkAsync(result).ConfigureAwait(false);
+        return BatchReply.Json(200, commit.Result, FanOutJsonContext.Default.ChunkResult) with
+        {
+            Headers = new Dictionary<string, string> { [CommitHeader] = commit.IsDuplicate ? "duplicate" : "created" },
+        };
     }
 }

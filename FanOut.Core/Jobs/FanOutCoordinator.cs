@@ -1,21 +1,26 @@
-using System.Buffers;
 using System.Text.Json;
+using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
-using FanOut.Core.Planning;
+using FanOut.Core.Ledger;
 using FanOut.Core.Requests;
+using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Jobs;
 
-/// <summary>Handles <c>start_fanout</c>: validates the job, plans its chunks, fans them out as
-/// <c>process_chunk</c> self-calls and merges their results into the job's result.</summary>
-public sealed class FanOutCoordinator(StartFanoutValidator validator, ChunkDispatcher dispatcher, TimeProvider timeProvider)
+/// <summary>Handles <c>start_fanout</c> and <c>resume</c>: stores the job (once per job id), hands it to a
+/// <c>dispatch</c> invocation, and waits up to <c>waitSeconds</c> for it: 200 with the result when the job
+/// finished in time, else 202 with its status and where to poll. It never dispatches chunks itself, so
+/// answering early strands nothing.</summary>
+public sealed class FanOutCoordinator(
+    StartFanoutValidator validator, JobLedger ledger, SelfClient self, JobStatusBuilder status,
+    JobIds jobIds, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
-    /// <summary>At most this many failures are listed in a job's result.</summary>
-    public const int MaxListedFailures = 100;
+    // How long a call that stops waiting still waits for the dispatch run to show up in the ledger.
+    private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Runs the job in <paramref name="body"/> and answers its result.</summary>
+    /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
     public async Task<BatchReply> StartAsync(JsonElement body, CancellationToken cancellationToken = default)
     {
         var errors = new FieldErrors();
@@ -25,57 +30,108 @@ public sealed class FanOutCoordinator(StartFanoutValidator validator, ChunkDispa
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
 
-        var createdAt = timeProvider.GetUtcNow();
-        var started = timeProvider.GetTimestamp();
-        var chunks = ChunkPlanner.PlanInline(command.Items.Count, command.ChunkSize);
-        var outcomes = await dispatcher.DispatchAsync(
-            command.JobId, chunks, chunk => ChunkBody(command, chunk), command.MaxConcurrency, cancellationToken)
-            .ConfigureAwait(false);
-
-        var succeeded = outcomes.Where(o => o.Succeeded).Select(o => o.Result!).ToList();
-        var failed = outcomes.Where(o => !o.Succeeded).ToList();
-        var merged = command.Processor.Merge([.. succeeded.Select(r => r.Result)], command.Options);
-        var result = new JobResult
+        var fingerprint = JobFingerprint.Of(command);
+        var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false)
+                       ?? await ledger.CreateAsync(NewManifest(command, fingerprint), ItemsOf(command), cancellationToken).ConfigureAwait(false);
+        if (manifest.Fingerprint != fingerprint)
         {
-            JobId = command.JobId,
-            Status = failed.Count == 0 ? JobStatus.Succeeded : JobStatus.Failed,
-            Processor = command.Processor.Name,
-            CreatedAt = createdAt,
-            CompletedAt = timeProvider.GetUtcNow(),
-            Chunks = new ChunkCounts(chunks.Count, succeeded.Count, failed.Count, 0),
-            Items = new ItemCounts(succeeded.Sum(r => r.Items), failed.Sum(o => (long)chunks[o.Chunk].Count)),
-            DurationMs = (long)timeProvider.GetElapsedTime(started).TotalMilliseconds,
-            Result = command.Processor.Finish(merged, command.Options),
-            Failures = [.. failed.Take(MaxListedFailures).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts))],
-        };
-        return BatchReply.Json(200, result, FanOutJsonContext.Default.JobResult);
+            return BatchReply.Problem(Problems.JobIdReused(command.JobId));
+        }
+        return await RunAsync(manifest, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
 
-    // The chunk's process_chunk body, written straight from the request's parsed items.
-    private static byte[] ChunkBody(StartFanoutCommand command, ChunkRange chunk)
+    /// <summary>Finishes a stored job, re-dispatching only the chunks with no committed result.</summary>
+    public async Task<BatchReply> ResumeAsync(JsonElement body, CancellationToken cancellationToken = default)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + chunk.Count * 16);
+        var errors = new FieldErrors();
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ResumeRequest, errors);
+        if (request is not null && (request.JobId is null || !JobIds.IsValid(request.JobId)))
+        {
+            errors.Add("jobId", "Required: the id of the job to resume (1 to 64 of A-Z, a-z, 0-9, '_', '-').");
+        }
+        StartFanoutValidator.ValidateWaitSeconds(request?.WaitSeconds, errors);
+        if (!errors.IsEmpty)
+        {
+            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
+        var manifest = await ledger.GetManifestAsync(request!.JobId!, cancellationToken).ConfigureAwait(false);
+        return manifest is null
+            ? BatchReply.Problem(Problems.UnknownJob(request.JobId!))
+            : await RunAsync(manifest, request.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<BatchReply> RunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)
+    {
+        if (await ledger.ReadResultAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { Status: JobStatus.Succeeded } done)
+        {
+            return BatchReply.Json(200, done, FanOutJsonContext.Default.JobResult);
+        }
+
+        var runId = jobIds.NewId();
+        var hopDeadline = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var call = self.PostBatchAsync(ChunkBodies.Dispatch(manifest.JobId, runId), $"{manifest.JobId}/dispatch", abandon.Token, hopDeadline);
+        var waitFor = TimeSpan.FromSeconds(Math.Min(waitSeconds, hopDeadline.TotalSeconds));
+        if (await Task.WhenAny(call, Task.Delay(waitFor, timeProvider, cancellationToken)).ConfigureAwait(false) != call
+            && !await DispatchStartedOrCallEndedAsync(manifest.JobId, runId, call, cancellationToken).ConfigureAwait(false))
+        {
+            // The dispatch run is known to be under way (the ledger shows it), so this call may stop
+            // waiting for it: the run does not depend on its caller. (If it never shows up, the job is
+            // still stored and its status says what is pending; resume finishes it.)
+            await abandon.CancelAsync().ConfigureAwait(false);
+            await call.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            var live = status.Live(manifest, await ledger.ReadSnapshotAsync(manifest.JobId, cancellationToken).ConfigureAwait(false));
+            return BatchReply.Json(202, live, FanOutJsonContext.Default.JobResult) with
+            {
+                Headers = new Dictionary<string, string> { ["Location"] = $"/api/batch/{manifest.JobId}", ["Retry-After"] = "2" },
+            };
+        }
+        var answer = await call.ConfigureAwait(false);
+        return answer.StatusCode == 200
+            ? new BatchReply(200, "application/json; charset=utf-8", answer.Body)
+            : BatchReply.Problem(Problems.DispatchFailed(manifest.JobId, answer));
+    }
+
+    // True when the dispatch call itself ended while waiting for its run to show up in the ledger.
+    private async Task<bool> DispatchStartedOrCallEndedAsync(string jobId, string runId, Task call, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        while (!call.IsCompleted
+               && timeProvider.GetElapsedTime(started) < AcknowledgeTimeout
+               && (await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false))?.RunId != runId)
+        {
+            await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(50), timeProvider, cancellationToken)).ConfigureAwait(false);
+        }
+        return call.IsCompleted;
+    }
+
+    private JobManifest NewManifest(StartFanoutCommand command, string fingerprint) => new()
+    {
+        JobId = command.JobId,
+        Fingerprint = fingerprint,
+        Processor = command.Processor.Name,
+        Options = command.Options.ValueKind == JsonValueKind.Undefined ? null : command.Options,
+        ChunkSize = command.ChunkSize,
+        ItemCount = command.Items.Count,
+        ChunkCount = (int)(((long)command.Items.Count + command.ChunkSize - 1) / command.ChunkSize),
+        ToleratedFailurePercent = command.ToleratedFailurePercent,
+        MaxConcurrency = command.MaxConcurrency,
+        CreatedAt = timeProvider.GetUtcNow(),
+        InputBlob = LedgerPaths.Input(command.JobId, fingerprint),
+    };
+
+    private static BinaryData ItemsOf(StartFanoutCommand command)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(command.Items.Count * 8 + 2);
         using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteStartObject();
-            json.WriteString("action", BatchActions.ProcessChunk);
-            json.WriteString("jobId", command.JobId);
-            json.WriteNumber("chunk", chunk.Index);
-            json.WriteString("processor", command.Processor.Name);
-            json.WriteNumber("depth", 1);
-            if (command.Options.ValueKind != JsonValueKind.Undefined)
+            json.WriteStartArray();
+            foreach (var item in command.Items)
             {
-                json.WritePropertyName("options");
-                command.Options.WriteTo(json);
-            }
-            json.WriteStartArray("items");
-            for (var i = chunk.Start; i < chunk.Start + chunk.Count; i++)
-            {
-                command.Items[i].WriteTo(json);
+                item.WriteTo(json);
             }
             json.WriteEndArray();
-            json.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return BinaryData.FromBytes(buffer.WrittenMemory);
     }
 }

@@ -10,4 +10,6 @@ public sealed record StartFanoutCommand(
     JsonElement Options,
     IReadOnlyList<JsonElement> Items,
     int ChunkSize,
-    int MaxConcurrency);
+    int MaxConcurrency,
+    double ToleratedFailurePercent,
+    int WaitSeconds);

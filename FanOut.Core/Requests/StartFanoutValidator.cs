@@ -53,6 +53,12 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
             errors.Add("maxConcurrency", $"Must be between 1 and {dispatch.MaxConcurrency} (FanOut__Dispatch__MaxConcurrency).");
         }
 
+        if (request.ToleratedFailurePercent is < 0 or > 100 || request.ToleratedFailurePercent is double.NaN)
+        {
+            errors.Add("toleratedFailurePercent", "Must be between 0 and 100.");
+        }
+        ValidateWaitSeconds(request.WaitSeconds, errors);
+
         return errors.IsEmpty
             ? new StartFanoutCommand(
                 request.JobId ?? jobIds.NewId(),
@@ -60,8 +66,19 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
                 request.Options,
                 items,
                 request.ChunkSize ?? FanOutDefaults.ChunkSize,
-                request.MaxConcurrency ?? dispatch.MaxConcurrency)
+                request.MaxConcurrency ?? dispatch.MaxConcurrency,
+                request.ToleratedFailurePercent ?? 0,
+                request.WaitSeconds ?? FanOutDefaults.WaitSeconds)
             : null;
+    }
+
+    /// <summary>waitSeconds, when given, must be 0..200 (Azure cuts an HTTP call at 230 s).</summary>
+    internal static void ValidateWaitSeconds(int? waitSeconds, FieldErrors errors)
+    {
+        if (waitSeconds is < 0 or > FanOutDefaults.MaxWaitSeconds)
+        {
+            errors.Add("waitSeconds", $"Must be between 0 and {FanOutDefaults.MaxWaitSeconds}.");
+        }
     }
 
     /// <summary>The processor of that name, or null with an error listing the registered ones.</summary>

@@ -9,12 +9,13 @@ namespace FanOut.Tests.EndToEnd;
 
 /// <summary>start_fanout through LocalHost over real loopback sockets: every process_chunk is a real
 /// POST from the app's typed HttpClient, with its Polly policies, back to the same Kestrel server.</summary>
-public sealed class FanOutEndToEndTests
+[Collection(StorageCollection.Name)]
+public sealed class FanOutEndToEndTests(AzuriteFixture storage)
 {
     [Fact]
     public async Task StartFanout_TenThousandItemsBy1000_SendsExactlyTenChunksAndCountsEveryItem()
     {
-        await using var server = await LocalHostServer.StartAsync();
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
         var items = new JsonArray([.. Enumerable.Range(0, 10_000).Select(i => JsonValue.Create(i))]);
 
         var job = await StartAsync(server, new JsonObject { ["processor"] = "count", ["chunkSize"] = 1000, ["items"] = items });
@@ -34,7 +35,7 @@ public sealed class FanOutEndToEndTests
     {
         var path = await WriteCorpusAsync();
         using var cleanup = new TempFile(path);
-        await using var server = await LocalHostServer.StartAsync();
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
         var lines = (await File.ReadAllTextAsync(path)).Split('\n');
 
         var job = await StartAsync(server, new JsonObject
@@ -62,7 +63,7 @@ public sealed class FanOutEndToEndTests
     {
         var faults = new FaultInjector(probability: 0.2, seed: 20261126);
         await using var server = await LocalHostServer.StartAsync(
-            new Dictionary<string, string?> { ["FanOut:Dispatch:BaseRetryDelayMilliseconds"] = "20" }, faults);
+            storage.Settings(new() { ["FanOut:Dispatch:BaseRetryDelayMilliseconds"] = "20" }), faults);
         const int itemCount = 3_000;
         var items = new JsonArray([.. Enumerable.Range(0, itemCount).Select(i => JsonValue.Create($"item {i}"))]);
 
@@ -91,7 +92,7 @@ public sealed class FanOutEndToEndTests
     public async Task StartFanout_MaxConcurrency_BoundsTheChunksInFlight(int maxConcurrency)
     {
         // Each chunk is held 30 ms, so the dispatcher always has more to send than it may.
-        await using var server = await LocalHostServer.StartAsync(chunkDelay: TimeSpan.FromMilliseconds(30));
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(), chunkDelay: TimeSpan.FromMilliseconds(30));
         var items = new JsonArray([.. Enumerable.Range(0, 24).Select(i => JsonValue.Create(i))]);
 
         var job = await StartAsync(server, new JsonObject { ["chunkSize"] = 1, ["maxConcurrency"] = maxConcurrency, ["items"] = items });
@@ -103,7 +104,7 @@ public sealed class FanOutEndToEndTests
     [Fact]
     public async Task Post_UnknownActionOverHttp_Is400ProblemAndDispatchesNothing()
     {
-        await using var server = await LocalHostServer.StartAsync();
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
 
         using var response = await server.Client.PostAsync("api/batch", new StringContent("""{ "action": "start" }""", Encoding.UTF8, "application/json"));
 

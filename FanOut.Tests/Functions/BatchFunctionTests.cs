@@ -29,7 +29,7 @@ public sealed class BatchFunctionTests
     public async Task Batch_ProcessChunkWithWordcount_AnswersTheChunksCounts()
     {
         var response = await InvokeAsync(
-            """{ "action": "process_chunk", "jobId": "j1", "chunk": 4, "processor": "wordcount", "items": ["to be or", "not to be"] }""");
+            """{ "action": "process_chunk", "chunk": 4, "processor": "wordcount", "items": ["to be or", "not to be"] }""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(response.Body.ToArray());

@@ -10,7 +10,8 @@ namespace FanOut.Tests.LocalHost;
 
 /// <summary>What LocalHost serves is what the Functions host would: the functions, routes, methods and
 /// auth levels of the functions.metadata that the Worker SDK generated from the function classes.</summary>
-public sealed class LocalHostServesFunctionsMetadataTests
+[Collection(StorageCollection.Name)]
+public sealed class LocalHostServesFunctionsMetadataTests(AzuriteFixture storage)
 {
     [Fact]
     public void FunctionsMetadata_ListsEveryHttpFunctionOfTheFunctionApp_AsItsAttributesDeclare()
@@ -44,7 +45,7 @@ public sealed class LocalHostServesFunctionsMetadataTests
     [Fact]
     public async Task LocalHost_MethodNotInMetadata_IsNotServed()
     {
-        await using var server = await LocalHostServer.StartAsync();
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
 
         using var get = await server.Client.GetAsync("api/batch");
         using var other = await server.Client.PostAsync("api/elsewhere", Json("{}"));
@@ -56,7 +57,7 @@ public sealed class LocalHostServesFunctionsMetadataTests
     [Fact]
     public async Task LocalHost_FunctionAuthLevelWithKeyConfigured_RequiresTheKey()
     {
-        await using var server = await LocalHostServer.StartAsync(new Dictionary<string, string?> { ["FanOut:FunctionKey"] = "s3cret" });
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(new() { ["FanOut:FunctionKey"] = "s3cret" }));
         var job = """{ "action": "start_fanout", "items": [1, 2, 3], "chunkSize": 1 }""";
 
         using var missing = await server.Client.PostAsync("api/batch", Json(job));

@@ -31,6 +31,14 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <summary>process_chunk requests that reached the server, faulted ones included.</summary>
     public int ProcessChunkRequests => Volatile.Read(ref _processChunkRequests);
 
+    /// <summary>When set, process_chunk requests of the chunks it picks are answered 400 (a final failure).</summary>
+    public Func<int, bool>? RejectChunk { get; set; }
+
+    /// <summary>process_chunk answers by status code.</summary>
+    public IReadOnlyDictionary<int, int> ProcessChunkAnswers => _answers;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _answers = new();
+
     /// <summary>Most process_chunk requests that were being served at the same moment.</summary>
     public int PeakProcessChunkInFlight => Volatile.Read(ref _peakInFlight);
 
@@ -82,7 +90,17 @@ internal sealed class LocalHostServer : IAsyncDisposable
             {
                 await Task.Delay(delay);
             }
-            await ServeAsync(context, next, faults?.Decide(chunk.Value) ?? ChunkFault.None);
+            if (RejectChunk?.Invoke(chunk.Value) == true)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "application/problem+json";
+                await context.Response.WriteAsync("{\"type\":\"urn:test:rejected\",\"title\":\"Rejected.\",\"status\":400,\"detail\":\"rejected by the test\"}");
+            }
+            else
+            {
+                await ServeAsync(context, next, faults?.Decide(chunk.Value) ?? ChunkFault.None);
+            }
+            _answers.AddOrUpdate(context.Response.StatusCode, 1, (_, n) => n + 1);
         }
         finally
         {

@@ -11,7 +11,12 @@ internal static class TestServices
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? configure = null)
     {
-        var values = new Dictionary<string, string?> { ["FanOut:SelfBaseUrl"] = "http://127.0.0.1:9" };
+        // Port 9 (discard) is closed here: a test that reached the network would fail, not pass by luck.
+        var values = new Dictionary<string, string?>
+        {
+            ["FanOut:SelfBaseUrl"] = "http://127.0.0.1:9",
+            ["FanOut:Storage:ConnectionString"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+        };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace FanOut.Core.Dispatch;
+namespace FanOut.Core;
 
 internal static partial class Log
 {
@@ -15,4 +15,10 @@ internal static partial class Log
 
     [LoggerMessage(1004, LogLevel.Warning, "Job {JobId}: chunk {Chunk} failed after {Attempts} attempt(s): {Error}")]
     public static partial void ChunkFailed(ILogger logger, string jobId, int chunk, int attempts, string error);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Job {JobId}: the failure of chunk {Chunk} could not be recorded; it stays pending: {Error}")]
+    public static partial void FailureNotRecorded(ILogger logger, string jobId, int chunk, string error);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Storage unavailable during {Action}: {Error}")]
+    public static partial void StorageUnavailable(ILogger logger, string action, string error);
 }

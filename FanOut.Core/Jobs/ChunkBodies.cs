@@ -1,0 +1,55 @@
+using System.Buffers;
+using System.Text.Json;
+using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
+using FanOut.Core.Planning;
+
+namespace FanOut.Core.Jobs;
+
+/// <summary>The bodies of internal calls, written straight from parsed JSON without copies.</summary>
+internal static class ChunkBodies
+{
+    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job.</summary>
+    public static byte[] ProcessChunk(JobManifest manifest, ChunkRange chunk, JsonElement[] items) =>
+        Write(json =>
+        {
+            json.WriteString("action", BatchActions.ProcessChunk);
+            json.WriteString("jobId", manifest.JobId);
+            json.WriteNumber("chunk", chunk.Index);
+            json.WriteString("processor", manifest.Processor);
+            json.WriteNumber("depth", 2);
+            if (manifest.Options is { ValueKind: not JsonValueKind.Null } options)
+            {
+                json.WritePropertyName("options");
+                options.WriteTo(json);
+            }
+            json.WriteStartArray("items");
+            for (var i = chunk.Start; i < chunk.Start + chunk.Count; i++)
+            {
+                items[i].WriteTo(json);
+            }
+            json.WriteEndArray();
+        });
+
+    /// <summary>The <c>dispatch</c> body that hands a stored job to another invocation.</summary>
+    public static byte[] Dispatch(string jobId, string runId) =>
+        Write(json =>
+        {
+            json.WriteString("action", BatchActions.Dispatch);
+            json.WriteString("jobId", jobId);
+            json.WriteString("runId", runId);
+            json.WriteNumber("depth", 1);
+        });
+
+    private static byte[] Write(Action<Utf8JsonWriter> members)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            members(json);
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,42 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using FanOut.Core.Requests;
+
+namespace FanOut.Core.Jobs;
+
+/// <summary>What makes two start_fanout requests "the same job": the hash of everything that decides the
+/// result (processor, options, chunking, tolerance, items), whitespace aside. waitSeconds and
+/// maxConcurrency decide only how it runs, so they are left out.</summary>
+public static class JobFingerprint
+{
+    /// <summary>Lower-case hex SHA-256.</summary>
+    public static string Of(StartFanoutCommand command)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("processor", command.Processor.Name);
+            json.WriteNumber("chunkSize", command.ChunkSize);
+            json.WriteNumber("toleratedFailurePercent", command.ToleratedFailurePercent);
+            json.WritePropertyName("options");
+            if (command.Options.ValueKind == JsonValueKind.Undefined)
+            {
+                json.WriteNullValue();
+            }
+            else
+            {
+                command.Options.WriteTo(json);
+            }
+            json.WriteStartArray("items");
+            foreach (var item in command.Items)
+            {
+                item.WriteTo(json);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Http;
+using FanOut.Core.Ledger;
+using FanOut.Core.Planning;
+using FanOut.Core.Processing;
+using FanOut.Core.Requests;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Jobs;
+
+/// <summary>Runs a stored job (the <c>dispatch</c> action): dispatches every chunk that has no committed
+/// result, records the failures, merges all committed results and writes the job's result. It finishes
+/// what it started even if its caller went away: it takes no cancellation from the request.</summary>
+public sealed class JobRunner(
+    JobLedger ledger, ChunkProcessors processors, ChunkDispatcher dispatcher, JobStatusBuilder status,
+    TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobRunner> logger)
+{
+    /// <summary>Handles a <c>dispatch</c> body.</summary>
+    public async Task<BatchReply> HandleAsync(JsonElement body)
+    {
+        var errors = new FieldErrors();
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.DispatchRequest, errors);
+        if (request is null)
+        {
+            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
+        var maxDepth = options.Value.Dispatch.MaxDepth;
+        if (request.Depth < 1 || request.Depth > maxDepth)
+        {
+            return BatchReply.Problem(Problems.LoopDetected(request.Depth, maxDepth));
+        }
+        if (request.JobId is null || !JobIds.IsValid(request.JobId))
+        {
+            errors.Add("jobId", "Required: a valid job id.");
+        }
+        if (string.IsNullOrEmpty(request.RunId))
+        {
+            errors.Add("runId", "Required.");
+        }
+        if (!errors.IsEmpty)
+        {
+            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
+        var result = await RunAsync(request.JobId!, request.RunId!).ConfigureAwait(false);
+        return result is null
+            ? BatchReply.Problem(Problems.UnknownJob(request.JobId!))
+            : BatchReply.Json(200, result, FanOutJsonContext.Default.JobResult);
+    }
+
+    /// <summary>Runs the job; null when there is no such job.</summary>
+    public async Task<JobResult?> RunAsync(string jobId, string runId)
+    {
+        var manifest = await ledger.GetManifestAsync(jobId).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            return null;
+        }
+        await ledger.MarkDispatchAsync(jobId, new DispatchMarker { RunId = runId, StartedAt = timeProvider.GetUtcNow() }).ConfigureAwait(false);
+        if (await ledger.ReadResultAsync(jobId).ConfigureAwait(false) is { Status: JobStatus.Succeeded } done)
+        {
+            return done;
+        }
+        if (!processors.TryGet(manifest.Processor, out var processor))
+        {
+            throw new InvalidOperationException($"Job {jobId} needs processor '{manifest.Processor}', which is not registered.");
+        }
+
+        var snapshot = await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false);
+        var chunks = ChunkPlanner.PlanInline(manifest.ItemCount, manifest.ChunkSize);
+        var pending = chunks.Where(c => !snapshot.Committed.ContainsKey(c.Index)).ToList();
+        using var input = JsonDocument.Parse((await ledger.ReadInputAsync(manifest).ConfigureAwait(false)).ToMemory());
+        var items = input.RootElement.EnumerateArray().ToArray();
+
+        var outcomes = await dispatcher.DispatchAsync(
+            jobId, pending, chunk => ChunkBodies.ProcessChunk(manifest, chunk, items), manifest.MaxConcurrency).ConfigureAwait(false);
+        var failures = outcomes.Where(o => !o.Succeeded).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
+        await RecordAsync(jobId, failures).ConfigureAwait(false);
+
+        var results = outcomes.Where(o => o.Succeeded).Select(o => o.Result!).ToList();
+        results.AddRange(await ReadCommittedAsync(jobId, snapshot.Committed.Keys, manifest.MaxConcurrency).ConfigureAwait(false));
+        var options = manifest.ProcessorOptions();
+        var merged = processor.Merge([.. results.Select(r => r.Result)], options);
+        var result = status.Finished(manifest, results.Sum(r => r.Items), failures, processor.Finish(merged, options));
+        await ledger.WriteResultAsync(result).ConfigureAwait(false);
+        return result;
+    }
+
+    // A failure record that cannot be written is not lost: the chunk simply stays pending for resume.
+    private async Task RecordAsync(string jobId, List<ChunkFailure> failures)
+    {
+        foreach (var failure in failures)
+        {
+            try
+            {
+                await ledger.RecordFailureAsync(jobId, failure).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                Log.FailureNotRecorded(logger, jobId, failure.Chunk, ex.Message);
+            }
+        }
+    }
+
+    private async Task<List<ChunkResult>> ReadCommittedAsync(string jobId, IEnumerable<int> chunks, int concurrency)
+    {
+        var results = new ConcurrentBag<ChunkResult>();
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (chunk, ct) =>
+            results.Add(await ledger.ReadChunkAsync(jobId, chunk, ct).ConfigureAwait(false)
+                        ?? throw new InvalidOperationException($"Chunk {chunk} of job {jobId} was listed but cannot be read."))).ConfigureAwait(false);
+        return [.. results];
+    }
+}

@@ -1,0 +1,6 @@
+using FanOut.Core.Contracts;
+
+namespace FanOut.Core.Ledger;
+
+/// <summary>The result that stands committed for a chunk, and whether this delivery committed it.</summary>
+public sealed record ChunkCommit(ChunkResult Result, bool IsDuplicate);

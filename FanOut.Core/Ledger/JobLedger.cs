@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Ledger;
+
+/// <summary>The single source of truth of every job, in Blob Storage (layout in <see cref="LedgerPaths"/>).
+/// A chunk's result is committed with If-None-Match: *, so the first commit wins and a duplicate delivery
+/// finds the committed one. Transient storage failures surface as <see cref="StorageUnavailableException"/>.</summary>
+public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions> options)
+{
+    private const string ItemsMetadata = "items";
+    private static readonly BlobHttpHeaders Json = new() { ContentType = "application/json" };
+    private static readonly BlobRequestConditions IfNew = new() { IfNoneMatch = ETag.All };
+
+    private readonly BlobContainerClient _container = service.GetBlobContainerClient(options.Value.Storage.Container);
+    private volatile Task? _created;
+
+    /// <summary>The job's manifest, or null when there is no such job.</summary>
+    public Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.Manifest(jobId), FanOutJsonContext.Default.JobManifest, cancellationToken);
+
+    /// <summary>Stores a new job: its items, then its manifest (the commit point). When a manifest already
+    /// exists for the job id, nothing is replaced and the existing manifest is returned.</summary>
+    public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData items, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            await TryUploadNewAsync(manifest.InputBlob, items, null, cancellationToken).ConfigureAwait(false);
+            var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, FanOutJsonContext.Default.JobManifest));
+            return await TryUploadNewAsync(LedgerPaths.Manifest(manifest.JobId), bytes, null, cancellationToken).ConfigureAwait(false)
+                ? manifest
+                : (await GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false))!;
+        });
+
+    /// <summary>The job's inline items.</summary>
+    public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
+            .GetBlobClient(manifest.InputBlob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content);
+
+    /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
+    public Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var name = LedgerPaths.Chunk(result.JobId!, result.Chunk);
+            var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(result, FanOutJsonContext.Default.ChunkResult));
+            var metadata = new Dictionary<string, string> { [ItemsMetadata] = result.Items.ToString(CultureInfo.InvariantCulture) };
+            if (await TryUploadNewAsync(name, bytes, metadata, cancellationToken).ConfigureAwait(false))
+            {
+                return new ChunkCommit(result, IsDuplicate: false);
+            }
+            var committed = await ReadAsync(name, FanOutJsonContext.Default.ChunkResult, cancellationToken).ConfigureAwait(false);
+            return new ChunkCommit(committed!, IsDuplicate: true);
+        });
+
+    /// <summary>A chunk's committed result, or null.</summary>
+    public Task<ChunkResult?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.Chunk(jobId, index), FanOutJsonContext.Default.ChunkResult, cancellationToken);
+
+    /// <summary>Records why a chunk failed (replacing an earlier record of it).</summary>
+    public Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default) =>
+        WriteAsync(LedgerPaths.Failure(jobId, failure.Chunk), failure, FanOutJsonContext.Default.ChunkFailure, cancellationToken);
+
+    /// <summary>Which chunks are committed (with their item counts) and which failed, from two listings.</summary>
+    public Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+            var committed = new Dictionary<int, long>();
+            await foreach (var blob in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, LedgerPaths.Chunks(jobId), cancellationToken).ConfigureAwait(false))
+            {
+                committed[LedgerPaths.IndexOf(blob.Name)] = long.Parse(blob.Metadata[ItemsMetadata], CultureInfo.InvariantCulture);
+            }
+            var failed = new List<int>();
+            await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, LedgerPaths.Failures(jobId), cancellationToken).ConfigureAwait(false))
+            {
+                var index = LedgerPaths.IndexOf(blob.Name);
+                if (!committed.ContainsKey(index))
+                {
+                    failed.Add(index);
+                }
+            }
+            failed.Sort();
+            var failures = new List<ChunkFailure>();
+            foreach (var index in failed.Take(LedgerSnapshot.MaxListedFailures))
+            {
+                if (await ReadAsync(LedgerPaths.Failure(jobId, index), FanOutJsonContext.Default.ChunkFailure, cancellationToken).ConfigureAwait(false) is { } failure)
+                {
+                    failures.Add(failure);
+                }
+            }
+            return new LedgerSnapshot(committed, failed, failures);
+        });
+
+    /// <summary>The job's fan-in result, or null while there is none.</summary>
+    public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.Result(jobId), FanOutJsonContext.Default.JobResult, cancellationToken);
+
+    /// <summary>Writes (or, after a resume, replaces) the job's fan-in result.</summary>
+    public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
+        WriteAsync(LedgerPaths.Result(result.JobId), result, FanOutJsonContext.Default.JobResult, cancellationToken);
+
+    /// <summary>Notes that a dispatch run of the job started.</summary>
+    public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
+        WriteAsync(LedgerPaths.DispatchMarker(jobId), marker, FanOutJsonContext.Default.DispatchMarker, cancellationToken);
+
+    /// <summary>The latest dispatch run of the job, or null.</summary>
+    public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.DispatchMarker(jobId), FanOutJsonContext.Default.DispatchMarker, cancellationToken);
+
+    private Task<T?> ReadAsync<T>(string name, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) where T : class =>
+        GuardAsync(async () =>
+        {
+            try
+            {
+                var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+                var content = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content;
+                return JsonSerializer.Deserialize(content.ToMemory().Span, typeInfo);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return null;
+            }
+        });
+
+    private Task WriteAsync<T>(string name, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+            var options = new BlobUploadOptions { HttpHeaders = Json };
+            await blob.UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo)), options, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    // Uploads only if the blob does not exist; false when it did.
+    private async Task<bool> TryUploadNewAsync(string name, BinaryData content, IDictionary<string, string>? metadata, CancellationToken cancellationToken)
+    {
+        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+        try
+        {
+            var options = new BlobUploadOptions { Conditions = IfNew, HttpHeaders = Json, Metadata = metadata };
+            await blob.UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    // The container is created on first use; a failed attempt is forgotten so the next call tries again.
+    private async Task<BlobContainerClient> ContainerAsync(CancellationToken cancellationToken)
+    {
+        var created = _created ??= _container.CreateIfNotExistsAsync(cancellationToken: CancellationToken.None);
+        try
+        {
+            await created.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (created.IsFaulted)
+        {
+            _created = null;
+            throw;
+        }
+        return _container;
+    }
+
+    private static async Task<T> GuardAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageUnavailableException.IsTransient(ex))
+        {
+            throw new StorageUnavailableException($"Blob Storage is unavailable: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task GuardAsync(Func<Task<bool>> operation) => await GuardAsync<bool>(operation).ConfigureAwait(false);
+}

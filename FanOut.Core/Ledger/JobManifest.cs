@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace FanOut.Core.Ledger;
+
+/// <summary>A job as it was accepted: <c>jobs/{jobId}/manifest.json</c>, written once, before anything is
+/// dispatched. Everything needed to (re)run the job is here or in the input blob it names.</summary>
+public sealed record JobManifest
+{
+    /// <summary>The job's id.</summary>
+    public required string JobId { get; set; }
+
+    /// <summary>Hash of what defines the job's result (processor, options, chunking, tolerance, items):
+    /// the same jobId with another fingerprint is a different request (409).</summary>
+    public required string Fingerprint { get; set; }
+
+    /// <summary>The processor's name.</summary>
+    public required string Processor { get; set; }
+
+    /// <summary>The processor's options, as sent (null when none were).</summary>
+    public JsonElement? Options { get; set; }
+
+    /// <summary>The options as processors take them (undefined when none were sent).</summary>
+    public JsonElement ProcessorOptions() => Options ?? default;
+
+    /// <summary>Items per chunk.</summary>
+    public int ChunkSize { get; set; }
+
+    /// <summary>Items in the job.</summary>
+    public int ItemCount { get; set; }
+
+    /// <summary>Chunks in the job.</summary>
+    public int ChunkCount { get; set; }
+
+    /// <summary>Share of chunks (percent) that may fail with the job still Succeeded.</summary>
+    public double ToleratedFailurePercent { get; set; }
+
+    /// <summary>In-flight self-calls per dispatcher of this job.</summary>
+    public int MaxConcurrency { get; set; }
+
+    /// <summary>When the job was accepted.</summary>
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The blob holding the job's inline items (a JSON array).</summary>
+    public required string InputBlob { get; set; }
+}

@@ -1,0 +1,47 @@
+using System.Globalization;
+using FanOut.Core.Jobs;
+
+namespace FanOut.Core.Ledger;
+
+/// <summary>Blob names of a job. Every name is built here, below <c>jobs/{jobId}/</c> of a valid job id,
+/// so no path through the code writes outside its job's folder.</summary>
+public static class LedgerPaths
+{
+    /// <summary><c>jobs/{jobId}/</c>, for a job id that passed <see cref="JobIds.IsValid"/>.</summary>
+    public static string Job(string jobId) =>
+        JobIds.IsValid(jobId) ? $"jobs/{jobId}/" : throw new ArgumentException($"Not a valid job id: '{jobId}'.", nameof(jobId));
+
+    /// <summary>The job as accepted.</summary>
+    public static string Manifest(string jobId) => Job(jobId) + "manifest.json";
+
+    /// <summary>The job's inline items, named by the request's fingerprint so that a competing request
+    /// with the same job id can never overwrite them.</summary>
+    public static string Input(string jobId, string fingerprint) => Job(jobId) + $"input/{fingerprint}.json";
+
+    /// <summary>The latest dispatch run.</summary>
+    public static string DispatchMarker(string jobId) => Job(jobId) + "dispatch.json";
+
+    /// <summary>Folder of committed chunk results.</summary>
+    public static string Chunks(string jobId) => Job(jobId) + "chunks/";
+
+    /// <summary>A chunk's committed result.</summary>
+    public static string Chunk(string jobId, int index) => Chunks(jobId) + Name(index);
+
+    /// <summary>Folder of chunk failures.</summary>
+    public static string Failures(string jobId) => Job(jobId) + "failures/";
+
+    /// <summary>Why a chunk failed, last time it was tried.</summary>
+    public static string Failure(string jobId, int index) => Failures(jobId) + Name(index);
+
+    /// <summary>The job's fan-in result.</summary>
+    public static string Result(string jobId) => Job(jobId) + "result.json";
+
+    /// <summary>The chunk index in a blob name of <see cref="Chunks"/> or <see cref="Failures"/>.</summary>
+    public static int IndexOf(string blobName)
+    {
+        var file = blobName[(blobName.LastIndexOf('/') + 1)..];
+        return int.Parse(file.AsSpan(0, file.IndexOf('.')), NumberStyles.None, CultureInfo.InvariantCulture);
+    }
+
+    private static string Name(int index) => index.ToString("D6", CultureInfo.InvariantCulture) + ".json";
+}

@@ -1,0 +1,19 @@
+using Azure;
+
+namespace FanOut.Core.Ledger;
+
+/// <summary>Blob Storage could not be reached or failed transiently: worth trying again later (503).</summary>
+public sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner)
+{
+    /// <summary>True for a storage failure that another attempt may not meet: the service unreachable, a
+    /// timeout, throttling or a server error; false for answers that would repeat (404, 409, 412, 403…).</summary>
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
+        RequestFailedException => false,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),
+        HttpRequestException or IOException or TimeoutException => true,
+        TaskCanceledException { InnerException: TimeoutException } => true,
+        _ => false,
+    };
+}
