@@ -66,7 +66,7 @@ public static class FanOutServiceCollectionExtensions
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(100);
         options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
         return options;
     }
 }

@@ -50,7 +50,7 @@ internal sealed class AzuriteServer : IAsyncDisposable
             throw new InvalidOperationException($"{azurite} is missing: run `npm ci` in the repository root (the README says so, and .ci/run does).");
         }
         var start = new ProcessStartInfo(azurite,
-            ["--silent", "--skipApiVersionCheck", "--location", _location!, "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()])
+            ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location!, "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -82,7 +82,10 @@ internal sealed class AzuriteServer : IAsyncDisposable
         {
             await kill.WaitForExitAsync();
         }
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // Azurite stops taking requests at once but exits only when its open connections close: requests in
+        // flight hang until the clients give up (the app's storage network timeout is 10 s). Telemetry, left
+        // on, would keep it alive for minutes on a machine without internet: it is started with it off.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await _process.WaitForExitAsync(timeout.Token);
         _process.Dispose();
         _process = null;

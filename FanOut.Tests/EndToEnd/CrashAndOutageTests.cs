@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FanOut.LocalHost.Hosting;
+using FanOut.Tests.Support;
+using static FanOut.Tests.EndToEnd.JobLedgerEndToEndTests;
+
+namespace FanOut.Tests.EndToEnd;
+
+/// <summary>Nothing is lost when the app or its storage goes away in the middle of a job.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class CrashAndOutageTests(AzuriteFixture storage)
+{
+    [Fact]
+    public async Task Resume_AfterTheHostProcessIsKilledMidJob_FinishesWithTheResultOfAnUninterruptedRun()
+    {
+        var blobs = new JobBlobs(storage.ConnectionString);
+        var port = FreePort.Next();
+        var log = Path.Combine(Path.GetTempPath(), $"fanout-crash-{port}.log");
+        var environment = new Dictionary<string, string>
+        {
+            ["FanOut__Storage__ConnectionString"] = storage.ConnectionString,
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        var items = Words(2000);
+        var jobId = NewJobId();
+        using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(3) };
+
+        var host = await LocalHostProcess.StartAsync(port, log, environment);
+        try
+        {
+            client.BaseAddress = host.Url;
+            using var started = await client.PostAsJsonAsync("api/batch", StartBody(jobId, items.DeepClone().AsArray(), chunkSize: 1, waitSeconds: 0, maxConcurrency: 2));
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            for (var poll = 0; poll < 400 && await blobs.CommittedChunksAsync(jobId) < 200; poll++)
+            {
+                await Task.Delay(25);
+            }
+        }
+        finally
+        {
+            await host.KillAsync(); // SIGKILL, in the middle of the job
+        }
+        var committedAtCrash = await blobs.CommittedChunksAsync(jobId);
+        Assert.InRange(committedAtCrash, 1, 1999);
+
+        await using var restarted = await LocalHostProcess.StartAsync(port, log, environment);
+        using var resumed = await client.PostAsJsonAsync("api/batch", new JsonObject { ["action"] = "resume", ["jobId"] = jobId, ["waitSeconds"] = 150 });
+        var job = JsonDocument.Parse(await resumed.Content.ReadAsStringAsync()).RootElement;
+        using var reference = await client.PostAsJsonAsync("api/batch", StartBody(NewJobId(), items.DeepClone().AsArray(), chunkSize: 1, waitSeconds: 150));
+        var uninterrupted = JsonDocument.Parse(await reference.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal("Succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(uninterrupted.GetProperty("result").ToString(), job.GetProperty("result").ToString());
+        Assert.Equal(2000, job.GetProperty("items").GetProperty("processed").GetInt64());
+        var chunks = await blobs.ListAsync($"jobs/{jobId}/chunks/");
+        Assert.Equal(Enumerable.Range(0, 2000).Select(i => $"jobs/{jobId}/chunks/{i:D6}.json"), chunks.Select(c => c.Name).Order());
+        Assert.All(chunks, c => Assert.Equal(c.Properties.CreatedOn, c.Properties.LastModified)); // each committed once
+    }
+
+    [Fact]
+    public async Task StartFanout_StorageStoppedMidJobAndStartedAgain_ChunksAre503WhileDownAndTheJobCompletes()
+    {
+        await using var azurite = await AzuriteServer.StartAsync();
+        var blobs = new JobBlobs(azurite.ConnectionString);
+        await using var server = await LocalHostServer.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString,
+                ["FanOut:Dispatch:MaxAttempts"] = "12",
+                ["FanOut:Dispatch:BaseRetryDelayMilliseconds"] = "100",
+                ["FanOut:Dispatch:MaxRetryDelaySeconds"] = "2",
+            },
+            chunkDelay: TimeSpan.FromMilliseconds(5));
+        var jobId = NewJobId();
+
+        var job = PostAsync(server, StartBody(jobId, Words(1500), chunkSize: 1, waitSeconds: 180, maxConcurrency: 4));
+        for (var poll = 0; poll < 400 && await blobs.CommittedChunksAsync(jobId) < 100; poll++)
+        {
+            await Task.Delay(25);
+        }
+        await azurite.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await azurite.StartAgainAsync();
+        var finished = await job;
+
+        Assert.True(server.ProcessChunkAnswers.GetValueOrDefault(503) > 0, "no chunk was answered 503 while storage was down");
+        Assert.Equal(HttpStatusCode.OK, finished.Status);
+        Assert.Equal("Succeeded", finished.Body.GetProperty("status").GetString());
+        Assert.Equal(1500, finished.Body.GetProperty("items").GetProperty("processed").GetInt64());
+        Assert.Equal(3000, finished.Body.GetProperty("result").GetProperty("total").GetInt64());
+        Assert.Equal(1500, await blobs.CommittedChunksAsync(jobId));
+    }
+}
