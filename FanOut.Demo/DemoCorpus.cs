@@ -1,3 +1,5 @@
+using FanOut.LocalHost.Hosting;
+
 namespace FanOut.Demo;
 
 /// <summary>The demo's data: the lines of a text file, or by default of this repository's own sources
@@ -10,7 +12,7 @@ internal static class DemoCorpus
         {
             return (file, [.. File.ReadLines(file)]);
         }
-        var root = RepositoryRoot();
+        var root = LocalPaths.RepositoryRoot();
         var files = Directory.EnumerateFiles(root, "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".md", StringComparison.Ordinal))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
@@ -19,17 +21,5 @@ internal static class DemoCorpus
             .Order(StringComparer.Ordinal)
             .ToList();
         return ($"the {files.Count} .cs and .md files of this repository", [.. files.SelectMany(File.ReadLines)]);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FanOutFunctions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 }

@@ -63,7 +63,7 @@ public sealed class CrashAndOutageTests(AzuriteFixture storage)
     [Fact]
     public async Task StartFanout_StorageStoppedMidJobAndStartedAgain_ChunksAre503WhileDownAndTheJobCompletes()
     {
-        await using var azurite = await AzuriteServer.StartAsync();
+        await using var azurite = await AzuriteProcess.StartAsync(FreePort.Next());
         var blobs = new JobBlobs(azurite.ConnectionString);
         await using var server = await LocalHostServer.StartAsync(
             new Dictionary<string, string?>

@@ -1,13 +1,24 @@
+using FanOut.LocalHost.Hosting;
+
 namespace FanOut.Tests.Support;
 
-/// <summary>One Azurite for the tests of the <c>Storage</c> collection (they run one class at a time).</summary>
+/// <summary>One Azurite for the tests of the <c>Storage</c> collection (they run one class at a time), started
+/// from node_modules on a free port; or, when FANOUT_TEST_STORAGE holds a connection string, that storage.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    private AzuriteServer? _server;
+    private AzuriteProcess? _server;
+    private string? _given;
 
-    public string ConnectionString => _server!.ConnectionString;
+    public string ConnectionString => _given ?? _server!.ConnectionString;
 
-    public async Task InitializeAsync() => _server = await AzuriteServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _given = Environment.GetEnvironmentVariable("FANOUT_TEST_STORAGE") is { Length: > 0 } given ? given : null;
+        if (_given is null)
+        {
+            _server = await AzuriteProcess.StartAsync(FreePort.Next());
+        }
+    }
 
     public async Task DisposeAsync()
     {

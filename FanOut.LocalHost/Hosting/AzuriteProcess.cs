@@ -1,42 +1,37 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 
-namespace FanOut.Tests.Support;
+namespace FanOut.LocalHost.Hosting;
 
-/// <summary>A real Azurite blob service (the npm package the repository pins), as a child process on a
-/// free loopback port with its own data folder. It can be stopped and started again on the same port and
-/// data, as a storage outage would. Set FANOUT_TEST_STORAGE to a connection string to use a running
-/// storage instead (then Stop/Start are not available).</summary>
-internal sealed class AzuriteServer : IAsyncDisposable
+/// <summary>Azurite's blob service (the npm package the repository pins, from node_modules), as a child
+/// process on a loopback port with its own data folder, for the demo, the tests and the benchmark. It can be
+/// stopped and started again on the same port and data, as a storage outage would.</summary>
+public sealed class AzuriteProcess : IAsyncDisposable
 {
     // Azurite's well-known development account (public, documented, not a secret).
     private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly string? _location;
+    private readonly string _location;
     private Process? _process;
 
-    private AzuriteServer(string connectionString, int port, string? location)
+    private AzuriteProcess(int port, string location)
     {
-        ConnectionString = connectionString;
         Port = port;
         _location = location;
+        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+                           $"AccountKey={DevAccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
 
+    /// <summary>The connection string of its development account.</summary>
     public string ConnectionString { get; }
 
+    /// <summary>Its loopback port.</summary>
     public int Port { get; }
 
-    public static async Task<AzuriteServer> StartAsync()
+    /// <summary>Starts Azurite on <paramref name="port"/> with a new, temporary data folder.</summary>
+    public static async Task<AzuriteProcess> StartAsync(int port)
     {
-        if (Environment.GetEnvironmentVariable("FANOUT_TEST_STORAGE") is { Length: > 0 } given)
-        {
-            return new AzuriteServer(given, 0, null);
-        }
-        var port = FreePort.Next();
-        var location = Directory.CreateTempSubdirectory("fanout-azurite-").FullName;
-        var connection = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-                         $"AccountKey={DevAccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
-        var server = new AzuriteServer(connection, port, location);
+        var server = new AzuriteProcess(port, Directory.CreateTempSubdirectory("fanout-azurite-").FullName);
         await server.StartAgainAsync();
         return server;
     }
@@ -44,13 +39,9 @@ internal sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Starts the (stopped) service again on the same port, with the same data.</summary>
     public async Task StartAgainAsync()
     {
-        var azurite = Path.Combine(RepositoryRoot(), "node_modules", ".bin", "azurite-blob");
-        if (!File.Exists(azurite))
-        {
-            throw new InvalidOperationException($"{azurite} is missing: run `npm ci` in the repository root (the README says so, and .ci/run does).");
-        }
+        var azurite = await InstalledAsync();
         var start = new ProcessStartInfo(azurite,
-            ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location!, "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()])
+            ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location, "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -69,6 +60,32 @@ internal sealed class AzuriteServer : IAsyncDisposable
             }
             await Task.Delay(50);
         }
+    }
+
+    // node_modules/.bin/azurite-blob, installed with `npm ci` (the version package-lock.json pins) when missing,
+    // so that a fresh clone needs no step before the demo or the tests.
+    private static async Task<string> InstalledAsync()
+    {
+        var root = LocalPaths.RepositoryRoot();
+        var azurite = Path.Combine(root, "node_modules", ".bin", "azurite-blob");
+        if (File.Exists(azurite))
+        {
+            return azurite;
+        }
+        Console.Error.WriteLine("Azurite is not installed yet: running `npm ci` in " + root);
+        var install = new ProcessStartInfo("npm", ["ci", "--no-audit", "--no-fund"]) { WorkingDirectory = root };
+        try
+        {
+            using var npm = Process.Start(install)!;
+            await npm.WaitForExitAsync();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("Azurite comes from npm, which was not found: install Node.js (20 or later) and run `npm ci`.", ex);
+        }
+        return File.Exists(azurite)
+            ? azurite
+            : throw new InvalidOperationException($"{azurite} is still missing after `npm ci`; see its output above.");
     }
 
     /// <summary>Stops the service as an operator would (SIGTERM: Azurite saves its data and exits).</summary>
@@ -91,6 +108,7 @@ internal sealed class AzuriteServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Kills it and deletes its data.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_process is { HasExited: false })
@@ -99,29 +117,14 @@ internal sealed class AzuriteServer : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process?.Dispose();
-        if (_location is not null)
+        try
         {
-            try
-            {
-                Directory.Delete(_location, recursive: true);
-            }
-            catch (IOException)
-            {
-                // best effort: a temp folder
-            }
+            Directory.Delete(_location, recursive: true);
         }
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        catch (IOException)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "FanOutFunctions.sln")))
-            {
-                return dir.FullName;
-            }
+            // best effort: a temp folder
         }
-        throw new InvalidOperationException("The repository root (FanOutFunctions.sln) was not found above " + AppContext.BaseDirectory);
     }
 
     private async Task<bool> AcceptsAsync()
