@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
+using FanOut.Core.Ledger;
 using FanOut.LocalHost.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,10 +17,13 @@ namespace FanOut.Benchmarks;
 /// <summary>LocalHost on a loopback port with one extra route, <c>POST /bench/noop</c>, that reads the body
 /// and answers <c>{}</c>: the ceiling is the rate of those POSTs through the same typed client, policies
 /// and Kestrel server that the fan-out's self-calls use.</summary>
-internal sealed class BenchHost(WebApplication app, HttpClient client, int concurrency) : IAsyncDisposable
+internal sealed class BenchHost(WebApplication app, HttpClient client, AzuriteProcess azurite, int concurrency) : IAsyncDisposable
 {
-    public static async Task<BenchHost> StartAsync(int port, int concurrency)
+    private int _ceilingRuns;
+
+    public static async Task<BenchHost> StartAsync(int port, int azuritePort, int concurrency)
     {
+        var azurite = await AzuriteProcess.StartAsync(azuritePort);
         var url = $"http://127.0.0.1:{port}";
         var app = LocalFunctionsHost.Build(
             ["--urls", url],
@@ -27,6 +32,7 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, int concu
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["FanOut:Dispatch:MaxConcurrency"] = concurrency.ToString(),
+                    ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString,
                 });
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 builder.Services.AddTransient<LatencyRecorder>();
@@ -39,7 +45,7 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, int concu
                 await context.Response.WriteAsync("{}");
             }));
         await app.StartAsync();
-        return new BenchHost(app, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) }, concurrency);
+        return new BenchHost(app, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) }, azurite, concurrency);
     }
 
     /// <summary>Trivial POSTs, as many as the fan-out has chunks, at the fan-out's concurrency.</summary>
@@ -61,6 +67,32 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, int concu
         return new RunResult(requests, Stopwatch.GetElapsedTime(started), LatencyRecorder.Snapshot());
     }
 
+    /// <summary>Empties the storage: Azurite slows down as blobs accumulate (about half the rate after
+    /// 100,000), so each round starts from an empty one.</summary>
+    public Task ResetStorageAsync() => azurite.RestartEmptyAsync();
+
+    /// <summary>The storage ceiling: chunk commits (a small JSON blob written with If-None-Match: *, the
+    /// ledger's own operation) to the same Azurite, as many as the fan-out has chunks, at its concurrency.</summary>
+    public async Task<RunResult> StorageCeilingAsync(int commits)
+    {
+        var ledger = app.Services.GetRequiredService<JobLedger>();
+        var jobId = $"bench-ceiling-{Interlocked.Increment(ref _ceilingRuns)}-{Guid.NewGuid():N}";
+        var result = JsonSerializer.SerializeToElement(new { records = 1, bytes = 4 });
+        var latencies = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        var started = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, commits), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+        {
+            var one = Stopwatch.GetTimestamp();
+            var commit = await ledger.CommitChunkAsync(new ChunkResult { JobId = jobId, Chunk = i, Processor = "count", Items = 1, Result = result }, ct);
+            latencies.Enqueue(Stopwatch.GetElapsedTime(one).TotalMilliseconds);
+            if (commit.IsDuplicate)
+            {
+                throw new InvalidOperationException("a ceiling commit met an existing blob");
+            }
+        });
+        return new RunResult(commits, Stopwatch.GetElapsedTime(started), [.. latencies]);
+    }
+
     /// <summary>start_fanout with <paramref name="chunks"/> one-item chunks of <c>count</c>.</summary>
     public async Task<RunResult> FanOutAsync(int chunks)
     {
@@ -70,6 +102,7 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, int concu
             ["processor"] = "count",
             ["chunkSize"] = 1,
             ["maxConcurrency"] = concurrency,
+            ["waitSeconds"] = 200,
             ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
         };
         var content = JsonContent.Create(job);
@@ -94,5 +127,6 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, int concu
         client.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
+        await azurite.DisposeAsync();
     }
 }

@@ -5,58 +5,80 @@ using System.Runtime.InteropServices;
 using System.Text;
 using FanOut.Benchmarks;
 
-// Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--rounds 7] [--warmup 8] [--concurrency 32] [--out file.md]
+// Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--out file.md]
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
-var chunks = int.Parse(settings.GetValueOrDefault("chunks", "10000"), CultureInfo.InvariantCulture);
-var rounds = int.Parse(settings.GetValueOrDefault("rounds", "7"), CultureInfo.InvariantCulture);
-var concurrency = int.Parse(settings.GetValueOrDefault("concurrency", "32"), CultureInfo.InvariantCulture);
+int Setting(string name, int fallback) => int.Parse(settings.GetValueOrDefault(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+var chunks = Setting("chunks", 10_000);
+var storageChunks = Setting("storage-chunks", 3_000);
+var rounds = Setting("rounds", 5);
+var warmUps = Setting("warmup", 5);
+var concurrency = Setting("concurrency", 32);
 
-await using var host = await BenchHost.StartAsync(FreePort(), concurrency);
-// Warm-up rounds, not reported: rates climb from round to round for about eight rounds on 2 cores, while
-// tiered compilation (with dynamic PGO) recompiles the hot paths in the background.
-var warmUps = int.Parse(settings.GetValueOrDefault("warmup", "8"), CultureInfo.InvariantCulture);
-for (var round = 1; round <= warmUps; round++)
-{
-    Console.Error.WriteLine($"warm-up {round}: ceiling {(await host.CeilingAsync(chunks)).ChunksPerSecond:F0}/s, fan-out {(await host.FanOutAsync(chunks)).ChunksPerSecond:F0}/s");
-}
-
-var ceiling = new List<RunResult>();
+await using var host = await BenchHost.StartAsync(FreePort(), FreePort(), concurrency);
+var http = new List<RunResult>();
+var storage = new List<RunResult>();
 var fanOut = new List<RunResult>();
-for (var round = 1; round <= rounds; round++)
+// Warm-up rounds first, not reported: rates climb for several rounds on 2 cores while tiered compilation
+// (with dynamic PGO) recompiles the hot paths in the background. Then the three measurements alternate,
+// so that all of them see the same machine.
+for (var round = 1 - warmUps; round <= rounds; round++)
 {
-    // Side by side, alternating, so that both see the same machine.
-    ceiling.Add(await host.CeilingAsync(chunks));
-    fanOut.Add(await host.FanOutAsync(chunks));
-    Console.Error.WriteLine($"round {round}: ceiling {ceiling[^1].ChunksPerSecond:F0}/s, fan-out {fanOut[^1].ChunksPerSecond:F0}/s (threads {ThreadPool.ThreadCount}, gen0 GCs {GC.CollectionCount(0)}, gen2 {GC.CollectionCount(2)})");
+    var h = await host.CeilingAsync(chunks);
+    await host.ResetStorageAsync();
+    // Which of the two storage-bound runs goes first alternates, so neither always meets the fuller store.
+    RunResult s, f;
+    if (round % 2 == 0)
+    {
+        s = await host.StorageCeilingAsync(storageChunks);
+        f = await host.FanOutAsync(storageChunks);
+    }
+    else
+    {
+        f = await host.FanOutAsync(storageChunks);
+        s = await host.StorageCeilingAsync(storageChunks);
+    }
+    Console.Error.WriteLine($"{(round < 1 ? "warm-up" : "round")} {round}: HTTP ceiling {h.ChunksPerSecond:F0}/s, storage ceiling {s.ChunksPerSecond:F0}/s, fan-out {f.ChunksPerSecond:F0}/s");
+    if (round >= 1)
+    {
+        (http, storage, fanOut) = ([.. http, h], [.. storage, s], [.. fanOut, f]);
+    }
 }
 
-var report = Report(chunks, rounds, concurrency, ceiling, fanOut);
+var report = Report();
 Console.WriteLine(report);
 if (settings.TryGetValue("out", out var path))
 {
     await File.WriteAllTextAsync(path, report);
 }
 
-static string Report(int chunks, int rounds, int concurrency, List<RunResult> ceiling, List<RunResult> fanOut)
+string Report()
 {
-    var c = RunResult.Median(ceiling.Select(r => r.ChunksPerSecond));
-    var f = RunResult.Median(fanOut.Select(r => r.ChunksPerSecond));
     var text = new StringBuilder();
     text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Cpu()}, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-    text.AppendLine(CultureInfo.InvariantCulture, $"Runs: {rounds} measured rounds (after warm-up) of {chunks} chunks each way, alternating, concurrency {concurrency}; medians of the rounds.");
+    text.AppendLine(CultureInfo.InvariantCulture, $"Runs: {rounds} measured rounds (after {warmUps} warm-up rounds), concurrency {concurrency}; each round: the HTTP ceiling over {chunks} requests, then, on an emptied Azurite, the storage ceiling and the fan-out over {storageChunks} chunks each (in alternating order); medians of the rounds.");
     text.AppendLine();
     text.AppendLine("| measurement | chunks/s (median) | p50 ms | p99 ms | rounds (chunks/s) |");
     text.AppendLine("|---|---:|---:|---:|---|");
-    text.AppendLine(Row("ceiling: trivial POSTs, same client stack and Kestrel", ceiling));
-    text.AppendLine(Row("fan-out: start_fanout, `count`, one-item chunks", fanOut));
+    text.AppendLine(Row("HTTP ceiling: trivial POSTs, same client stack and Kestrel", http));
+    text.AppendLine(Row("storage ceiling: chunk commits (If-None-Match PUT) to the same Azurite", storage));
+    text.AppendLine(Row("fan-out: start_fanout, `count`, one-item chunks, ledger on", fanOut));
     text.AppendLine();
-    var ratios = ceiling.Zip(fanOut, (x, y) => y.ChunksPerSecond / x.ChunksPerSecond).ToList();
-    text.AppendLine(CultureInfo.InvariantCulture, $"**Fan-out / ceiling: {f / c:F2}** (ratio of the medians; median of the per-round ratios {RunResult.Median(ratios):F2}, range {ratios.Min():F2}..{ratios.Max():F2}). Goal: at least 0.50, aim 0.67.");
+    text.AppendLine(Ratio("Fan-out / storage ceiling", fanOut, storage, "Goal: at least 0.75."));
+    text.AppendLine();
+    text.AppendLine(Ratio("Fan-out / HTTP ceiling", fanOut, http, "For information: since the ledger, storage is the bound."));
     return text.ToString();
-
-    static string Row(string name, List<RunResult> runs) => string.Create(CultureInfo.InvariantCulture,
-        $"| {name} | {RunResult.Median(runs.Select(r => r.ChunksPerSecond)):F0} | {RunResult.Median(runs.Select(r => r.P50)):F2} | {RunResult.Median(runs.Select(r => r.P99)):F2} | {string.Join(", ", runs.Select(r => r.ChunksPerSecond.ToString("F0", CultureInfo.InvariantCulture)))} |");
 }
+
+static string Ratio(string name, List<RunResult> of, List<RunResult> to, string goal)
+{
+    var ratios = to.Zip(of, (x, y) => y.ChunksPerSecond / x.ChunksPerSecond).ToList();
+    var medians = RunResult.Median(of.Select(r => r.ChunksPerSecond)) / RunResult.Median(to.Select(r => r.ChunksPerSecond));
+    return string.Create(CultureInfo.InvariantCulture,
+        $"**{name}: {medians:F2}** (ratio of the medians; median of the per-round ratios {RunResult.Median(ratios):F2}, range {ratios.Min():F2}..{ratios.Max():F2}). {goal}");
+}
+
+static string Row(string name, List<RunResult> runs) => string.Create(CultureInfo.InvariantCulture,
+    $"| {name} | {RunResult.Median(runs.Select(r => r.ChunksPerSecond)):F0} | {RunResult.Median(runs.Select(r => r.P50)):F2} | {RunResult.Median(runs.Select(r => r.P99)):F2} | {string.Join(", ", runs.Select(r => r.ChunksPerSecond.ToString("F0", CultureInfo.InvariantCulture)))} |");
 
 static string Cpu() =>
     File.Exists("/proc/cpuinfo")

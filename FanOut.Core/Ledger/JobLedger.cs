@@ -131,25 +131,39 @@ public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions>
     private Task WriteAsync<T>(string name, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         GuardAsync(async () =>
         {
-            var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
-            var options = new BlobUploadOptions { HttpHeaders = Json };
-            await blob.UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo)), options, cancellationToken).ConfigureAwait(false);
+            var content = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+            await UploadAsync(name, content, new BlobUploadOptions { HttpHeaders = Json }, cancellationToken).ConfigureAwait(false);
             return true;
         });
 
     // Uploads only if the blob does not exist; false when it did.
     private async Task<bool> TryUploadNewAsync(string name, BinaryData content, IDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {
-        var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
         try
         {
             var options = new BlobUploadOptions { Conditions = IfNew, HttpHeaders = Json, Metadata = metadata };
-            await blob.UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
+            await UploadAsync(name, content, options, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
             return false;
+        }
+    }
+
+    // A container deleted while the app runs (an operator's clean-up, a fresh emulator) is created again.
+    private async Task UploadAsync(string name, BinaryData content, BlobUploadOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+            await blob.UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == "ContainerNotFound")
+        {
+            _created = null;
+            var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+            await blob.UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -175,11 +189,16 @@ public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions>
         {
             return await operation().ConfigureAwait(false);
         }
-        catch (Exception ex) when (StorageUnavailableException.IsTransient(ex))
+        catch (Exception ex) when (ex is RequestFailedException || StorageUnavailableException.IsTransient(ex))
         {
-            throw new StorageUnavailableException($"Blob Storage is unavailable: {ex.Message}", ex);
+            // Every storage failure is a 503 to the caller, never a 500: transient ones heal by retrying,
+            // the others (a wrong key, a missing permission) need an operator, and say so in the log.
+            throw new StorageUnavailableException($"Blob Storage failed: {FirstLine(ex.Message)}", ex);
         }
     }
+
+    // The SDK's messages go on with the request's headers and the service's XML: one line is enough here.
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 
     private static async Task GuardAsync(Func<Task<bool>> operation) => await GuardAsync<bool>(operation).ConfigureAwait(false);
 }

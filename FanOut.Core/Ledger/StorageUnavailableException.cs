@@ -2,7 +2,7 @@ using Azure;
 
 namespace FanOut.Core.Ledger;
 
-/// <summary>Blob Storage could not be reached or failed transiently: worth trying again later (503).</summary>
+/// <summary>Blob Storage failed or could not be reached: answered 503, worth trying again later.</summary>
 public sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner)
 {
     /// <summary>True for a storage failure that another attempt may not meet: the service unreachable, a

@@ -108,6 +108,15 @@ public sealed class AzuriteProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Stops it, deletes its data and starts it again, empty, on the same port.</summary>
+    public async Task RestartEmptyAsync()
+    {
+        await StopAsync();
+        Directory.Delete(_location, recursive: true);
+        Directory.CreateDirectory(_location);
+        await StartAgainAsync();
+    }
+
     /// <summary>Kills it and deletes its data.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -84,6 +84,17 @@ public sealed class BatchFunctionTests
         Assert.Equal("Unknown field; did you mean chunkSize?", message);
     }
 
+    [Fact]
+    public async Task BatchStatus_InvalidJobId_Is400ProblemWithoutTouchingStorage()
+    {
+        var response = await InvokeAsync("", (function, request, context) => function.BatchStatus(request, "../../etc", context));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("application/problem+json", ContentType(response));
+        using var body = JsonDocument.Parse(response.Body.ToArray());
+        Assert.True(body.RootElement.GetProperty("errors").TryGetProperty("jobId", out _));
+    }
+
     private static async Task<MemoryStream> ReadAsync(HttpResponseData response)
     {
         var copy = new MemoryStream();
@@ -95,7 +106,11 @@ public sealed class BatchFunctionTests
     private static string ContentType(FakeResponse response) =>
         response.Headers.TryGetValues("Content-Type", out var values) ? values.First() : "";
 
-    private static async Task<FakeResponse> InvokeAsync(string json)
+    private static Task<FakeResponse> InvokeAsync(string json) =>
+        InvokeAsync(json, (function, request, context) => function.Batch(request, context));
+
+    private static async Task<FakeResponse> InvokeAsync(
+        string json, Func<BatchFunction, HttpRequestData, FunctionContext, Task<HttpResponseData>> invoke)
     {
         using var services = TestServices.Build();
         using var scope = services.CreateScope();
@@ -110,7 +125,7 @@ public sealed class BatchFunctionTests
         request.Setup(r => r.CreateResponse()).Returns(() => created = NewResponse(context.Object));
 
         var function = ActivatorUtilities.CreateInstance<BatchFunction>(scope.ServiceProvider);
-        var returned = await function.Batch(request.Object, context.Object);
+        var returned = await invoke(function, request.Object, context.Object);
 
         Assert.Same(created, returned);
         return new FakeResponse(returned.StatusCode, returned.Headers, await ReadAsync(returned));
