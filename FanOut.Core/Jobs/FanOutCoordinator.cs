@@ -69,27 +69,38 @@ public sealed class FanOutCoordinator(
 
         var runId = jobIds.NewId();
         var hopDeadline = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
+        // Stop waiting a moment before the hop's own timeout, which would otherwise retry the hand-off.
+        var waitFor = TimeSpan.FromSeconds(Math.Min(waitSeconds, hopDeadline.TotalSeconds - 1));
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var call = self.PostBatchAsync(ChunkBodies.Dispatch(manifest.JobId, runId), $"{manifest.JobId}/dispatch", abandon.Token, hopDeadline);
-        var waitFor = TimeSpan.FromSeconds(Math.Min(waitSeconds, hopDeadline.TotalSeconds));
-        if (await Task.WhenAny(call, Task.Delay(waitFor, timeProvider, cancellationToken)).ConfigureAwait(false) != call
-            && !await DispatchStartedOrCallEndedAsync(manifest.JobId, runId, call, cancellationToken).ConfigureAwait(false))
+        try
         {
-            // The dispatch run is known to be under way (the ledger shows it), so this call may stop
-            // waiting for it: the run does not depend on its caller. (If it never shows up, the job is
-            // still stored and its status says what is pending; resume finishes it.)
-            await abandon.CancelAsync().ConfigureAwait(false);
-            await call.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-            var live = status.Live(manifest, await ledger.ReadSnapshotAsync(manifest.JobId, cancellationToken).ConfigureAwait(false));
-            return BatchReply.Json(202, live, FanOutJsonContext.Default.JobResult) with
+            if (await Task.WhenAny(call, Task.Delay(waitFor, timeProvider, cancellationToken)).ConfigureAwait(false) != call
+                && !await DispatchStartedOrCallEndedAsync(manifest.JobId, runId, call, cancellationToken).ConfigureAwait(false))
             {
-                Headers = new Dictionary<string, string> { ["Location"] = $"/api/batch/{manifest.JobId}", ["Retry-After"] = "2" },
-            };
+                // The dispatch run is known to be under way (the ledger shows it), so this call may stop
+                // waiting for it: the run does not depend on its caller. (If it never shows up, the job is
+                // still stored and its status says what is pending; resume finishes it.)
+                var live = status.Live(manifest, await ledger.ReadSnapshotAsync(manifest.JobId, cancellationToken).ConfigureAwait(false));
+                return BatchReply.Json(202, live, FanOutJsonContext.Default.JobResult) with
+                {
+                    Headers = new Dictionary<string, string> { ["Location"] = $"/api/batch/{manifest.JobId}", ["Retry-After"] = "2" },
+                };
+            }
+            var answer = await call.ConfigureAwait(false);
+            return answer.StatusCode == 200
+                ? new BatchReply(200, "application/json; charset=utf-8", answer.Body)
+                : BatchReply.Problem(Problems.DispatchFailed(manifest.JobId, answer));
         }
-        var answer = await call.ConfigureAwait(false);
-        return answer.StatusCode == 200
-            ? new BatchReply(200, "application/json; charset=utf-8", answer.Body)
-            : BatchReply.Problem(Problems.DispatchFailed(manifest.JobId, answer));
+        finally
+        {
+            // Whatever this invocation answers, it leaves no call of its own running behind it.
+            if (!call.IsCompleted)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+                await call.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
     }
 
     // True when the dispatch call itself ended while waiting for its run to show up in the ledger.

@@ -1,0 +1,39 @@
+using FanOut.Core.Configuration;
+using FanOut.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Tests.Configuration;
+
+public sealed class FanOutOptionsTests
+{
+    [Theory]
+    [InlineData("FanOut:SelfBaseUrl", "", "SelfBaseUrl")]
+    [InlineData("FanOut:SelfBaseUrl", "ftp://example", "SelfBaseUrl")]
+    [InlineData("FanOut:Storage:ConnectionString", "", "ConnectionString")]
+    [InlineData("FanOut:Storage:Container", "Bad_Name", "Container")]
+    [InlineData("FanOut:Dispatch:MaxConcurrency", "0", "MaxConcurrency")]
+    [InlineData("FanOut:Dispatch:HopDeadlineSeconds", "230", "HopDeadlineSeconds")]
+    [InlineData("FanOut:Dispatch:AttemptTimeoutSeconds", "200", "below HopDeadlineSeconds")]
+    [InlineData("FanOut:Limits:MaxRequestBytes", "10", "MaxRequestBytes")]
+    public void Options_BadSetting_StopsTheAppWithAMessageNamingIt(string key, string value, string named)
+    {
+        using var services = TestServices.Build(new Dictionary<string, string?> { [key] = value });
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<FanOutOptions>>().Value);
+
+        Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void Options_StorageFallsBackToAzureWebJobsStorage()
+    {
+        using var services = TestServices.Build(new Dictionary<string, string?>
+        {
+            ["FanOut:Storage:ConnectionString"] = null,
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+        });
+
+        Assert.Equal("UseDevelopmentStorage=true", services.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString);
+    }
+}
