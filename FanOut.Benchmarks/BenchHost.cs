@@ -67,6 +67,26 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
         return new RunResult(requests, Stopwatch.GetElapsedTime(started), LatencyRecorder.Snapshot());
     }
 
+    /// <summary>The fan-out's HTTP path alone: the app's ChunkDispatcher sending one-item process_chunk
+    /// bodies without a job id (so nothing is committed) through the same client, to the same function.</summary>
+    public async Task<RunResult> HttpFanOutAsync(int chunks)
+    {
+        using var scope = app.Services.CreateScope();
+        var dispatcher = scope.ServiceProvider.GetRequiredService<ChunkDispatcher>();
+        var ranges = Enumerable.Range(0, chunks).Select(i => new FanOut.Core.Planning.ChunkRange(i, i, 1)).ToList();
+        LatencyRecorder.Reset();
+        var started = Stopwatch.GetTimestamp();
+        var outcomes = await dispatcher.DispatchAsync("bench", ranges,
+            chunk => System.Text.Encoding.UTF8.GetBytes($$"""{"action":"process_chunk","chunk":{{chunk.Index}},"processor":"count","depth":1,"items":[{{chunk.Index}}]}"""),
+            concurrency);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (outcomes.Count(o => o.Succeeded) != chunks)
+        {
+            throw new InvalidOperationException("HTTP fan-out chunks failed: " + outcomes.First(o => !o.Succeeded).Error);
+        }
+        return new RunResult(chunks, elapsed, LatencyRecorder.Snapshot());
+    }
+
     /// <summary>Empties the storage: Azurite slows down as blobs accumulate (about half the rate after
     /// 100,000), so each round starts from an empty one.</summary>
     public Task ResetStorageAsync() => azurite.RestartEmptyAsync();
