@@ -1,0 +1,88 @@
+using System.Buffers;
+
+namespace FanOut.Core.Sources;
+
+/// <summary>Reads the line records of one byte range of a text blob. A record belongs to the range in which
+/// its first byte lies, so ranges cut anywhere (chunkBytes) or at record starts (chunkSize) both give every
+/// record to exactly one chunk: a reader skips the partial record at its start (unless it starts at 0) and
+/// reads past its end to finish its last record. A record is a line without its "\n" or "\r\n"; a final
+/// line without a newline is a record; the empty piece after a final newline is not.</summary>
+public static class LineRecords
+{
+    private const int ReadSize = 64 * 1024;
+
+    /// <summary>Where a reader of the range starting at <paramref name="start"/> opens the blob: one byte
+    /// early, to see whether a record starts exactly at <paramref name="start"/>.</summary>
+    public static long OpenAt(long start) => Math.Max(0, start - 1);
+
+    /// <summary>Calls <paramref name="onRecord"/> for each record whose first byte is in [start, end).</summary>
+    /// <param name="stream">The blob, positioned at <see cref="OpenAt"/>(start), read to its end at most.</param>
+    /// <param name="start">Start of the range (inclusive).</param>
+    /// <param name="end">End of the range (exclusive).</param>
+    /// <param name="onRecord">Gets each record's bytes; the span is valid only during the call.</param>
+    /// <param name="cancellationToken">Stops reading.</param>
+    /// <returns>How many records the range holds.</returns>
+    public static async Task<long> ReadAsync(Stream stream, long start, long end, RecordHandler onRecord, CancellationToken cancellationToken = default)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize * 2);
+        try
+        {
+            var position = OpenAt(start);   // absolute offset of buffer[0]
+            int filled = 0, scan = 0;        // bytes in the buffer; where the search for '\n' resumes
+            var recordStart = start == 0 ? 0L : -1; // -1: still skipping the partial record before the range
+            long records = 0;
+            var atEof = false;
+            while (true)
+            {
+                var newline = buffer.AsSpan(scan, filled - scan).IndexOf((byte)'\n');
+                if (newline < 0 && !atEof)
+                {
+                    // Keep only what is not consumed, grow if one record outgrows the buffer, then read more.
+                    var keep = recordStart < 0 ? filled : (int)(recordStart - position);
+                    (buffer, position, filled, scan) = Compact(buffer, position, filled, keep);
+                    var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                    atEof = read == 0;
+                    filled += read;
+                    continue;
+                }
+                var lineEnd = newline < 0 ? position + filled : position + scan + newline; // '\n' or EOF
+                if (recordStart < 0)
+                {
+                    recordStart = lineEnd + 1; // the first record of the range begins after this newline
+                }
+                else if (recordStart < end && recordStart < position + filled)
+                {
+                    var record = buffer.AsSpan((int)(recordStart - position), (int)(lineEnd - recordStart));
+                    onRecord(record.EndsWith("\r"u8) ? record[..^1] : record);
+                    records++;
+                    recordStart = lineEnd + 1;
+                }
+                if (newline < 0 || recordStart >= end)
+                {
+                    return records;
+                }
+                scan += newline + 1;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Moves the bytes from `keep` to the buffer's start, and makes room for at least one more read.
+    private static (byte[] Buffer, long Position, int Filled, int Scan) Compact(byte[] buffer, long position, int filled, int keep)
+    {
+        var kept = filled - keep;
+        var target = buffer.Length - kept >= ReadSize ? buffer : ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, kept + ReadSize));
+        Buffer.BlockCopy(buffer, keep, target, 0, kept);
+        if (!ReferenceEquals(target, buffer))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return (target, position + keep, kept, kept);
+    }
+}
+
+/// <summary>Receives one record; the span is valid only during the call.</summary>
+public delegate void RecordHandler(ReadOnlySpan<byte> record);

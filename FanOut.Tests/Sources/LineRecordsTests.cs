@@ -1,0 +1,108 @@
+using System.Text;
+using CsCheck;
+using FanOut.Core.Sources;
+
+namespace FanOut.Tests.Sources;
+
+public sealed class LineRecordsTests
+{
+    // Records: empty ones, ASCII, multi-byte UTF-8 (2, 3 and 4 bytes), some ending in '\r' (CRLF files).
+    private static readonly Gen<string> Record = Gen.OneOf(
+        Gen.Const(""),
+        Gen.String[Gen.Char["abc xyz"], 0, 12],
+        Gen.Int[0, 4].Select(i => new[] { "a", "é", "東", "𝄞", " " }[i]).Array[1, 6].Select(string.Concat),
+        Gen.Const("𝄞 clef"));
+
+    private static readonly Gen<(string[] Records, string Newline, bool Trailing)> Text =
+        Gen.Select(Record.Array[0, 60], Gen.OneOf(Gen.Const("\n"), Gen.Const("\r\n")), Gen.Bool);
+
+    [Fact]
+    public void ReadAsync_AnyTextCutIntoAnyByteRanges_GivesEveryRecordExactlyOnceInOrder()
+    {
+        Gen.Select(Text, Gen.Int[1, 40], Gen.Int[0, 1000]).Sample((text, chunkBytes, seed) =>
+        {
+            var (bytes, expected) = Encode(text.Records, text.Newline, text.Trailing);
+
+            var got = new List<string>();
+            for (long start = 0; start < bytes.Length; start += chunkBytes)
+            {
+                got.AddRange(ReadRange(bytes, start, Math.Min(start + chunkBytes, bytes.Length)));
+            }
+
+            Assert.Equal(expected, got);
+        }, iter: 3000);
+    }
+
+    [Fact]
+    public void ScanAsync_ThenReadEachPlannedChunk_GivesChunkSizeRecordsPerChunkAndEveryRecordOnce()
+    {
+        Gen.Select(Text, Gen.Int[1, 7]).Sample((text, chunkSize) =>
+        {
+            var (bytes, expected) = Encode(text.Records, text.Newline, text.Trailing);
+
+            var plan = LineBoundaryScanner.ScanAsync(new SmallReads(bytes), chunkSize).GetAwaiter().GetResult();
+
+            Assert.Equal(expected.Count, plan.Records);
+            Assert.Equal(bytes.Length, plan.Length);
+            Assert.Equal((expected.Count + chunkSize - 1) / chunkSize, plan.ChunkStarts.Count);
+            var got = new List<string>();
+            for (var i = 0; i < plan.ChunkStarts.Count; i++)
+            {
+                var end = i + 1 < plan.ChunkStarts.Count ? plan.ChunkStarts[i + 1] : bytes.Length;
+                var chunk = ReadRange(bytes, plan.ChunkStarts[i], end);
+                Assert.Equal(i + 1 < plan.ChunkStarts.Count ? chunkSize : expected.Count - i * chunkSize, chunk.Count);
+                got.AddRange(chunk);
+            }
+            Assert.Equal(expected, got);
+        }, iter: 3000);
+    }
+
+    [Theory]
+    [InlineData("a\nb\n", new[] { "a", "b" })]
+    [InlineData("a\nb", new[] { "a", "b" })]
+    [InlineData("a\n\nb\r\n", new[] { "a", "", "b" })]
+    [InlineData("\n", new[] { "" })]
+    [InlineData("", new string[0])]
+    public void ReadAsync_WholeText_RecordsAreLinesWithoutTheirNewline(string text, string[] records) =>
+        Assert.Equal(records, ReadRange(Encoding.UTF8.GetBytes(text), 0, Encoding.UTF8.GetByteCount(text)));
+
+    [Fact]
+    public void ReadAsync_RecordLongerThanTheReadBuffer_IsWhole()
+    {
+        var longLine = new string('x', 300_000);
+        var bytes = Encoding.UTF8.GetBytes($"a\n{longLine}\nb\n");
+
+        Assert.Equal(["a", longLine, "b"], ReadRange(bytes, 0, bytes.Length));
+        Assert.Equal([longLine], ReadRange(bytes, 1, 10));
+    }
+
+    private static (byte[] Bytes, List<string> Records) Encode(string[] records, string newline, bool trailing)
+    {
+        var text = string.Join(newline, records) + (trailing && records.Length > 0 ? newline : "");
+        // "" joined is no record at all; a lone trailing newline after an empty last record is one record.
+        var expected = records.ToList();
+        if (records.Length > 0 && !trailing && records[^1].Length == 0)
+        {
+            expected.RemoveAt(expected.Count - 1); // nothing after the last newline: not a record
+        }
+        return (Encoding.UTF8.GetBytes(text), expected);
+    }
+
+    private static List<string> ReadRange(byte[] bytes, long start, long end)
+    {
+        var records = new List<string>();
+        var open = LineRecords.OpenAt(start);
+        using var stream = new SmallReads(bytes[(int)open..]);
+        LineRecords.ReadAsync(stream, start, end, r => records.Add(Encoding.UTF8.GetString(r))).GetAwaiter().GetResult();
+        return records;
+    }
+
+    // Hands out at most 7 bytes per read, so that records and newlines straddle reads.
+    private sealed class SmallReads(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, 7)]);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(buffer.Length, 7)], cancellationToken);
+    }
+}
