@@ -6,6 +6,7 @@ using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,8 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton(provider => new BlobServiceClient(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString, StorageClientOptions()));
         services.TryAddSingleton<JobLedger>();
+        services.TryAddSingleton<SourceBlobs>();
+        services.TryAddSingleton<SourcePlanner>();
 
         services.TryAddSingleton<JobIds>();
         services.TryAddSingleton<JobStatusBuilder>();

@@ -12,4 +12,13 @@ public sealed class StorageOptions
     /// <summary>The container that holds every job's blobs (<c>jobs/{jobId}/…</c>).</summary>
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "must be a valid blob container name (3-63 of a-z, 0-9 and single '-').")]
     public string Container { get; set; } = "fanout";
+
+    /// <summary>The only containers a job may read its data from, comma-separated (e.g. "inputs,uploads").
+    /// Empty: no blob can be a source.</summary>
+    public string? InputContainers { get; set; }
+
+    /// <summary>The input containers, as a set.</summary>
+    public IReadOnlySet<string> AllowedInputContainers() =>
+        (InputContainers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .ToHashSet(StringComparer.Ordinal);
 }

@@ -17,6 +17,8 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(DispatchRequest))]
 [JsonSerializable(typeof(ResumeRequest))]
 [JsonSerializable(typeof(ChunkFailure))]
+[JsonSerializable(typeof(SourceReference))]
+[JsonSerializable(typeof(Ledger.SourcePlan))]
 [JsonSerializable(typeof(Ledger.JobManifest))]
 [JsonSerializable(typeof(Ledger.DispatchMarker))]
 public sealed partial class FanOutJsonContext : JsonSerializerContext;

@@ -31,6 +31,9 @@ public sealed record ProcessChunkRequest
     [JsonIgnore]
     public JsonElement Items { get; set; }
 
+    /// <summary>The chunk's data by reference (instead of items): blob, version and byte range.</summary>
+    public SourceReference? Source { get; set; }
+
     /// <summary>Hops of internal calls that led here; 0 for a call from outside.</summary>
     public int Depth { get; set; }
 

@@ -22,8 +22,14 @@ public sealed record StartFanoutRequest
     [JsonIgnore]
     public JsonElement Items { get; set; }
 
+    /// <summary>Data by reference: a blob of an allowed input container.</summary>
+    public SourceReference? Source { get; set; }
+
     /// <summary>Items per chunk.</summary>
     public int? ChunkSize { get; set; }
+
+    /// <summary>Bytes per chunk of a blob source, cut without a pre-scan (record-aligned by the workers).</summary>
+    public long? ChunkBytes { get; set; }
 
     /// <summary>In-flight self-calls of this job's dispatcher, at most the configured maximum.</summary>
     public int? MaxConcurrency { get; set; }

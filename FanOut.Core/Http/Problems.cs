@@ -36,6 +36,16 @@ public static class Problems
         new("urn:fanout:problem:dispatch-failed", "The job could not be run now; it is stored, resume it later.", 503,
             $"Job '{jobId}' is stored, but its dispatch call ended with {(call.Error ?? $"HTTP {call.StatusCode}")}. Send {{\"action\": \"resume\", \"jobId\": \"{jobId}\"}} to finish it.");
 
+    /// <summary>404: a job's source blob does not exist.</summary>
+    public static ProblemDetails SourceNotFound(SourceReference source) =>
+        new("urn:fanout:problem:source-not-found", "The source blob does not exist.", 404,
+            $"There is no blob '{source.Blob}' in container '{source.Container}'.");
+
+    /// <summary>412: a source blob was replaced while a job read it.</summary>
+    public static ProblemDetails SourceChanged(SourceReference source) =>
+        new("urn:fanout:problem:source-changed", "The source blob changed while it was read.", 412,
+            $"Blob '{source.Blob}' in '{source.Container}' is no longer the version the job was planned on (ETag {source.ETag}); its data would be mixed. Start a new job on the new version.");
+
     /// <summary>508: an internal call came deeper than the configured maximum.</summary>
     public static ProblemDetails LoopDetected(int depth, int maxDepth) =>
         new("urn:fanout:problem:loop-detected", "Recursion depth exceeded.", 508,

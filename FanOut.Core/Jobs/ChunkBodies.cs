@@ -13,22 +13,23 @@ internal static class ChunkBodies
     public static byte[] ProcessChunk(JobManifest manifest, ChunkRange chunk, JsonElement[] items) =>
         Write(json =>
         {
-            json.WriteString("action", BatchActions.ProcessChunk);
-            json.WriteString("jobId", manifest.JobId);
-            json.WriteNumber("chunk", chunk.Index);
-            json.WriteString("processor", manifest.Processor);
-            json.WriteNumber("depth", 2);
-            if (manifest.Options is { ValueKind: not JsonValueKind.Null } options)
-            {
-                json.WritePropertyName("options");
-                options.WriteTo(json);
-            }
+            Common(json, manifest, chunk.Index);
             json.WriteStartArray("items");
             for (var i = chunk.Start; i < chunk.Start + chunk.Count; i++)
             {
                 items[i].WriteTo(json);
             }
             json.WriteEndArray();
+        });
+
+    /// <summary>The <c>process_chunk</c> body of one byte range of a stored job's blob source.</summary>
+    public static byte[] ProcessSourceChunk(JobManifest manifest, int index, (long Start, long End) range) =>
+        Write(json =>
+        {
+            Common(json, manifest, index);
+            var source = manifest.Source! with { Start = range.Start, End = range.End };
+            json.WritePropertyName("source");
+            JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });
 
     /// <summary>The <c>dispatch</c> body that hands a stored job to another invocation.</summary>
@@ -40,6 +41,20 @@ internal static class ChunkBodies
             json.WriteString("runId", runId);
             json.WriteNumber("depth", 1);
         });
+
+    private static void Common(Utf8JsonWriter json, JobManifest manifest, int index)
+    {
+        json.WriteString("action", BatchActions.ProcessChunk);
+        json.WriteString("jobId", manifest.JobId);
+        json.WriteNumber("chunk", index);
+        json.WriteString("processor", manifest.Processor);
+        json.WriteNumber("depth", 2);
+        if (manifest.Options is { ValueKind: not JsonValueKind.Null } options)
+        {
+            json.WritePropertyName("options");
+            options.WriteTo(json);
+        }
+    }
 
     private static byte[] Write(Action<Utf8JsonWriter> members)
     {

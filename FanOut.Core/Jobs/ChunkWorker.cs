@@ -5,13 +5,14 @@ using FanOut.Core.Http;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Jobs;
 
 /// <summary>Handles <c>process_chunk</c>: runs the chunk's processor over its items and answers the
 /// chunk's partial result.</summary>
-public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, IOptions<FanOutOptions> options)
+public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, SourceBlobs sources, IOptions<FanOutOptions> options)
 {
     /// <summary>Response header saying whether this delivery committed the chunk (<c>created</c>) or found
     /// it committed already (<c>duplicate</c>, and the answer is the committed result).</summary>
@@ -45,9 +46,17 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, IO
         var processorName = request.Processor ?? FanOutDefaults.Processor;
         var processor = StartFanoutValidator.ProcessorNamed(processorName, processors, errors);
         processor?.ValidateOptions(request.Options, errors);
-        if (request.Items.ValueKind != JsonValueKind.Array)
+        if (request.Source is { } source)
         {
-            errors.Add("items", "Required: a JSON array of the chunk's items.");
+            sources.Validate(source with { ETag = null, Start = 0, End = 0 }, errors);
+            if (source.Start < 0 || source.End < source.Start)
+            {
+                errors.Add("source", "start and end must make a byte range: 0 <= start <= end.");
+            }
+        }
+        else if (request.Items.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add("items", "Required: a JSON array of the chunk's items (or a source).");
         }
         if (!errors.IsEmpty)
         {
@@ -55,7 +64,23 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, IO
         }
 
         var accumulator = processor!.Begin(request.Options);
-        var count = InlineRecords.AddAll(request.Items, accumulator);
+        long count;
+        if (request.Source is { } range)
+        {
+            try
+            {
+                await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None).ConfigureAwait(false);
+                count = await LineRecords.ReadAsync(stream, range.Start, range.End, record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                return BatchReply.Problem(ex.Status == 412 ? Problems.SourceChanged(range) : Problems.SourceNotFound(range));
+            }
+        }
+        else
+        {
+            count = InlineRecords.AddAll(request.Items, accumulator);
+        }
         var result = new ChunkResult
         {
             JobId = request.JobId,

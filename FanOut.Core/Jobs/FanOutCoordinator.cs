@@ -5,6 +5,7 @@ using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
 using FanOut.Core.Ledger;
 using FanOut.Core.Requests;
+using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Jobs;
@@ -14,7 +15,7 @@ namespace FanOut.Core.Jobs;
 /// finished in time, else 202 with its status and where to poll. It never dispatches chunks itself, so
 /// answering early strands nothing.</summary>
 public sealed class FanOutCoordinator(
-    StartFanoutValidator validator, JobLedger ledger, SelfClient self, JobStatusBuilder status,
+    StartFanoutValidator validator, JobLedger ledger, SelfClient self, JobStatusBuilder status, SourcePlanner sources,
     JobIds jobIds, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     // How long a call that stops waiting still waits for the dispatch run to show up in the ledger.
@@ -30,9 +31,23 @@ public sealed class FanOutCoordinator(
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
 
+        if (command.Source is { } source)
+        {
+            // The blob's version is part of the job (and of its fingerprint): pin it before anything else.
+            var pinned = await sources.PinAsync(source, cancellationToken).ConfigureAwait(false);
+            if (pinned is null)
+            {
+                return BatchReply.Problem(Problems.SourceNotFound(source));
+            }
+            command = command with { Source = pinned };
+        }
         var fingerprint = JobFingerprint.Of(command);
         var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false)
-                       ?? await ledger.CreateAsync(NewManifest(command, fingerprint), ItemsOf(command), cancellationToken).ConfigureAwait(false);
+                       ?? await CreateAsync(command, fingerprint, cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            return BatchReply.Problem(Problems.SourceChanged(command.Source!));
+        }
         if (manifest.Fingerprint != fingerprint)
         {
             return BatchReply.Problem(Problems.JobIdReused(command.JobId));
@@ -114,6 +129,33 @@ public sealed class FanOutCoordinator(
             await Task.WhenAny(call, Task.Delay(TimeSpan.FromMilliseconds(50), timeProvider, cancellationToken)).ConfigureAwait(false);
         }
         return call.IsCompleted;
+    }
+
+    // Stores a new job; null when its source blob was replaced while it was being planned.
+    private async Task<JobManifest?> CreateAsync(StartFanoutCommand command, string fingerprint, CancellationToken cancellationToken)
+    {
+        if (command.Source is not { } source)
+        {
+            return await ledger.CreateAsync(NewManifest(command, fingerprint), ItemsOf(command), cancellationToken).ConfigureAwait(false);
+        }
+        SourcePlanner.Planned planned;
+        try
+        {
+            planned = await sources.PlanAsync(source, command.ChunkSize, command.ChunkBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return null;
+        }
+        var manifest = NewManifest(command, fingerprint) with
+        {
+            Source = source,
+            ChunkBytes = command.ChunkBytes,
+            ItemCount = planned.Records,
+            ChunkCount = planned.ChunkCount,
+        };
+        var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, FanOutJsonContext.Default.SourcePlan));
+        return await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false);
     }
 
     private JobManifest NewManifest(StartFanoutCommand command, string fingerprint) => new()

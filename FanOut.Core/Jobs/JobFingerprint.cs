@@ -20,6 +20,12 @@ public static class JobFingerprint
             json.WriteString("processor", command.Processor.Name);
             json.WriteNumber("chunkSize", command.ChunkSize);
             json.WriteNumber("toleratedFailurePercent", command.ToleratedFailurePercent);
+            json.WriteNumber("chunkBytes", command.ChunkBytes);
+            if (command.Source is { } source)
+            {
+                // The blob's version is part of the job: the same name with other data is another request.
+                json.WriteString("source", $"{source.Container}/{source.Blob}#{source.Format}@{source.ETag}");
+            }
             json.WritePropertyName("options");
             if (command.Options.ValueKind == JsonValueKind.Undefined)
             {

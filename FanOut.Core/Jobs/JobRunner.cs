@@ -8,6 +8,7 @@ using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Core.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -71,13 +72,26 @@ public sealed class JobRunner(
         }
 
         var snapshot = await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false);
-        var chunks = ChunkPlanner.PlanInline(manifest.ItemCount, manifest.ChunkSize);
+        var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
+        IReadOnlyList<ChunkRange> chunks;
+        Func<ChunkRange, byte[]> bodyOf;
+        using var inline = manifest.Source is null ? JsonDocument.Parse(input.ToMemory()) : null;
+        if (inline is not null)
+        {
+            chunks = ChunkPlanner.PlanInline((int)manifest.ItemCount, manifest.ChunkSize);
+            var items = inline.RootElement.EnumerateArray().ToArray();
+            bodyOf = chunk => ChunkBodies.ProcessChunk(manifest, chunk, items);
+        }
+        else
+        {
+            // A chunk of a blob source is a byte range: its message carries the reference, never the data.
+            chunks = [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => new ChunkRange(i, 0, 0))];
+            var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan);
+            bodyOf = chunk => ChunkBodies.ProcessSourceChunk(manifest, chunk.Index, SourcePlanner.RangeOf(manifest, plan, chunk.Index));
+        }
         var pending = chunks.Where(c => !snapshot.Committed.ContainsKey(c.Index)).ToList();
-        using var input = JsonDocument.Parse((await ledger.ReadInputAsync(manifest).ConfigureAwait(false)).ToMemory());
-        var items = input.RootElement.EnumerateArray().ToArray();
 
-        var outcomes = await dispatcher.DispatchAsync(
-            jobId, pending, chunk => ChunkBodies.ProcessChunk(manifest, chunk, items), manifest.MaxConcurrency).ConfigureAwait(false);
+        var outcomes = await dispatcher.DispatchAsync(jobId, pending, bodyOf, manifest.MaxConcurrency).ConfigureAwait(false);
         var failures = outcomes.Where(o => !o.Succeeded).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
         await RecordAsync(jobId, failures).ConfigureAwait(false);
 

@@ -24,7 +24,7 @@ public sealed class JobStatusBuilder(IOptions<FanOutOptions> options, TimeProvid
             Processor = manifest.Processor,
             CreatedAt = manifest.CreatedAt,
             Chunks = new ChunkCounts(manifest.ChunkCount, succeeded, failed, manifest.ChunkCount - succeeded - failed),
-            Items = new ItemCounts(snapshot.Committed.Values.Sum(), snapshot.Failed.Sum(i => (long)ItemsIn(manifest, i))),
+            Items = new ItemCounts(snapshot.Committed.Values.Sum(), snapshot.Failed.Sum(i => ItemsIn(manifest, i))),
             DurationMs = (long)(timeProvider.GetUtcNow() - manifest.CreatedAt).TotalMilliseconds,
             Failures = snapshot.Failures,
             StatusUrl = StatusUrl(manifest.JobId),
@@ -44,7 +44,7 @@ public sealed class JobStatusBuilder(IOptions<FanOutOptions> options, TimeProvid
             CreatedAt = manifest.CreatedAt,
             CompletedAt = completedAt,
             Chunks = new ChunkCounts(manifest.ChunkCount, manifest.ChunkCount - failures.Count, failures.Count, 0),
-            Items = new ItemCounts(itemsProcessed, failures.Sum(f => (long)ItemsIn(manifest, f.Chunk))),
+            Items = new ItemCounts(itemsProcessed, failures.Sum(f => ItemsIn(manifest, f.Chunk))),
             DurationMs = (long)(completedAt - manifest.CreatedAt).TotalMilliseconds,
             Result = result,
             Failures = [.. failures.OrderBy(f => f.Chunk).Take(LedgerSnapshot.MaxListedFailures)],
@@ -52,6 +52,7 @@ public sealed class JobStatusBuilder(IOptions<FanOutOptions> options, TimeProvid
         };
     }
 
-    private static int ItemsIn(JobManifest manifest, int chunk) =>
-        Math.Min(manifest.ChunkSize, manifest.ItemCount - chunk * manifest.ChunkSize);
+    // Items of a chunk: known for inline items and whole-record chunks, unknown (0) for byte ranges.
+    private static long ItemsIn(JobManifest manifest, int chunk) =>
+        manifest.ChunkBytes > 0 ? 0 : Math.Min(manifest.ChunkSize, manifest.ItemCount - (long)chunk * manifest.ChunkSize);
 }

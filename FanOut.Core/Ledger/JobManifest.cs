@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FanOut.Core.Contracts;
 
 namespace FanOut.Core.Ledger;
 
@@ -25,8 +26,14 @@ public sealed record JobManifest
     /// <summary>Items per chunk.</summary>
     public int ChunkSize { get; set; }
 
-    /// <summary>Items in the job.</summary>
-    public int ItemCount { get; set; }
+    /// <summary>Items (records) in the job; unknown (0) for a blob source cut by bytes.</summary>
+    public long ItemCount { get; set; }
+
+    /// <summary>For a blob source: which blob, its version and length; null for inline items.</summary>
+    public SourceReference? Source { get; set; }
+
+    /// <summary>For a blob source cut by bytes: bytes per chunk; 0 when chunks are whole records.</summary>
+    public long ChunkBytes { get; set; }
 
     /// <summary>Chunks in the job.</summary>
     public int ChunkCount { get; set; }
@@ -40,6 +47,7 @@ public sealed record JobManifest
     /// <summary>When the job was accepted.</summary>
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>The blob holding the job's inline items (a JSON array).</summary>
+    /// <summary>The blob holding the job's inline items (a JSON array), or for a blob source its
+    /// <see cref="SourcePlan"/>.</summary>
     public required string InputBlob { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FanOut.Core.Contracts;
 using FanOut.Core.Processing;
 
 namespace FanOut.Core.Requests;
@@ -10,6 +11,8 @@ public sealed record StartFanoutCommand(
     JsonElement Options,
     IReadOnlyList<JsonElement> Items,
     int ChunkSize,
+    SourceReference? Source,
+    long ChunkBytes,
     int MaxConcurrency,
     double ToleratedFailurePercent,
     int WaitSeconds);

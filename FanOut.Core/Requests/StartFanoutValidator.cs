@@ -3,12 +3,13 @@ using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Jobs;
 using FanOut.Core.Processing;
+using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Requests;
 
 /// <summary>Checks a start_fanout body field by field and turns it into a <see cref="StartFanoutCommand"/>.</summary>
-public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, IOptions<FanOutOptions> options)
+public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, SourceBlobs sources, IOptions<FanOutOptions> options)
 {
     /// <summary>The command, or null with <paramref name="errors"/> saying why.</summary>
     public StartFanoutCommand? Validate(JsonElement body, FieldErrors errors)
@@ -31,9 +32,31 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
         processor?.ValidateOptions(request.Options, errors);
 
         IReadOnlyList<JsonElement> items = [];
-        if (request.Items is not { ValueKind: JsonValueKind.Array } array)
+        if (request.Source is { } source)
         {
-            errors.Add("items", "Required: a JSON array of the items to process.");
+            // Nested fields are checked as strictly as top-level ones (e.g. "prefix" is not supported yet).
+            JsonRequest.Read(body.GetProperty("source"), FanOutJsonContext.Default.SourceReference, errors, "source.");
+            if (request.Items.ValueKind != JsonValueKind.Undefined)
+            {
+                errors.Add("items", "Give either items or source, not both.");
+            }
+            sources.Validate(source, errors);
+            if (request.ChunkBytes is { } bytes && request.ChunkSize is not null)
+            {
+                errors.Add("chunkBytes", "Give either chunkSize (whole records) or chunkBytes (byte ranges), not both.");
+            }
+            else if (request.ChunkBytes is < MinChunkBytes)
+            {
+                errors.Add("chunkBytes", $"Must be at least {MinChunkBytes} (64 KiB).");
+            }
+        }
+        else if (request.ChunkBytes is not null)
+        {
+            errors.Add("chunkBytes", "Only for a blob source; inline items are chunked by chunkSize.");
+        }
+        else if (request.Items is not { ValueKind: JsonValueKind.Array } array)
+        {
+            errors.Add("items", "Required (or a source): a JSON array of the items to process.");
         }
         else if (array.GetArrayLength() > limits.MaxInlineItems)
         {
@@ -66,11 +89,16 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
                 request.Options,
                 items,
                 request.ChunkSize ?? FanOutDefaults.ChunkSize,
+                request.Source is { } given ? given with { Format = given.Format ?? "lines" } : null,
+                request.ChunkBytes ?? 0,
                 request.MaxConcurrency ?? dispatch.MaxConcurrency,
                 request.ToleratedFailurePercent ?? 0,
                 request.WaitSeconds ?? FanOutDefaults.WaitSeconds)
             : null;
     }
+
+    /// <summary>Smallest byte range a blob source may be cut into.</summary>
+    public const long MinChunkBytes = 64 * 1024;
 
     /// <summary>waitSeconds, when given, must be 0..200 (Azure cuts an HTTP call at 230 s).</summary>
     internal static void ValidateWaitSeconds(int? waitSeconds, FieldErrors errors)

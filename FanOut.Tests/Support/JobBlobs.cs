@@ -6,7 +6,16 @@ namespace FanOut.Tests.Support;
 /// <summary>Reads the test storage directly, to check what the app committed.</summary>
 internal sealed class JobBlobs(string connectionString, string container = "fanout")
 {
+    private readonly BlobServiceClient _service = new(connectionString);
     private readonly BlobContainerClient _container = new BlobServiceClient(connectionString).GetBlobContainerClient(container);
+
+    /// <summary>Uploads (or replaces) an input blob.</summary>
+    public async Task UploadAsync(string inputContainer, string name, byte[] content)
+    {
+        var container = _service.GetBlobContainerClient(inputContainer);
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient(name).UploadAsync(new BinaryData(content), overwrite: true);
+    }
 
     public async Task<List<BlobItem>> ListAsync(string prefix = "")
     {

@@ -1,0 +1,25 @@
+namespace FanOut.Core.Contracts;
+
+/// <summary>Data by reference: one blob of an allowed input container (the <c>source</c> field of
+/// start_fanout), and in a chunk message also the exact blob version and the chunk's byte range.</summary>
+public sealed record SourceReference
+{
+    /// <summary>An input container on the allow-list (FanOut__Storage__InputContainers).</summary>
+    public string? Container { get; set; }
+
+    /// <summary>The blob's name in the container.</summary>
+    public string? Blob { get; set; }
+
+    /// <summary>How records are framed: <c>lines</c> (text, one record per line) or <c>ndjson</c>
+    /// (one JSON document per line).</summary>
+    public string? Format { get; set; }
+
+    /// <summary>In chunk messages: the blob version (ETag) the job was planned on; reads are If-Match on it.</summary>
+    public string? ETag { get; set; }
+
+    /// <summary>In chunk messages: start of the chunk's byte range (inclusive).</summary>
+    public long Start { get; set; }
+
+    /// <summary>In chunk messages: end of the chunk's byte range (exclusive).</summary>
+    public long End { get; set; }
+}

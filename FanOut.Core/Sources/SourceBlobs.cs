@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
+using FanOut.Core.Requests;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Sources;
+
+/// <summary>The one way into a job's input data: blobs of the configured input containers only, by names
+/// that cannot leave their container, read at the version the job was planned on.</summary>
+public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanOutOptions> options)
+{
+    /// <summary>Record framings that are read as lines.</summary>
+    public static readonly string[] Formats = ["lines", "ndjson"];
+
+    private readonly IReadOnlySet<string> _allowed = options.Value.Storage.AllowedInputContainers();
+
+    /// <summary>Checks a reference: an allowed container, a plain blob name, a known format.</summary>
+    public void Validate(SourceReference source, FieldErrors errors)
+    {
+        if (source.Container is not { } container || !_allowed.Contains(container))
+        {
+            errors.Add("source.container", _allowed.Count == 0
+                ? "No input containers are configured (FanOut__Storage__InputContainers), so no blob can be a source."
+                : $"Not an allowed input container. Allowed: {string.Join(", ", _allowed.Order(StringComparer.Ordinal))}.");
+        }
+        if (source.Blob is not { } blob || !PlainBlobName().IsMatch(blob) || blob.Split('/').Any(part => part is "" or "." or ".."))
+        {
+            errors.Add("source.blob", "Must be a blob name within the container: 1 to 1024 characters, no '..' or '.' segments, no leading or double '/', no '\\' or control characters.");
+        }
+        if (source.Format is { } format && !Formats.Contains(format, StringComparer.Ordinal))
+        {
+            errors.Add("source.format", $"Must be one of: {string.Join(", ", Formats)} (csv is not supported yet).");
+        }
+        if (source.ETag is not null || source.Start != 0 || source.End != 0)
+        {
+            errors.Add("source", "etag, start and end are set by the app in its chunk messages, not by a request.");
+        }
+    }
+
+    /// <summary>The blob's current version and length, or null when it does not exist.</summary>
+    public Task<BlobProperties?> GetPropertiesAsync(SourceReference source, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            try
+            {
+                return (BlobProperties?)(await Client(source).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                return null;
+            }
+        });
+
+    /// <summary>Opens the blob at <paramref name="position"/>, If-Match its planned version; reading it
+    /// fetches one buffer at a time, so memory stays bounded by the buffer, not by the blob.</summary>
+    public Task<Stream> OpenReadAsync(SourceReference source, long position, CancellationToken cancellationToken) =>
+        GuardAsync(() => Client(source).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
+        {
+            Position = position,
+            BufferSize = 1024 * 1024,
+            Conditions = source.ETag is { } etag ? new BlobRequestConditions { IfMatch = new ETag(etag) } : null,
+        }, cancellationToken));
+
+    private BlobClient Client(SourceReference source)
+    {
+        // Checked again here, on every read, so that no caller can reach another container by mistake.
+        var errors = new FieldErrors();
+        Validate(source with { ETag = null, Start = 0, End = 0 }, errors);
+        return errors.IsEmpty
+            ? service.GetBlobContainerClient(source.Container).GetBlobClient(source.Blob)
+            : throw new InvalidOperationException("Refused source reference: " + errors.Summary());
+    }
+
+    private static async Task<T> GuardAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not RequestFailedException && StorageUnavailableException.IsTransient(ex)
+                                   || ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 })
+        {
+            throw new StorageUnavailableException($"Blob Storage failed reading the source: {ex.Message.Split('\n', 2)[0]}", ex);
+        }
+    }
+
+    [GeneratedRegex(@"^[^\\\x00-\x1f\x7f]{1,1024}$")]
+    private static partial Regex PlainBlobName();
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FanOut.Tests.Support;
+using static FanOut.Tests.EndToEnd.JobLedgerEndToEndTests;
+
+namespace FanOut.Tests.EndToEnd;
+
+/// <summary>Jobs over data in Blob Storage: each chunk worker reads only its own range of the blob.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
+{
+    private const string Inputs = "inputs";
+    private readonly JobBlobs _blobs = new(storage.ConnectionString);
+
+    private Dictionary<string, string?> Settings() => storage.Settings(new() { ["FanOut:Storage:InputContainers"] = Inputs });
+
+    [Theory]
+    [InlineData("chunkSize", 500)]
+    [InlineData("chunkBytes", 65536)]
+    public async Task Wordcount_ByReference_EqualsTheCoreutilsOracle(string chunking, int size)
+    {
+        var (path, bytes) = await CorpusAsync();
+        var blob = $"corpus-{Guid.NewGuid():N}.txt";
+        await _blobs.UploadAsync(Inputs, blob, bytes);
+        await using var server = await LocalHostServer.StartAsync(Settings());
+
+        var job = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["processor"] = "wordcount", [chunking] = size,
+            ["options"] = new JsonObject { ["top"] = 10_000 },
+            ["source"] = new JsonObject { ["container"] = Inputs, ["blob"] = blob, ["format"] = "lines" },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, job.Status);
+        Assert.Equal("Succeeded", job.Body.GetProperty("status").GetString());
+        var expectedChunks = chunking == "chunkBytes" ? (bytes.Length + size - 1) / size : (LineCount(bytes) + size - 1) / size;
+        Assert.Equal(expectedChunks, job.Body.GetProperty("chunks").GetProperty("total").GetInt32());
+        Assert.True(expectedChunks > 5);
+        Assert.Equal(expectedChunks, server.ProcessChunkRequests);
+        Assert.Equal(LineCount(bytes), job.Body.GetProperty("items").GetProperty("processed").GetInt64()); // = wc -l
+        var result = job.Body.GetProperty("result");
+        var oracle = await Oracle.WordFrequenciesAsync(path);
+        Assert.Equal(await Oracle.WordTotalAsync(path), result.GetProperty("total").GetInt64());
+        Assert.Equal(oracle.Count, result.GetProperty("distinct").GetInt32());
+        var counted = result.GetProperty("top").EnumerateArray()
+            .ToDictionary(w => w.GetProperty("word").GetString()!, w => w.GetProperty("count").GetInt64(), StringComparer.Ordinal);
+        Assert.Equal(oracle.OrderBy(w => w.Key, StringComparer.Ordinal), counted.OrderBy(w => w.Key, StringComparer.Ordinal));
+        File.Delete(path);
+    }
+
+    [Theory]
+    [InlineData("elsewhere", "data.txt", 400, "source.container")]
+    [InlineData(Inputs, "../fanout/jobs/x/manifest.json", 400, "source.blob")]
+    [InlineData(Inputs, "a//b.txt", 400, "source.blob")]
+    [InlineData(Inputs, "no-such-blob.txt", 404, null)]
+    public async Task StartFanout_BadReference_IsAProblemAndChangesNothing(string container, string blob, int status, string? field)
+    {
+        await using var server = await LocalHostServer.StartAsync(Settings());
+        var before = (await _blobs.ListAsync()).Count;
+
+        var job = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["jobId"] = NewJobId(), ["chunkSize"] = 10,
+            ["source"] = new JsonObject { ["container"] = container, ["blob"] = blob },
+        });
+
+        Assert.True(status == (int)job.Status, job.Body.ToString());
+        if (field is not null)
+        {
+            Assert.True(job.Body.GetProperty("errors").TryGetProperty(field, out _), job.Body.ToString());
+        }
+        Assert.Equal(0, server.ProcessChunkRequests);
+        Assert.Equal(before, (await _blobs.ListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task StartFanout_BlobOverwrittenMidJob_FailsItsRemainingChunksWith412InsteadOfMixingVersions()
+    {
+        var blob = $"changing-{Guid.NewGuid():N}.txt";
+        var text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i} of the first version\n")));
+        await _blobs.UploadAsync(Inputs, blob, text);
+        await using var server = await LocalHostServer.StartAsync(Settings(), chunkDelay: TimeSpan.FromMilliseconds(100));
+        var jobId = NewJobId();
+
+        var started = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["jobId"] = jobId, ["chunkBytes"] = 65536, ["maxConcurrency"] = 1, ["waitSeconds"] = 0,
+            ["source"] = new JsonObject { ["container"] = Inputs, ["blob"] = blob },
+        });
+        for (var poll = 0; poll < 200 && await _blobs.CommittedChunksAsync(jobId) < 2; poll++)
+        {
+            await Task.Delay(25);
+        }
+        await _blobs.UploadAsync(Inputs, blob, Encoding.UTF8.GetBytes("the second version\n"));
+        var job = await WaitForEndAsync(server, jobId);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        Assert.Equal("Failed", job.GetProperty("status").GetString());
+        var failures = job.GetProperty("failures").EnumerateArray().ToList();
+        Assert.NotEmpty(failures);
+        Assert.All(failures, f => Assert.Contains("HTTP 412", f.GetProperty("error").GetString()));
+        Assert.Equal(1, failures.Min(f => f.GetProperty("attempts").GetInt32()));   // a 412 is final, not retried
+        Assert.True(job.GetProperty("chunks").GetProperty("succeeded").GetInt32() >= 2);
+    }
+
+    private static async Task<JsonElement> WaitForEndAsync(LocalHostServer server, string jobId)
+    {
+        for (var poll = 0; poll < 1200; poll++)
+        {
+            using var response = await server.Client.GetAsync($"api/batch/{jobId}");
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            if (body.GetProperty("status").GetString() is "Succeeded" or "Failed")
+            {
+                return body;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"job {jobId} did not finish");
+    }
+
+    private static int LineCount(byte[] bytes) => bytes.Count(b => b == (byte)'\n');
+
+    // The licence texts every Debian system ships, four times over (about 1.2 MB), and lines of UTF-8
+    // words, CRLF and every ASCII whitespace character; it ends with a newline, so records = wc -l.
+    private static async Task<(string Path, byte[] Bytes)> CorpusAsync()
+    {
+        var text = new StringBuilder();
+        for (var copy = 0; copy < 4; copy++)
+        {
+            foreach (var file in Directory.GetFiles("/usr/share/common-licenses").Order(StringComparer.Ordinal))
+            {
+                text.Append(await File.ReadAllTextAsync(file));
+            }
+            text.Append("naïve café Straße  déjà-vu\tcafé\vnaïve\fStraße\r\nZürich zürich ZÜRICH 東京x\n");
+        }
+        var bytes = new UTF8Encoding(false).GetBytes(text.ToString());
+        var path = Path.Combine(Path.GetTempPath(), $"fanout-source-{Guid.NewGuid():N}.txt");
+        await File.WriteAllBytesAsync(path, bytes);
+        return (path, bytes);
+    }
+}
