@@ -6,7 +6,18 @@ using System.Text;
 using FanOut.Benchmarks;
 
 // Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--out file.md]
+//        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
+if (settings.TryGetValue("scan", out var scanBytes))
+{
+    var scanReport = await ScanBenchmark.RunAsync(long.Parse(scanBytes, CultureInfo.InvariantCulture), int.Parse(settings.GetValueOrDefault("rounds", "5"), CultureInfo.InvariantCulture));
+    Console.WriteLine(scanReport);
+    if (settings.TryGetValue("out", out var scanOut))
+    {
+        await File.WriteAllTextAsync(scanOut, scanReport);
+    }
+    return;
+}
 int Setting(string name, int fallback) => int.Parse(settings.GetValueOrDefault(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var chunks = Setting("chunks", 10_000);
 var storageChunks = Setting("storage-chunks", 3_000);

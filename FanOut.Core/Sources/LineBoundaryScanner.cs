@@ -8,6 +8,7 @@ namespace FanOut.Core.Sources;
 public static class LineBoundaryScanner
 {
     private const int ReadSize = 1024 * 1024;
+    private const int BlockSize = 4096;
 
     /// <summary>The result of a scan.</summary>
     /// <param name="ChunkStarts">Byte offset of each chunk's first record, ascending; the first is 0.</param>
@@ -31,30 +32,27 @@ public static class LineBoundaryScanner
             {
                 var span = buffer.AsSpan(0, read);
                 var offset = 0;
-                while (true)
+                while (offset < read)
                 {
                     if (untilNextStart == 0)
                     {
-                        if (offset == read)
-                        {
-                            break; // the next record starts in the next read (or the stream ended on a newline)
-                        }
                         starts.Add(position + offset);
                         untilNextStart = recordsPerChunk;
                     }
-                    var rest = span[offset..];
-                    var count = rest.Count((byte)'\n');
+                    // Count newlines a block at a time (vectorised); only the block holding the next chunk
+                    // boundary is searched newline by newline, so the whole pass stays linear.
+                    var block = span.Slice(offset, Math.Min(BlockSize, read - offset));
+                    var count = block.Count((byte)'\n');
                     if (count < untilNextStart)
                     {
                         untilNextStart -= count;
                         newlines += count;
-                        break;
+                        offset += block.Length;
+                        continue;
                     }
-                    // The boundary is in this read: find the untilNextStart-th newline.
                     while (untilNextStart > 0)
                     {
-                        var at = span[offset..].IndexOf((byte)'\n');
-                        offset += at + 1;
+                        offset += span[offset..].IndexOf((byte)'\n') + 1;
                         newlines++;
                         untilNextStart--;
                     }
