@@ -56,6 +56,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<StartFanoutValidator>();
         services.TryAddTransient<ChunkDispatcher>();
         services.TryAddTransient<JobRunner>();
+        services.TryAddTransient<JobHandOff>();
         services.TryAddTransient<FanOutCoordinator>();
         services.TryAddTransient<BatchEndpoint>();
         return services;
