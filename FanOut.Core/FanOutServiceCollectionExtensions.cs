@@ -31,6 +31,7 @@ public static class FanOutServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, CountProcessor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, WordCountProcessor>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, ProjectProcessor>());
         services.TryAddSingleton<ChunkProcessors>();
 
         services.TryAddSingleton<SelfCallPolicy>();

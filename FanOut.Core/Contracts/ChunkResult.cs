@@ -21,4 +21,7 @@ public sealed record ChunkResult
 
     /// <summary>The processor's partial result, to be merged with the other chunks'.</summary>
     public JsonElement Result { get; set; }
+
+    /// <summary>The blob holding the records the chunk emitted, when its processor emits any.</summary>
+    public string? Output { get; set; }
 }

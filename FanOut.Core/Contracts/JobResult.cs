@@ -35,6 +35,9 @@ public sealed record JobResult
     /// <summary>The first failed chunks (at most 100).</summary>
     public IReadOnlyList<ChunkFailure> Failures { get; init; } = [];
 
+    /// <summary>The output parts of the chunks, in chunk order, when the processor emits records.</summary>
+    public IReadOnlyList<string>? Outputs { get; init; }
+
     /// <summary>Where the job's status can be read (GET).</summary>
     public string? StatusUrl { get; init; }
 }

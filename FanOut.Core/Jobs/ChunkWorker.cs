@@ -63,7 +63,14 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
 
-        var accumulator = processor!.Begin(request.Options);
+        var emits = processor!.OutputFormat is not null && request.JobId is not null;
+        if (emits && await ledger.ReadChunkAsync(request.JobId!, request.Chunk).ConfigureAwait(false) is { } committed)
+        {
+            // Already committed: its output part is written too, so nothing is applied twice.
+            return Answer(new ChunkCommit(committed, IsDuplicate: true));
+        }
+        var output = emits ? new BufferedRecordSink() : null;
+        var accumulator = processor.Begin(request.Options, (IRecordSink?)output ?? RecordSink.Discard);
         long count;
         if (request.Source is { } range)
         {
@@ -93,10 +100,18 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
         {
             return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult); // a standalone chunk, as the seed had it
         }
-        var commit = await ledger.CommitChunkAsync(result).ConfigureAwait(false);
-        return BatchReply.Json(200, commit.Result, FanOutJsonContext.Default.ChunkResult) with
+        if (output is not null)
+        {
+            // The part is written before the commit, so a committed chunk always has its part; a retry
+            // before the commit rewrites the same records.
+            result.Output = await ledger.WriteOutputAsync(request.JobId, request.Chunk, processor.OutputFormat!, output.Written).ConfigureAwait(false);
+        }
+        return Answer(await ledger.CommitChunkAsync(result).ConfigureAwait(false));
+    }
+
+    private static BatchReply Answer(ChunkCommit commit) =>
+        BatchReply.Json(200, commit.Result, FanOutJsonContext.Default.ChunkResult) with
         {
             Headers = new Dictionary<string, string> { [CommitHeader] = commit.IsDuplicate ? "duplicate" : "created" },
         };
-    }
 }

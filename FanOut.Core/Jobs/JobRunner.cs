@@ -99,7 +99,9 @@ public sealed class JobRunner(
         results.AddRange(await ReadCommittedAsync(jobId, snapshot.Committed.Keys, manifest.MaxConcurrency).ConfigureAwait(false));
         var options = manifest.ProcessorOptions();
         var merged = processor.Merge([.. results.Select(r => r.Result)], options);
-        var result = status.Finished(manifest, results.Sum(r => r.Items), failures, processor.Finish(merged, options));
+        var outputs = results.Where(r => r.Output is not null).OrderBy(r => r.Chunk).Select(r => r.Output!).ToList();
+        var result = status.Finished(manifest, results.Sum(r => r.Items), failures, processor.Finish(merged, options))
+            with { Outputs = outputs.Count > 0 ? outputs : null };
         await ledger.WriteResultAsync(result).ConfigureAwait(false);
         return result;
     }

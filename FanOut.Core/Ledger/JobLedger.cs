@@ -58,6 +58,15 @@ public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions>
             return new ChunkCommit(committed!, IsDuplicate: true);
         });
 
+    /// <summary>Writes (or rewrites, with the same records) a chunk's output part; returns its name.</summary>
+    public Task<string> WriteOutputAsync(string jobId, int index, string format, ReadOnlyMemory<byte> records, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var name = LedgerPaths.Output(jobId, index, format);
+            await UploadAsync(name, BinaryData.FromBytes(records), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" } }, cancellationToken).ConfigureAwait(false);
+            return name;
+        });
+
     /// <summary>A chunk's committed result, or null.</summary>
     public Task<ChunkResult?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.Chunk(jobId, index), FanOutJsonContext.Default.ChunkResult, cancellationToken);

@@ -33,6 +33,10 @@ public static class LedgerPaths
     /// <summary>Why a chunk failed, last time it was tried.</summary>
     public static string Failure(string jobId, int index) => Failures(jobId) + Name(index);
 
+    /// <summary>The records a chunk emitted: <c>output/part-{index:D6}.{format}</c>.</summary>
+    public static string Output(string jobId, int index, string format) =>
+        Job(jobId) + $"output/part-{index.ToString("D6", CultureInfo.InvariantCulture)}.{format}";
+
     /// <summary>The job's fan-in result.</summary>
     public static string Result(string jobId) => Job(jobId) + "result.json";
 

@@ -11,7 +11,7 @@ internal sealed class CountProcessor : IChunkProcessor
     public void ValidateOptions(JsonElement options, FieldErrors errors) =>
         ProcessorOptions.RejectAny(options, errors);
 
-    public IChunkAccumulator Begin(JsonElement options) => new Accumulator();
+    public IChunkAccumulator Begin(JsonElement options, IRecordSink output) => new Accumulator();
 
     public JsonElement Merge(IReadOnlyList<JsonElement> partials, JsonElement options)
     {

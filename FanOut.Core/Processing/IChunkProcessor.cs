@@ -14,8 +14,11 @@ public interface IChunkProcessor
     /// <summary>Checks the request's <c>options</c>, adding errors under <c>options.*</c> field names.</summary>
     void ValidateOptions(JsonElement options, FieldErrors errors);
 
-    /// <summary>Starts one chunk.</summary>
-    IChunkAccumulator Begin(JsonElement options);
+    /// <summary>The extension of the output parts it writes (e.g. <c>ndjson</c>), or null when it emits no records.</summary>
+    string? OutputFormat => null;
+
+    /// <summary>Starts one chunk; records it emits go to <paramref name="output"/>.</summary>
+    IChunkAccumulator Begin(JsonElement options, IRecordSink output);
 
     /// <summary>Merges partial results (of chunks, or of earlier merges) into one partial result.
     /// Must be associative and commutative, so that chunks can be merged in any grouping and order.</summary>

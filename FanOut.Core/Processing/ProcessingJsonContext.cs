@@ -8,4 +8,6 @@ namespace FanOut.Core.Processing;
 [JsonSerializable(typeof(WordCountPartial))]
 [JsonSerializable(typeof(WordCountResult))]
 [JsonSerializable(typeof(WordCountOptions))]
+[JsonSerializable(typeof(ProjectOptions))]
+[JsonSerializable(typeof(ProjectPartial))]
 internal sealed partial class ProcessingJsonContext : JsonSerializerContext;

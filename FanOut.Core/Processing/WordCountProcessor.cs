@@ -27,7 +27,7 @@ internal sealed class WordCountProcessor : IChunkProcessor
         }
     }
 
-    public IChunkAccumulator Begin(JsonElement options) => new Accumulator(Parse(options).Lowercase);
+    public IChunkAccumulator Begin(JsonElement options, IRecordSink output) => new Accumulator(Parse(options).Lowercase);
 
     public JsonElement Merge(IReadOnlyList<JsonElement> partials, JsonElement options)
     {

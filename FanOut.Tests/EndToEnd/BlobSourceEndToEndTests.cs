@@ -51,6 +51,47 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
     }
 
     [Theory]
+    [InlineData("chunkSize", 400)]
+    [InlineData("chunkBytes", 65536)]
+    public async Task Project_NdjsonByReference_OutputPartsConcatenatedEqualTheExpectedOutput(string chunking, int size)
+    {
+        var lines = Enumerable.Range(0, 6000).Select(i => i % 997 == 0
+            ? "{ broken json"
+            : $$"""{"id":{{i}},"user":{"name":"user{{i % 50}}","tags":["x"]},"status":"{{(i % 3 == 0 ? "ok" : "bad")}}","noise":"{{new string('n', i % 40)}}"}""").ToList();
+        var blob = $"events-{Guid.NewGuid():N}.ndjson";
+        await _blobs.UploadAsync(Inputs, blob, Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
+        await using var server = await LocalHostServer.StartAsync(Settings());
+
+        var job = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["processor"] = "project", [chunking] = size,
+            ["options"] = JsonNode.Parse("""{ "fields": ["id", "user.name"], "where": { "field": "status", "equals": "ok" } }"""),
+            ["source"] = new JsonObject { ["container"] = Inputs, ["blob"] = blob, ["format"] = "ndjson" },
+        });
+
+        // The expected output, computed here independently of the processor.
+        var expected = lines.Where(l => !l.StartsWith("{ broken", StringComparison.Ordinal))
+            .Select(l => JsonNode.Parse(l)!)
+            .Where(n => (string?)n["status"] == "ok")
+            .Select(n => new JsonObject { ["id"] = (int)n["id"]!, ["user.name"] = (string?)n["user"]!["name"] }.ToJsonString())
+            .ToList();
+        Assert.Equal(HttpStatusCode.OK, job.Status);
+        var parts = job.Body.GetProperty("outputs").EnumerateArray().Select(p => p.GetString()!).ToList();
+        Assert.Equal(job.Body.GetProperty("chunks").GetProperty("total").GetInt32(), parts.Count);
+        Assert.All(parts, p => Assert.Matches($"^jobs/{job.Body.GetProperty("jobId").GetString()}/output/part-\\d{{6}}\\.ndjson$", p));
+        var output = new StringBuilder();
+        foreach (var part in parts)
+        {
+            output.Append(await _blobs.ReadAsync(part));
+        }
+        Assert.Equal(expected, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var result = job.Body.GetProperty("result");
+        Assert.Equal(6000, result.GetProperty("records").GetInt64());
+        Assert.Equal(expected.Count, result.GetProperty("emitted").GetInt64());
+        Assert.Equal(lines.Count(l => l.StartsWith("{ broken", StringComparison.Ordinal)), result.GetProperty("invalid").GetInt64());
+    }
+
+    [Theory]
     [InlineData("elsewhere", "data.txt", 400, "source.container")]
     [InlineData(Inputs, "../fanout/jobs/x/manifest.json", 400, "source.blob")]
     [InlineData(Inputs, "a//b.txt", 400, "source.blob")]

@@ -12,9 +12,9 @@ public sealed class CountProcessorTests
     [Fact]
     public void Merge_CountsRecordsAndUtf8Bytes()
     {
-        var first = Sut.Begin(default);
+        var first = Sut.Begin(default, RecordSink.Discard);
         first.Add(new ChunkRecord(Encoding.UTF8.GetBytes("héllo")));
-        var second = Sut.Begin(default);
+        var second = Sut.Begin(default, RecordSink.Discard);
         second.Add(new ChunkRecord([]));
         second.Add(new ChunkRecord("abc"u8));
 

@@ -74,7 +74,7 @@ public sealed class WordCountProcessorTests
 
     private static JsonElement Partial(JsonElement options, params string[] records)
     {
-        var accumulator = Sut.Begin(options);
+        var accumulator = Sut.Begin(options, RecordSink.Discard);
         foreach (var record in records)
         {
             accumulator.Add(new ChunkRecord(Encoding.UTF8.GetBytes(record)));

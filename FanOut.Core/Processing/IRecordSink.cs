@@ -1,0 +1,22 @@
+namespace FanOut.Core.Processing;
+
+/// <summary>Where a processor emits output records; each becomes one line of the chunk's output part.</summary>
+public interface IRecordSink
+{
+    /// <summary>Emits one record (UTF-8, without a newline).</summary>
+    void Write(ReadOnlySpan<byte> record);
+}
+
+/// <summary>Sinks for processors that emit nothing, and for chunks whose output has nowhere to go.</summary>
+public static class RecordSink
+{
+    /// <summary>Drops every record.</summary>
+    public static IRecordSink Discard { get; } = new DiscardSink();
+
+    private sealed class DiscardSink : IRecordSink
+    {
+        public void Write(ReadOnlySpan<byte> record)
+        {
+        }
+    }
+}

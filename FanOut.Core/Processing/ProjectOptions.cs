@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FanOut.Core.Processing;
+
+/// <summary>Options of <c>project</c>.</summary>
+internal sealed record ProjectOptions
+{
+    /// <summary>Fields to keep, as property paths (<c>"id"</c>, <c>"user.name"</c>); output keys are the paths.</summary>
+    public string[]? Fields { get; set; }
+
+    /// <summary>Keeps only the records where a field equals a value.</summary>
+    public ProjectFilter? Where { get; set; }
+
+    public const int MaxFields = 100;
+}
+
+/// <summary>A record filter of <c>project</c>: <c>{ "field": "status", "equals": "ok" }</c>.</summary>
+internal sealed record ProjectFilter
+{
+    /// <summary>The property path to compare.</summary>
+    public string? Field { get; set; }
+
+    /// <summary>The JSON value it must equal.</summary>
+    [JsonPropertyName("equals")]
+    public JsonElement EqualTo { get; set; }
+}
+
+/// <summary>The partial and final result of <c>project</c>.</summary>
+/// <param name="Records">Records read.</param>
+/// <param name="Emitted">Records written to the output.</param>
+/// <param name="Invalid">Records that are not JSON objects.</param>
+internal sealed record ProjectPartial(long Records, long Emitted, long Invalid);
