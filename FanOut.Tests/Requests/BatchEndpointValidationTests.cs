@@ -45,7 +45,7 @@ public sealed class BatchEndpointValidationTests
 
         Assert.Equal(400, status);
         var message = problem.GetProperty("errors").GetProperty("processor")[0].GetString();
-        Assert.Equal("Unknown processor 'sum'. Registered: count, wordcount.", message);
+        Assert.Equal("Unknown processor 'sum'. Registered: count, project, wordcount.", message);
     }
 
     [Fact]
