@@ -7,8 +7,11 @@ public sealed record SourceReference
     /// <summary>An input container on the allow-list (FanOut__Storage__InputContainers).</summary>
     public string? Container { get; set; }
 
-    /// <summary>The blob's name in the container.</summary>
+    /// <summary>The blob's name in the container (or give <see cref="Prefix"/>).</summary>
     public string? Blob { get; set; }
+
+    /// <summary>Every blob whose name starts with this, in name order (instead of <see cref="Blob"/>).</summary>
+    public string? Prefix { get; set; }
 
     /// <summary>How records are framed: <c>lines</c> (text, one record per line) or <c>ndjson</c>
     /// (one JSON document per line).</summary>

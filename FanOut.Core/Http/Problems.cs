@@ -38,8 +38,9 @@ public static class Problems
 
     /// <summary>404: a job's source blob does not exist.</summary>
     public static ProblemDetails SourceNotFound(SourceReference source) =>
-        new("urn:fanout:problem:source-not-found", "The source blob does not exist.", 404,
-            $"There is no blob '{source.Blob}' in container '{source.Container}'.");
+        new("urn:fanout:problem:source-not-found", "The source blob does not exist.", 404, source.Blob is not null
+            ? $"There is no blob '{source.Blob}' in container '{source.Container}'."
+            : $"There is no blob whose name starts with '{source.Prefix}' in container '{source.Container}'.");
 
     /// <summary>412: a source blob was replaced while a job read it.</summary>
     public static ProblemDetails SourceChanged(SourceReference source) =>

@@ -23,11 +23,10 @@ internal static class ChunkBodies
         });
 
     /// <summary>The <c>process_chunk</c> body of one byte range of a stored job's blob source.</summary>
-    public static byte[] ProcessSourceChunk(JobManifest manifest, int index, (long Start, long End) range) =>
+    public static byte[] ProcessSourceChunk(JobManifest manifest, int index, SourceReference source) =>
         Write(json =>
         {
             Common(json, manifest, index);
-            var source = manifest.Source! with { Start = range.Start, End = range.End };
             json.WritePropertyName("source");
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });

@@ -49,6 +49,10 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
         if (request.Source is { } source)
         {
             sources.Validate(source with { ETag = null, Start = 0, End = 0 }, errors);
+            if (source.Prefix is not null)
+            {
+                errors.Add("source.prefix", "A chunk reads one blob: give blob, not prefix.");
+            }
             if (source.Start < 0 || source.End < source.Start)
             {
                 errors.Add("source", "start and end must make a byte range: 0 <= start <= end.");

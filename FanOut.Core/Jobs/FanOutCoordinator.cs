@@ -25,13 +25,13 @@ public sealed class FanOutCoordinator(
 
         if (command.Source is { } source)
         {
-            // The blob's version is part of the job (and of its fingerprint): pin it before anything else.
+            // The blobs' versions are part of the job (and of its fingerprint): pin them before anything else.
             var pinned = await sources.PinAsync(source, cancellationToken).ConfigureAwait(false);
-            if (pinned is null)
+            if (pinned.Count == 0)
             {
                 return BatchReply.Problem(Problems.SourceNotFound(source));
             }
-            command = command with { Source = pinned };
+            command = command with { Pinned = pinned };
         }
         var fingerprint = JobFingerprint.Of(command);
         var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false)
@@ -77,7 +77,7 @@ public sealed class FanOutCoordinator(
         SourcePlanner.Planned planned;
         try
         {
-            planned = await sources.PlanAsync(source, command.ChunkSize, command.ChunkBytes, cancellationToken).ConfigureAwait(false);
+            planned = await sources.PlanAsync(source, command.Pinned!, command.ChunkSize, command.ChunkBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
         {
@@ -88,7 +88,7 @@ public sealed class FanOutCoordinator(
             Source = source,
             ChunkBytes = command.ChunkBytes,
             ItemCount = planned.Records,
-            ChunkCount = planned.ChunkCount,
+            ChunkCount = planned.Plan.Chunks.Count,
         };
         var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, FanOutJsonContext.Default.SourcePlan));
         return await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false);

@@ -23,8 +23,14 @@ public static class JobFingerprint
             json.WriteNumber("chunkBytes", command.ChunkBytes);
             if (command.Source is { } source)
             {
-                // The blob's version is part of the job: the same name with other data is another request.
-                json.WriteString("source", $"{source.Container}/{source.Blob}#{source.Format}@{source.ETag}");
+                // The blobs' versions are part of the job: the same names with other data are another request.
+                json.WriteString("source", $"{source.Container}/{source.Blob ?? source.Prefix + "*"}#{source.Format}");
+                json.WriteStartArray("blobs");
+                foreach (var blob in command.Pinned ?? [])
+                {
+                    json.WriteStringValue($"{blob.Name}@{blob.ETag}");
+                }
+                json.WriteEndArray();
             }
             json.WritePropertyName("options");
             if (command.Options.ValueKind == JsonValueKind.Undefined)

@@ -87,7 +87,7 @@ public sealed class JobRunner(
             // A chunk of a blob source is a byte range: its message carries the reference, never the data.
             chunks = [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => new ChunkRange(i, 0, 0))];
             var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan);
-            bodyOf = chunk => ChunkBodies.ProcessSourceChunk(manifest, chunk.Index, SourcePlanner.RangeOf(manifest, plan, chunk.Index));
+            bodyOf = chunk => ChunkBodies.ProcessSourceChunk(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan!, chunk.Index));
         }
         var pending = chunks.Where(c => !snapshot.Committed.ContainsKey(c.Index)).ToList();
 

@@ -1,8 +1,18 @@
 namespace FanOut.Core.Ledger;
 
-/// <summary>The chunks of a blob source cut into whole records: where each chunk starts (bytes).</summary>
+/// <summary>The chunks of a blob source: the blobs at the versions the job was planned on, and each
+/// chunk's byte range in one of them (a chunk never spans blobs).</summary>
 public sealed record SourcePlan
 {
-    /// <summary>Byte offset of each chunk's first record, ascending.</summary>
-    public IReadOnlyList<long> ChunkStarts { get; set; } = [];
+    /// <summary>The source's blobs, in name order, pinned to their versions.</summary>
+    public IReadOnlyList<PlannedBlob> Blobs { get; set; } = [];
+
+    /// <summary>The chunks, in order.</summary>
+    public IReadOnlyList<PlannedChunk> Chunks { get; set; } = [];
 }
+
+/// <summary>A blob of a source at the version (ETag) the job was planned on.</summary>
+public sealed record PlannedBlob(string Name, string ETag, long Length);
+
+/// <summary>A chunk: the byte range [Start, End) of blob number <see cref="Blob"/> of the plan.</summary>
+public sealed record PlannedChunk(int Blob, long Start, long End);

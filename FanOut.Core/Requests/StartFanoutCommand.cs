@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 
 namespace FanOut.Core.Requests;
@@ -15,4 +16,5 @@ public sealed record StartFanoutCommand(
     long ChunkBytes,
     int MaxConcurrency,
     double ToleratedFailurePercent,
-    int WaitSeconds);
+    int WaitSeconds,
+    IReadOnlyList<PlannedBlob>? Pinned = null);

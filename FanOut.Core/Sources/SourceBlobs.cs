@@ -28,9 +28,17 @@ public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanO
                 ? "No input containers are configured (FanOut__Storage__InputContainers), so no blob can be a source."
                 : $"Not an allowed input container. Allowed: {string.Join(", ", _allowed.Order(StringComparer.Ordinal))}.");
         }
-        if (source.Blob is not { } blob || !PlainBlobName().IsMatch(blob) || blob.Split('/').Any(part => part is "" or "." or ".."))
+        if ((source.Blob is null) == (source.Prefix is null))
+        {
+            errors.Add("source.blob", "Give either blob (one blob) or prefix (every blob whose name starts with it).");
+        }
+        else if (source.Blob is { } blob && !IsPlainName(blob, allowTrailingSlash: false))
         {
             errors.Add("source.blob", "Must be a blob name within the container: 1 to 1024 characters, no '..' or '.' segments, no leading or double '/', no '\\' or control characters.");
+        }
+        else if (source.Prefix is { } prefix && !IsPlainName(prefix, allowTrailingSlash: true))
+        {
+            errors.Add("source.prefix", "Must be a name prefix within the container: 1 to 1024 characters, no '..' or '.' segments, no leading or double '/', no '\\' or control characters.");
         }
         if (source.Format is { } format && !Formats.Contains(format, StringComparer.Ordinal))
         {
@@ -41,6 +49,35 @@ public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanO
             errors.Add("source", "etag, start and end are set by the app in its chunk messages, not by a request.");
         }
     }
+
+    /// <summary>The source's blobs at their current versions, in name order: the one blob (none when it does
+    /// not exist), or every blob under the prefix.</summary>
+    public Task<List<PlannedBlob>> PinAsync(SourceReference source, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var blobs = new List<PlannedBlob>();
+            if (source.Blob is not null)
+            {
+                if (await GetPropertiesAsync(source, cancellationToken).ConfigureAwait(false) is { } properties)
+                {
+                    blobs.Add(new PlannedBlob(source.Blob, properties.ETag.ToString(), properties.ContentLength));
+                }
+                return blobs;
+            }
+            var container = Container(source);
+            try
+            {
+                await foreach (var item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, source.Prefix, cancellationToken).ConfigureAwait(false))
+                {
+                    blobs.Add(new PlannedBlob(item.Name, item.Properties.ETag!.Value.ToString(), item.Properties.ContentLength ?? 0));
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // no such container: no blobs
+            }
+            return [.. blobs.OrderBy(b => b.Name, StringComparer.Ordinal)];
+        });
 
     /// <summary>The blob's current version and length, or null when it does not exist.</summary>
     public Task<BlobProperties?> GetPropertiesAsync(SourceReference source, CancellationToken cancellationToken) =>
@@ -66,13 +103,17 @@ public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanO
             Conditions = source.ETag is { } etag ? new BlobRequestConditions { IfMatch = new ETag(etag) } : null,
         }, cancellationToken));
 
-    private BlobClient Client(SourceReference source)
+    // A blob of an allowed container, checked again on every read so that no caller can reach another
+    // container by mistake.
+    private BlobClient Client(SourceReference source) =>
+        Container(source with { Prefix = null }).GetBlobClient(source.Blob);
+
+    private BlobContainerClient Container(SourceReference source)
     {
-        // Checked again here, on every read, so that no caller can reach another container by mistake.
         var errors = new FieldErrors();
         Validate(source with { ETag = null, Start = 0, End = 0 }, errors);
         return errors.IsEmpty
-            ? service.GetBlobContainerClient(source.Container).GetBlobClient(source.Blob)
+            ? service.GetBlobContainerClient(source.Container)
             : throw new InvalidOperationException("Refused source reference: " + errors.Summary());
     }
 
@@ -87,6 +128,12 @@ public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanO
         {
             throw new StorageUnavailableException($"Blob Storage failed reading the source: {ex.Message.Split('\n', 2)[0]}", ex);
         }
+    }
+
+    private static bool IsPlainName(string name, bool allowTrailingSlash)
+    {
+        var segments = (allowTrailingSlash && name.EndsWith('/') ? name[..^1] : name).Split('/');
+        return PlainBlobName().IsMatch(name) && segments.All(part => part is not ("" or "." or ".."));
     }
 
     [GeneratedRegex(@"^[^\\\x00-\x1f\x7f]{1,1024}$")]

@@ -3,46 +3,52 @@ using FanOut.Core.Ledger;
 
 namespace FanOut.Core.Sources;
 
-/// <summary>Plans the chunks of a blob source: pins the blob's version, then either cuts it by bytes (no
-/// pre-scan: only its length is needed) or scans it once for record boundaries.</summary>
+/// <summary>Plans the chunks of a blob source: pins its blobs' versions, then cuts each blob either by bytes
+/// (no pre-scan: only its length is needed) or, scanning it once, into whole records.</summary>
 public sealed class SourcePlanner(SourceBlobs blobs)
 {
-    /// <summary>A planned source.</summary>
-    /// <param name="Records">Records in the blob; 0 (unknown) when cut by bytes.</param>
-    /// <param name="ChunkCount">Chunks of the job.</param>
-    /// <param name="Plan">Where each chunk starts, for chunks of whole records; empty when cut by bytes.</param>
-    public sealed record Planned(long Records, int ChunkCount, SourcePlan Plan);
+    /// <summary>A planned source: its plan, and its records (0, unknown, when cut by bytes).</summary>
+    public sealed record Planned(SourcePlan Plan, long Records);
 
-    /// <summary>The reference with the blob's current version (ETag) and length (End); null when the blob
-    /// does not exist.</summary>
-    public async Task<SourceReference?> PinAsync(SourceReference source, CancellationToken cancellationToken = default) =>
-        await blobs.GetPropertiesAsync(source, cancellationToken).ConfigureAwait(false) is { } properties
-            ? source with { ETag = properties.ETag.ToString(), Start = 0, End = properties.ContentLength }
-            : null;
+    /// <summary>The source's blobs at their current versions; empty when there are none.</summary>
+    public Task<List<PlannedBlob>> PinAsync(SourceReference source, CancellationToken cancellationToken = default) =>
+        blobs.PinAsync(source, cancellationToken);
 
-    /// <summary>Plans a pinned source into chunks of <paramref name="chunkBytes"/> bytes (when above 0) or of
+    /// <summary>Cuts the pinned blobs into chunks of <paramref name="chunkBytes"/> bytes (when above 0) or of
     /// <paramref name="chunkSize"/> whole records. A blob replaced since it was pinned fails the scan (412).</summary>
-    public async Task<Planned> PlanAsync(SourceReference pinned, int chunkSize, long chunkBytes, CancellationToken cancellationToken = default)
+    public async Task<Planned> PlanAsync(SourceReference source, IReadOnlyList<PlannedBlob> pinned, int chunkSize, long chunkBytes,
+        CancellationToken cancellationToken = default)
     {
-        if (chunkBytes > 0)
+        var chunks = new List<PlannedChunk>();
+        long records = 0;
+        for (var b = 0; b < pinned.Count; b++)
         {
-            return new Planned(0, (int)((pinned.End + chunkBytes - 1) / chunkBytes), new SourcePlan());
+            var blob = pinned[b];
+            if (chunkBytes > 0)
+            {
+                for (var start = 0L; start < blob.Length; start += chunkBytes)
+                {
+                    chunks.Add(new PlannedChunk(b, start, Math.Min(start + chunkBytes, blob.Length)));
+                }
+                continue;
+            }
+            var reference = source with { Blob = blob.Name, Prefix = null, ETag = blob.ETag };
+            await using var stream = await blobs.OpenReadAsync(reference, 0, cancellationToken).ConfigureAwait(false);
+            var scan = await LineBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < scan.ChunkStarts.Count; i++)
+            {
+                chunks.Add(new PlannedChunk(b, scan.ChunkStarts[i], i + 1 < scan.ChunkStarts.Count ? scan.ChunkStarts[i + 1] : scan.Length));
+            }
+            records += scan.Records;
         }
-        await using var stream = await blobs.OpenReadAsync(pinned, 0, cancellationToken).ConfigureAwait(false);
-        var scan = await LineBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false);
-        return new Planned(scan.Records, scan.ChunkStarts.Count, new SourcePlan { ChunkStarts = scan.ChunkStarts });
+        return new Planned(new SourcePlan { Blobs = pinned, Chunks = chunks }, records);
     }
 
-    /// <summary>The byte range of chunk <paramref name="index"/> of a stored source job.</summary>
-    public static (long Start, long End) RangeOf(JobManifest manifest, SourcePlan? plan, int index)
+    /// <summary>The reference a chunk message carries: one blob, its planned version, the chunk's range.</summary>
+    public static SourceReference ChunkReference(SourceReference source, SourcePlan plan, int index)
     {
-        var length = manifest.Source!.End;
-        if (manifest.ChunkBytes > 0)
-        {
-            var start = index * manifest.ChunkBytes;
-            return (start, Math.Min(start + manifest.ChunkBytes, length));
-        }
-        var starts = plan!.ChunkStarts;
-        return (starts[index], index + 1 < starts.Count ? starts[index + 1] : length);
+        var chunk = plan.Chunks[index];
+        var blob = plan.Blobs[chunk.Blob];
+        return source with { Blob = blob.Name, Prefix = null, ETag = blob.ETag, Start = chunk.Start, End = chunk.End };
     }
 }

@@ -51,6 +51,41 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
     }
 
     [Theory]
+    [InlineData("chunkSize", 300)]
+    [InlineData("chunkBytes", 65536)]
+    public async Task Wordcount_OverAPrefixOfSeveralBlobs_EqualsTheOracleOverTheirConcatenation(string chunking, int size)
+    {
+        var (path, bytes) = await CorpusAsync();
+        var prefix = $"many-{Guid.NewGuid():N}/";
+        var thirds = new[] { bytes[..(bytes.Length / 3)], bytes[(bytes.Length / 3)..(2 * bytes.Length / 3)], bytes[(2 * bytes.Length / 3)..] };
+        var parts = thirds.Select(WithFinalNewline).ToArray();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            await _blobs.UploadAsync(Inputs, $"{prefix}part-{i}.txt", parts[i]);
+        }
+        await _blobs.UploadAsync(Inputs, $"{prefix.TrimEnd('/')}-not-under-the-prefix.txt", Encoding.UTF8.GetBytes("outsider words\n"));
+        await File.WriteAllBytesAsync(path, parts.SelectMany(p => p).ToArray());
+        await using var server = await LocalHostServer.StartAsync(Settings());
+
+        var job = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["processor"] = "wordcount", [chunking] = size,
+            ["options"] = new JsonObject { ["top"] = 10_000 },
+            ["source"] = new JsonObject { ["container"] = Inputs, ["prefix"] = prefix },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, job.Status);
+        var result = job.Body.GetProperty("result");
+        var oracle = await Oracle.WordFrequenciesAsync(path);
+        Assert.Equal(await Oracle.WordTotalAsync(path), result.GetProperty("total").GetInt64());
+        Assert.Equal(oracle.Count, result.GetProperty("distinct").GetInt32());
+        Assert.DoesNotContain(result.GetProperty("top").EnumerateArray(), w => w.GetProperty("word").GetString() == "outsider");
+        File.Delete(path);
+    }
+
+    private static byte[] WithFinalNewline(byte[] part) => part.Length > 0 && part[^1] == (byte)'\n' ? part : [.. part, (byte)'\n'];
+
+    [Theory]
     [InlineData("chunkSize", 400)]
     [InlineData("chunkBytes", 65536)]
     public async Task Project_NdjsonByReference_OutputPartsConcatenatedEqualTheExpectedOutput(string chunking, int size)
@@ -96,7 +131,8 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
     [InlineData(Inputs, "../fanout/jobs/x/manifest.json", 400, "source.blob")]
     [InlineData(Inputs, "a//b.txt", 400, "source.blob")]
     [InlineData(Inputs, "no-such-blob.txt", 404, null)]
-    public async Task StartFanout_BadReference_IsAProblemAndChangesNothing(string container, string blob, int status, string? field)
+    [InlineData(Inputs, null, 400, "source.blob")]
+    public async Task StartFanout_BadReference_IsAProblemAndChangesNothing(string container, string? blob, int status, string? field)
     {
         await using var server = await LocalHostServer.StartAsync(Settings());
         var before = (await _blobs.ListAsync()).Count;
