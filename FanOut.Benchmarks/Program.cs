@@ -7,7 +7,22 @@ using FanOut.Benchmarks;
 
 // Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--out file.md]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
+//        dotnet run -c Release --project FanOut.Benchmarks -- --wordcount 1073741824 [--chunk-bytes 16777216] [--concurrency 4] [--rounds 3]
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
+if (settings.TryGetValue("wordcount", out var wordcountBytes))
+{
+    var wordcountReport = await WordcountBenchmark.RunAsync(
+        long.Parse(wordcountBytes, CultureInfo.InvariantCulture),
+        long.Parse(settings.GetValueOrDefault("chunk-bytes", "16777216"), CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("concurrency", "4"), CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("rounds", "3"), CultureInfo.InvariantCulture));
+    Console.WriteLine(wordcountReport);
+    if (settings.TryGetValue("out", out var wordcountOut))
+    {
+        await File.WriteAllTextAsync(wordcountOut, wordcountReport);
+    }
+    return;
+}
 if (settings.TryGetValue("scan", out var scanBytes))
 {
     var scanReport = await ScanBenchmark.RunAsync(long.Parse(scanBytes, CultureInfo.InvariantCulture), int.Parse(settings.GetValueOrDefault("rounds", "5"), CultureInfo.InvariantCulture));

@@ -11,12 +11,7 @@ internal static class ScanBenchmark
 {
     public static async Task<string> RunAsync(long sizeBytes, int rounds)
     {
-        var path = Path.Combine(Path.GetTempPath(), $"fanout-scan-{sizeBytes}.txt");
-        if (!File.Exists(path) || new FileInfo(path).Length != sizeBytes)
-        {
-            Console.Error.WriteLine($"writing {path} ({sizeBytes:N0} bytes of text lines)...");
-            await WriteTextAsync(path, sizeBytes);
-        }
+        var path = await EnsureTextFileAsync(sizeBytes);
         var scanner = new List<double>();
         var wc = new List<double>();
         long lines = 0, records = 0;
@@ -51,6 +46,18 @@ internal static class ScanBenchmark
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"**Scanner / wc -l: {RunResult.Median(scanner) / RunResult.Median(wc):F2}** (ratio of the medians). Goal: at least 0.80.");
         return text.ToString();
+    }
+
+    /// <summary>A local file of text lines of the given size, written once and kept in the temp folder.</summary>
+    public static async Task<string> EnsureTextFileAsync(long sizeBytes)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"fanout-scan-{sizeBytes}.txt");
+        if (!File.Exists(path) || new FileInfo(path).Length != sizeBytes)
+        {
+            Console.Error.WriteLine($"writing {path} ({sizeBytes:N0} bytes of text lines)...");
+            await WriteTextAsync(path, sizeBytes);
+        }
+        return path;
     }
 
     private static async Task<(double Seconds, long Lines)> WcAsync(string path)

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using FanOut.Core.Processing;
+using FanOut.Core.Sources;
+using FanOut.LocalHost.Hosting;
+
+namespace FanOut.Benchmarks;
+
+/// <summary>wordcount over a large text blob in Azurite: the fan-out (LocalHost as its own process) against a
+/// sequential run of the same processor code over the same blob in one process, alternating; and the
+/// LocalHost process's peak resident memory (VmHWM) over the fan-outs.</summary>
+internal static class WordcountBenchmark
+{
+    public static async Task<string> RunAsync(long sizeBytes, long chunkBytes, int concurrency, int rounds)
+    {
+        var file = await ScanBenchmark.EnsureTextFileAsync(sizeBytes);
+        await using var azurite = await AzuriteProcess.StartAsync(Ports.Free());
+        var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("inputs");
+        await container.CreateIfNotExistsAsync();
+        var blob = container.GetBlobClient("big.txt");
+        Console.Error.WriteLine($"uploading {sizeBytes:N0} bytes to Azurite...");
+        await blob.UploadAsync(file, overwrite: true);
+
+        var log = Path.Combine(Path.GetTempPath(), "fanout-bench-localhost.log");
+        await using var host = await LocalHostProcess.StartAsync(Ports.Free(), log, new Dictionary<string, string>
+        {
+            ["FanOut__Storage__ConnectionString"] = azurite.ConnectionString,
+            ["FanOut__Storage__InputContainers"] = "inputs",
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        using var http = new HttpClient { BaseAddress = host.Url, Timeout = TimeSpan.FromMinutes(10) };
+
+        var sequential = new List<double>();
+        var fanOut = new List<double>();
+        for (var round = 0; round <= rounds; round++)
+        {
+            var (s, total) = await SequentialAsync(blob);
+            var (f, fanTotal) = await FanOutAsync(http, chunkBytes, concurrency);
+            if (total != fanTotal)
+            {
+                throw new InvalidOperationException($"the fan-out counted {fanTotal} words, the sequential run {total}");
+            }
+            Console.Error.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: sequential {s:F1} s, fan-out {f:F1} s ({total:N0} words)");
+            if (round > 0)
+            {
+                sequential.Add(s);
+                fanOut.Add(f);
+            }
+        }
+        var peakMiB = PeakResidentMiB(host.Id);
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Blob: {sizeBytes:N0} bytes of text lines in Azurite; fan-out with chunkBytes {chunkBytes:N0} ({(sizeBytes + chunkBytes - 1) / chunkBytes} chunks), maxConcurrency {concurrency}; {rounds} rounds, alternating, after one warm-up round.");
+        text.AppendLine();
+        text.AppendLine("| run | seconds (median) | MB/s | rounds (s) |");
+        text.AppendLine("|---|---:|---:|---|");
+        text.AppendLine(Row("sequential: the same WordCountProcessor over the blob, one process, one thread", sequential, sizeBytes));
+        text.AppendLine(Row("fan-out: start_fanout through LocalHost (its own process) and Azurite", fanOut, sizeBytes));
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"**Speedup: {RunResult.Median(sequential) / RunResult.Median(fanOut):F2}** (sequential / fan-out, medians). Goal: at least 1.5 on 2 cores.");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"**Peak resident memory of the LocalHost process: {peakMiB:F0} MiB** (VmHWM, over all rounds). Goal: under 300 MiB.");
+        return text.ToString();
+    }
+
+    private static async Task<(double Seconds, long Words)> SequentialAsync(BlobClient blob)
+    {
+        var processor = new WordCountProcessor();
+        var started = Stopwatch.GetTimestamp();
+        var accumulator = processor.Begin(default, RecordSink.Discard);
+        var length = (await blob.GetPropertiesAsync()).Value.ContentLength;
+        await using (var stream = await blob.OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(false) { BufferSize = 4 * 1024 * 1024 }))
+        {
+            await LineRecords.ReadAsync(stream, 0, length, record => accumulator.Add(new ChunkRecord(record)));
+        }
+        var result = processor.Finish(processor.Merge([accumulator.Complete()], default), default);
+        return (Stopwatch.GetElapsedTime(started).TotalSeconds, result.GetProperty("total").GetInt64());
+    }
+
+    private static async Task<(double Seconds, long Words)> FanOutAsync(HttpClient http, long chunkBytes, int concurrency)
+    {
+        var job = new JsonObject
+        {
+            ["action"] = "start_fanout", ["processor"] = "wordcount", ["chunkBytes"] = chunkBytes, ["maxConcurrency"] = concurrency,
+            ["waitSeconds"] = 200, ["source"] = new JsonObject { ["container"] = "inputs", ["blob"] = "big.txt" },
+        };
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.PostAsJsonAsync("api/batch", job);
+        var body = await response.Content.ReadAsStringAsync();
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        using var result = JsonDocument.Parse(body);
+        if (!response.IsSuccessStatusCode || result.RootElement.GetProperty("status").GetString() != "Succeeded")
+        {
+            throw new InvalidOperationException($"fan-out did not succeed: {body[..Math.Min(500, body.Length)]}");
+        }
+        return (seconds, result.RootElement.GetProperty("result").GetProperty("total").GetInt64());
+    }
+
+    private static double PeakResidentMiB(int pid) =>
+        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
+            .Single();
+
+    private static string Row(string name, List<double> seconds, long bytes) => string.Create(CultureInfo.InvariantCulture,
+        $"| {name} | {RunResult.Median(seconds):F1} | {bytes / RunResult.Median(seconds) / 1e6:F0} | {string.Join(", ", seconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))} |");
+}
