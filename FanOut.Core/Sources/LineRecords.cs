@@ -22,7 +22,13 @@ public static class LineRecords
     /// <param name="onRecord">Gets each record's bytes; the span is valid only during the call.</param>
     /// <param name="cancellationToken">Stops reading.</param>
     /// <returns>How many records the range holds.</returns>
-    public static async Task<long> ReadAsync(Stream stream, long start, long end, RecordHandler onRecord, CancellationToken cancellationToken = default)
+    public static Task<long> ReadAsync(Stream stream, long start, long end, RecordHandler onRecord, CancellationToken cancellationToken = default) =>
+        ReadAsync(stream, start, end, RecordFraming.Lines(), skipFirstRecord: false, onRecord, cancellationToken);
+
+    /// <summary>As above, with records framed by <paramref name="framing"/>; <paramref name="skipFirstRecord"/>
+    /// leaves out the blob's first record (a CSV header) when the range starts at 0.</summary>
+    public static async Task<long> ReadAsync(Stream stream, long start, long end, RecordFraming framing, bool skipFirstRecord,
+        RecordHandler onRecord, CancellationToken cancellationToken = default)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(ReadSize * 2);
         try
@@ -32,9 +38,10 @@ public static class LineRecords
             var recordStart = start == 0 ? 0L : -1; // -1: still skipping the partial record before the range
             long records = 0;
             var atEof = false;
+            var skipNext = start == 0 && skipFirstRecord;
             while (true)
             {
-                var newline = buffer.AsSpan(scan, filled - scan).IndexOf((byte)'\n');
+                var newline = framing.NextBoundary(buffer.AsSpan(scan, filled - scan));
                 if (newline < 0 && !atEof)
                 {
                     // Keep only what is not consumed, grow if one record outgrows the buffer, then read more.
@@ -52,9 +59,13 @@ public static class LineRecords
                 }
                 else if (recordStart < end && recordStart < position + filled)
                 {
-                    var record = buffer.AsSpan((int)(recordStart - position), (int)(lineEnd - recordStart));
-                    onRecord(record.EndsWith("\r"u8) ? record[..^1] : record);
-                    records++;
+                    if (!skipNext)
+                    {
+                        var record = buffer.AsSpan((int)(recordStart - position), (int)(lineEnd - recordStart));
+                        onRecord(record.EndsWith("\r"u8) ? record[..^1] : record);
+                        records++;
+                    }
+                    skipNext = false;
                     recordStart = lineEnd + 1;
                 }
                 if (newline < 0 || recordStart >= end)

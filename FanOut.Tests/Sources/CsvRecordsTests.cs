@@ -1,0 +1,66 @@
+using System.Text;
+using CsCheck;
+using FanOut.Core.Sources;
+
+namespace FanOut.Tests.Sources;
+
+public sealed class CsvRecordsTests
+{
+    // Fields: plain text, and quoted fields holding commas, newlines (LF and CRLF), escaped quotes, UTF-8.
+    private static readonly Gen<string> Field = Gen.OneOf(
+        Gen.String[Gen.Char["abc xyz"], 0, 8],
+        Gen.Int[0, 6].Select(i => new[] { "\"a,b\"", "\"line1\nline2\"", "\"crlf\r\nin\"", "\"say \"\"hi\"\"\"", "\"東京\n𝄞\"", "\"\"", "\"\n\"" }[i]));
+
+    private static readonly Gen<string> Row = Field.Array[1, 4].Select(fields => string.Join(',', fields));
+
+    private static readonly Gen<(string[] Rows, string Newline, bool Trailing)> Csv =
+        Gen.Select(Row.Array[0, 40], Gen.OneOf(Gen.Const("\n"), Gen.Const("\r\n")), Gen.Bool);
+
+    [Fact]
+    public void ReadAsync_AnyCsvCutIntoAnyByteRangesGivenTheQuoteParityAtEachCut_GivesEveryRowOnceInOrder()
+    {
+        Gen.Select(Csv, Gen.Int[1, 60]).Sample((csv, chunkBytes) =>
+        {
+            var (bytes, expected) = Encode(csv.Rows, csv.Newline, csv.Trailing);
+
+            var got = new List<string>();
+            for (long start = 0; start < bytes.Length; start += chunkBytes)
+            {
+                // What the quote-count pass of a chunkBytes job gives each chunk: the parity before its start.
+                var inQuotes = bytes.AsSpan(0, (int)start).Count((byte)'"') % 2 == 1;
+                got.AddRange(ReadRange(bytes, start, Math.Min(start + chunkBytes, bytes.Length), inQuotes));
+            }
+
+            Assert.Equal(expected, got);
+        }, iter: 3000);
+    }
+
+    [Fact]
+    public void ReadAsync_QuotedNewlinesAndHeader_AreOneRecordAndNoRecord()
+    {
+        var bytes = Encoding.UTF8.GetBytes("id,text\r\n1,\"a\nb\"\r\n2,\"c,\"\"d\"\"\"\r\n");
+
+        Assert.Equal(["1,\"a\nb\"", "2,\"c,\"\"d\"\"\""], ReadRange(bytes, 0, bytes.Length, inQuotes: false));
+    }
+
+    private static (byte[] Bytes, List<string> Rows) Encode(string[] rows, string newline, bool trailing)
+    {
+        var all = new[] { "h1,h2" }.Concat(rows).ToArray();
+        var text = string.Join(newline, all) + (trailing ? newline : "");
+        var expected = rows.ToList();
+        if (rows.Length > 0 && !trailing && rows[^1].Length == 0)
+        {
+            expected.RemoveAt(expected.Count - 1); // nothing after the last newline: not a record
+        }
+        return (Encoding.UTF8.GetBytes(text), expected);
+    }
+
+    private static List<string> ReadRange(byte[] bytes, long start, long end, bool inQuotes)
+    {
+        var records = new List<string>();
+        using var stream = new MemoryStream(bytes[(int)LineRecords.OpenAt(start)..]);
+        var framing = RecordFraming.Csv(inQuotes, firstByteIsBeforeStart: start > 0);
+        LineRecords.ReadAsync(stream, start, end, framing, skipFirstRecord: true, r => records.Add(Encoding.UTF8.GetString(r))).GetAwaiter().GetResult();
+        return records;
+    }
+}
