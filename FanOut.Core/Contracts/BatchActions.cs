@@ -15,6 +15,10 @@ public static class BatchActions
     /// <summary>Internal: run a stored job's pending chunks and fan their results in.</summary>
     public const string Dispatch = "dispatch";
 
+    /// <summary>Internal: count the quote characters of one byte range of a CSV blob (the first pass of a
+    /// CSV job cut by bytes, which tells every chunk whether it starts inside a quoted field).</summary>
+    public const string CountQuotes = "count_quotes";
+
     /// <summary>Every action the endpoint accepts, in the order error messages list them.</summary>
-    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, ProcessChunk, Dispatch];
+    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, ProcessChunk, Dispatch, CountQuotes];
 }

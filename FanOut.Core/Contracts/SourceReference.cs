@@ -20,6 +20,10 @@ public sealed record SourceReference
     /// <summary>In chunk messages: the blob version (ETag) the job was planned on; reads are If-Match on it.</summary>
     public string? ETag { get; set; }
 
+    /// <summary>In chunk messages of a CSV blob cut by bytes: whether the range starts inside a quoted field
+    /// (the parity of the quotes before it, counted by the job's count_quotes pass).</summary>
+    public bool? InQuotes { get; set; }
+
     /// <summary>In chunk messages: start of the chunk's byte range (inclusive).</summary>
     public long Start { get; set; }
 

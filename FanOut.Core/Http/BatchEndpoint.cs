@@ -40,6 +40,7 @@ public sealed class BatchEndpoint(
                     BatchActions.StartFanout => await GuardAsync(name, () => coordinator.StartAsync(root, cancellationToken)).ConfigureAwait(false),
                     BatchActions.Resume => await GuardAsync(name, () => coordinator.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
                     BatchActions.Dispatch => await GuardAsync(name, () => runner.HandleAsync(root)).ConfigureAwait(false),
+                    BatchActions.CountQuotes => await GuardAsync(name, () => worker.CountQuotesAsync(root)).ConfigureAwait(false),
                     _ => UnknownAction(action),
                 };
         }

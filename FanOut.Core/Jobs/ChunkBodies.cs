@@ -31,6 +31,18 @@ internal static class ChunkBodies
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });
 
+    /// <summary>The <c>count_quotes</c> body of one byte range of a stored job's CSV source.</summary>
+    public static byte[] CountQuotes(JobManifest manifest, int index, SourceReference source) =>
+        Write(json =>
+        {
+            json.WriteString("action", BatchActions.CountQuotes);
+            json.WriteString("jobId", manifest.JobId);
+            json.WriteNumber("chunk", index);
+            json.WriteNumber("depth", 2);
+            json.WritePropertyName("source");
+            JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
+        });
+
     /// <summary>The <c>dispatch</c> body that hands a stored job to another invocation.</summary>
     public static byte[] Dispatch(string jobId, string runId) =>
         Write(json =>

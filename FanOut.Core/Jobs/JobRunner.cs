@@ -75,6 +75,7 @@ public sealed class JobRunner(
         var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
         IReadOnlyList<ChunkRange> chunks;
         Func<ChunkRange, byte[]> bodyOf;
+        List<ChunkFailure> unknown = [];
         using var inline = manifest.Source is null ? JsonDocument.Parse(input.ToMemory()) : null;
         if (inline is not null)
         {
@@ -86,13 +87,19 @@ public sealed class JobRunner(
         {
             // A chunk of a blob source is a byte range: its message carries the reference, never the data.
             chunks = [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => new ChunkRange(i, 0, 0))];
-            var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan);
-            bodyOf = chunk => ChunkBodies.ProcessSourceChunk(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan!, chunk.Index));
+            var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
+            var inQuotes = manifest.Source!.Format == "csv" && manifest.ChunkBytes > 0
+                ? await QuoteStatesAsync(manifest, plan, chunks).ConfigureAwait(false)
+                : null;
+            bodyOf = chunk => ChunkBodies.ProcessSourceChunk(manifest, chunk.Index,
+                SourcePlanner.ChunkReference(manifest.Source, plan, chunk.Index) with { InQuotes = inQuotes?[chunk.Index].InQuotes });
+            unknown = inQuotes?.Where(q => q.InQuotes is null).Select(q => new ChunkFailure(q.Chunk, q.Error!, 0)).ToList() ?? [];
         }
-        var pending = chunks.Where(c => !snapshot.Committed.ContainsKey(c.Index)).ToList();
+        var pending = chunks.Where(c => !snapshot.Committed.ContainsKey(c.Index) && unknown.All(u => u.Chunk != c.Index)).ToList();
 
         var outcomes = await dispatcher.DispatchAsync(jobId, pending, bodyOf, manifest.MaxConcurrency).ConfigureAwait(false);
-        var failures = outcomes.Where(o => !o.Succeeded).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
+        var failures = outcomes.Where(o => !o.Succeeded).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts))
+            .Concat(unknown.Where(u => !snapshot.Committed.ContainsKey(u.Chunk))).ToList();
         await RecordAsync(jobId, failures).ConfigureAwait(false);
 
         var results = outcomes.Where(o => o.Succeeded).Select(o => o.Result!).ToList();
@@ -104,6 +111,38 @@ public sealed class JobRunner(
             with { Outputs = outputs.Count > 0 ? outputs : null };
         await ledger.WriteResultAsync(result).ConfigureAwait(false);
         return result;
+    }
+
+    // CSV cut by bytes: a first pass counts each chunk's quotes, in parallel; the parity of the counts before
+    // a chunk (within its blob) says whether it starts inside a quoted field. After a chunk whose count
+    // failed, the rest of its blob has no known state: those chunks fail this run (resume counts again).
+    private async Task<(int Chunk, bool? InQuotes, string? Error)[]> QuoteStatesAsync(JobManifest manifest, SourcePlan plan, IReadOnlyList<ChunkRange> chunks)
+    {
+        var counts = await dispatcher.DispatchAsync(manifest.JobId, chunks,
+            chunk => ChunkBodies.CountQuotes(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan, chunk.Index)),
+            manifest.MaxConcurrency).ConfigureAwait(false);
+        var states = new (int, bool?, string?)[chunks.Count];
+        bool? parity = false;
+        string? error = null;
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            if (i == 0 || plan.Chunks[i].Blob != plan.Chunks[i - 1].Blob)
+            {
+                (parity, error) = (false, null);
+            }
+            states[i] = (i, parity, error);
+            var count = counts[i];
+            if (count.Succeeded && parity is { } known)
+            {
+                parity = known ^ (count.Result!.Items % 2 == 1);
+            }
+            else
+            {
+                parity = null;
+                error ??= $"The quote state at this chunk's start is unknown: counting the quotes of chunk {i} failed ({count.Error}).";
+            }
+        }
+        return states;
     }
 
     // A failure record that cannot be written is not lost: the chunk simply stays pending for resume.

@@ -14,8 +14,8 @@ namespace FanOut.Core.Sources;
 /// that cannot leave their container, read at the version the job was planned on.</summary>
 public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanOutOptions> options)
 {
-    /// <summary>Record framings that are read as lines.</summary>
-    public static readonly string[] Formats = ["lines", "ndjson"];
+    /// <summary>The record framings a source may have.</summary>
+    public static readonly string[] Formats = ["lines", "ndjson", "csv"];
 
     private readonly IReadOnlySet<string> _allowed = options.Value.Storage.AllowedInputContainers();
 
@@ -42,11 +42,11 @@ public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanO
         }
         if (source.Format is { } format && !Formats.Contains(format, StringComparer.Ordinal))
         {
-            errors.Add("source.format", $"Must be one of: {string.Join(", ", Formats)} (csv is not supported yet).");
+            errors.Add("source.format", $"Must be one of: {string.Join(", ", Formats)}.");
         }
-        if (source.ETag is not null || source.Start != 0 || source.End != 0)
+        if (source.ETag is not null || source.Start != 0 || source.End != 0 || source.InQuotes is not null)
         {
-            errors.Add("source", "etag, start and end are set by the app in its chunk messages, not by a request.");
+            errors.Add("source", "eTag, start, end and inQuotes are set by the app in its chunk messages, not by a request.");
         }
     }
 
@@ -111,7 +111,7 @@ public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanO
     private BlobContainerClient Container(SourceReference source)
     {
         var errors = new FieldErrors();
-        Validate(source with { ETag = null, Start = 0, End = 0 }, errors);
+        Validate(source with { ETag = null, Start = 0, End = 0, InQuotes = null }, errors);
         return errors.IsEmpty
             ? service.GetBlobContainerClient(source.Container)
             : throw new InvalidOperationException("Refused source reference: " + errors.Summary());

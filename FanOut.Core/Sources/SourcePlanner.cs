@@ -34,7 +34,9 @@ public sealed class SourcePlanner(SourceBlobs blobs)
             }
             var reference = source with { Blob = blob.Name, Prefix = null, ETag = blob.ETag };
             await using var stream = await blobs.OpenReadAsync(reference, 0, cancellationToken).ConfigureAwait(false);
-            var scan = await LineBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false);
+            var scan = source.Format == "csv"
+                ? await CsvBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false)
+                : await LineBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < scan.ChunkStarts.Count; i++)
             {
                 chunks.Add(new PlannedChunk(b, scan.ChunkStarts[i], i + 1 < scan.ChunkStarts.Count ? scan.ChunkStarts[i + 1] : scan.Length));

@@ -51,6 +51,37 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
     }
 
     [Theory]
+    [InlineData("chunkSize", 250)]
+    [InlineData("chunkBytes", 65536)]
+    public async Task Count_CsvWithQuotedNewlinesByReference_CountsEveryRowOnceAndSkipsTheHeader(string chunking, int size)
+    {
+        var random = new Random(7);
+        var rows = Enumerable.Range(0, 12_000).Select(i => random.Next(4) switch
+        {
+            0 => $"{i},plain text,{i * 3}",
+            1 => $"{i},\"a quoted, field with a comma\",x",
+            2 => $"{i},\"a field\nover\r\nthree lines\",y",
+            _ => $"{i},\"say \"\"hi\"\" \u00e9\",\"\"",
+        }).ToList();
+        var blob = $"table-{Guid.NewGuid():N}.csv";
+        await _blobs.UploadAsync(Inputs, blob, Encoding.UTF8.GetBytes("id,text,extra\r\n" + string.Join("\r\n", rows) + "\r\n"));
+        await using var server = await LocalHostServer.StartAsync(Settings());
+
+        var job = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["processor"] = "count", [chunking] = size,
+            ["source"] = new JsonObject { ["container"] = Inputs, ["blob"] = blob, ["format"] = "csv" },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, job.Status);
+        Assert.Equal("Succeeded", job.Body.GetProperty("status").GetString());
+        Assert.True(job.Body.GetProperty("chunks").GetProperty("total").GetInt32() > 3);
+        var result = job.Body.GetProperty("result");
+        Assert.Equal(rows.Count, result.GetProperty("records").GetInt64());
+        Assert.Equal(rows.Sum(r => (long)Encoding.UTF8.GetByteCount(r)), result.GetProperty("bytes").GetInt64());
+    }
+
+    [Theory]
     [InlineData("chunkSize", 300)]
     [InlineData("chunkBytes", 65536)]
     public async Task Wordcount_OverAPrefixOfSeveralBlobs_EqualsTheOracleOverTheirConcatenation(string chunking, int size)

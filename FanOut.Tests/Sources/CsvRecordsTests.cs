@@ -36,6 +36,29 @@ public sealed class CsvRecordsTests
     }
 
     [Fact]
+    public void ScanAsync_ThenReadEachPlannedChunk_GivesChunkSizeRowsPerChunkAndEveryRowOnce()
+    {
+        Gen.Select(Csv, Gen.Int[1, 7]).Sample((csv, chunkSize) =>
+        {
+            var (bytes, expected) = Encode(csv.Rows, csv.Newline, csv.Trailing);
+
+            var plan = CsvBoundaryScanner.ScanAsync(new MemoryStream(bytes), chunkSize).GetAwaiter().GetResult();
+
+            Assert.Equal(expected.Count, plan.Records);
+            var got = new List<string>();
+            for (var i = 0; i < plan.ChunkStarts.Count; i++)
+            {
+                var start = plan.ChunkStarts[i];
+                var end = i + 1 < plan.ChunkStarts.Count ? plan.ChunkStarts[i + 1] : bytes.Length;
+                var chunk = ReadRange(bytes, start, end, inQuotes: false); // whole-record chunks start outside quotes
+                Assert.Equal(i + 1 < plan.ChunkStarts.Count ? chunkSize : expected.Count - i * chunkSize, chunk.Count);
+                got.AddRange(chunk);
+            }
+            Assert.Equal(expected, got);
+        }, iter: 3000);
+    }
+
+    [Fact]
     public void ReadAsync_QuotedNewlinesAndHeader_AreOneRecordAndNoRecord()
     {
         var bytes = Encoding.UTF8.GetBytes("id,text\r\n1,\"a\nb\"\r\n2,\"c,\"\"d\"\"\"\r\n");
