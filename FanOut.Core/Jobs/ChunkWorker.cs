@@ -129,6 +129,11 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
             errors.Add("source", "Required: the blob and byte range to count.");
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
+        sources.Validate(source with { ETag = null, Start = 0, End = 0, InQuotes = null }, errors);
+        if (!errors.IsEmpty)
+        {
+            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
         if (request.Depth < 1 || request.Depth > options.Value.Dispatch.MaxDepth)
         {
             return BatchReply.Problem(Problems.LoopDetected(request.Depth, options.Value.Dispatch.MaxDepth));

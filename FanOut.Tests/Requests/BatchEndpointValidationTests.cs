@@ -28,6 +28,9 @@ public sealed class BatchEndpointValidationTests
     [InlineData("""{ "action": "process_chunk", "chunk": -1, "items": [] }""", "chunk")]
     [InlineData("""{ "action": "process_chunk", "items": "abc" }""", "items")]
     [InlineData("""{ "action": "process_chunk", "items": [], "extra": 1 }""", "extra")]
+    [InlineData("""{ "action": "process_chunk", "depth": 1, "source": { "container": "elsewhere", "blob": "x.txt" } }""", "source.container")]
+    [InlineData("""{ "action": "count_quotes", "depth": 1, "source": { "container": "elsewhere", "blob": "x.txt" } }""", "source.container")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt", "inQuotes": true } }""", "source")]
     public async Task Post_InvalidField_Is400ProblemNamingIt(string json, string field)
     {
         var (status, problem) = await PostAsync(json);
