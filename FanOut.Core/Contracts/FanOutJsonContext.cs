@@ -18,6 +18,7 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(ResumeRequest))]
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]
+[JsonSerializable(typeof(JobPlan))]
 [JsonSerializable(typeof(Ledger.SourcePlan))]
 [JsonSerializable(typeof(Ledger.JobManifest))]
 [JsonSerializable(typeof(Ledger.DispatchMarker))]

@@ -40,6 +40,9 @@ public sealed record StartFanoutRequest
     /// <summary>How long the call waits for the job before answering 202 (0..200 seconds).</summary>
     public int? WaitSeconds { get; set; }
 
+    /// <summary>Answer the plan (chunks, sizes, tree, invocations) and dispatch and write nothing.</summary>
+    public bool? DryRun { get; set; }
+
     /// <summary>Processor-specific settings.</summary>
     [JsonIgnore]
     public JsonElement Options { get; set; }

@@ -33,6 +33,10 @@ public sealed class FanOutCoordinator(
             }
             command = command with { Pinned = pinned };
         }
+        if (command.DryRun)
+        {
+            return await PlanOnlyAsync(command, cancellationToken).ConfigureAwait(false);
+        }
         var fingerprint = JobFingerprint.Of(command);
         var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false)
                        ?? await CreateAsync(command, fingerprint, cancellationToken).ConfigureAwait(false);
@@ -65,6 +69,53 @@ public sealed class FanOutCoordinator(
         return manifest is null
             ? BatchReply.Problem(Problems.UnknownJob(request.JobId!))
             : await handOff.RunAsync(manifest, request.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    // dryRun: the plan of the job, with nothing written and nothing dispatched (a source is read to plan it).
+    private async Task<BatchReply> PlanOnlyAsync(StartFanoutCommand command, CancellationToken cancellationToken)
+    {
+        JobPlan plan;
+        if (command.Source is { } source)
+        {
+            SourcePlanner.Planned planned;
+            try
+            {
+                planned = await sources.PlanAsync(source, command.Pinned!, command.ChunkSize, command.ChunkBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
+            {
+                return BatchReply.Problem(Problems.SourceChanged(source));
+            }
+            var chunks = planned.Plan.Chunks;
+            var largest = chunks.Select((c, i) => (Index: i, Bytes: c.End - c.Start)).DefaultIfEmpty().MaxBy(c => c.Bytes);
+            var countsQuotes = source.Format == "csv" && command.ChunkBytes > 0;
+            plan = new JobPlan
+            {
+                JobId = command.JobId,
+                Processor = command.Processor.Name,
+                Chunks = chunks.Count,
+                Items = command.ChunkBytes > 0 ? null : planned.Records,
+                Source = new PlannedSource(command.Pinned!.Count, command.Pinned.Sum(b => b.Length)),
+                LargestChunk = chunks.Count == 0 ? null : new PlannedChunkSize(largest.Index, null, largest.Bytes),
+                TreeLevels = [1, chunks.Count],
+                Invocations = 2L + chunks.Count * (countsQuotes ? 2 : 1),
+            };
+        }
+        else
+        {
+            var chunks = (int)(((long)command.Items.Count + command.ChunkSize - 1) / command.ChunkSize);
+            plan = new JobPlan
+            {
+                JobId = command.JobId,
+                Processor = command.Processor.Name,
+                Chunks = chunks,
+                Items = command.Items.Count,
+                LargestChunk = chunks == 0 ? null : new PlannedChunkSize(0, Math.Min(command.ChunkSize, command.Items.Count), null),
+                TreeLevels = [1, chunks],
+                Invocations = 2L + chunks,
+            };
+        }
+        return BatchReply.Json(200, plan, FanOutJsonContext.Default.JobPlan);
     }
 
     // Stores a new job; null when its source blob was replaced while it was being planned.

@@ -17,4 +17,5 @@ public sealed record StartFanoutCommand(
     int MaxConcurrency,
     double ToleratedFailurePercent,
     int WaitSeconds,
-    IReadOnlyList<PlannedBlob>? Pinned = null);
+    IReadOnlyList<PlannedBlob>? Pinned = null,
+    bool DryRun = false);

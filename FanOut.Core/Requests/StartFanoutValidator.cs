@@ -93,7 +93,8 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
                 request.ChunkBytes ?? 0,
                 request.MaxConcurrency ?? dispatch.MaxConcurrency,
                 request.ToleratedFailurePercent ?? 0,
-                request.WaitSeconds ?? FanOutDefaults.WaitSeconds)
+                request.WaitSeconds ?? FanOutDefaults.WaitSeconds,
+                DryRun: request.DryRun ?? false)
             : null;
     }
 

@@ -50,6 +50,39 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
         File.Delete(path);
     }
 
+    [Fact]
+    public async Task DryRun_AnswersThePlanAndWritesAndSendsNothing()
+    {
+        var blob = $"plan-{Guid.NewGuid():N}.csv";
+        var csv = "a,b\n" + string.Concat(Enumerable.Range(0, 20_000).Select(i => $"{i},\"x\ny\"\n"));
+        await _blobs.UploadAsync(Inputs, blob, Encoding.UTF8.GetBytes(csv));
+        await using var server = await LocalHostServer.StartAsync(Settings());
+        var before = (await _blobs.ListAsync()).Select(b => b.Name).ToList();
+
+        var bySource = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["jobId"] = NewJobId(), ["dryRun"] = true, ["chunkBytes"] = 65536,
+            ["source"] = new JsonObject { ["container"] = Inputs, ["blob"] = blob, ["format"] = "csv" },
+        });
+        var inline = await PostAsync(server, new JsonObject
+        {
+            ["action"] = "start_fanout", ["dryRun"] = true, ["chunkSize"] = 300, ["items"] = Words(1000),
+        });
+
+        var bytes = Encoding.UTF8.GetByteCount(csv);
+        Assert.Equal(HttpStatusCode.OK, bySource.Status);
+        Assert.True(bySource.Body.GetProperty("dryRun").GetBoolean());
+        Assert.Equal((bytes + 65535) / 65536, bySource.Body.GetProperty("chunks").GetInt32());
+        Assert.Equal(bytes, bySource.Body.GetProperty("source").GetProperty("bytes").GetInt64());
+        Assert.Equal(65536, bySource.Body.GetProperty("largestChunk").GetProperty("bytes").GetInt64());
+        Assert.Equal(2 + 2 * bySource.Body.GetProperty("chunks").GetInt32(), bySource.Body.GetProperty("invocations").GetInt64());
+        Assert.Equal(4, inline.Body.GetProperty("chunks").GetInt32());
+        Assert.Equal(300, inline.Body.GetProperty("largestChunk").GetProperty("items").GetInt64());
+        Assert.Equal([1, 4], inline.Body.GetProperty("treeLevels").EnumerateArray().Select(l => l.GetInt32()));
+        Assert.Equal(0, server.ProcessChunkRequests);
+        Assert.Equal(before, (await _blobs.ListAsync()).Select(b => b.Name).ToList());
+    }
+
     [Theory]
     [InlineData("chunkSize", 250)]
     [InlineData("chunkBytes", 65536)]
