@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using FanOut.Benchmarks;
+using FanOut.LocalHost.Hosting;
 
 // Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--out file.md]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
@@ -40,7 +40,7 @@ var rounds = Setting("rounds", 5);
 var warmUps = Setting("warmup", 5);
 var concurrency = Setting("concurrency", 32);
 
-await using var host = await BenchHost.StartAsync(FreePort(), FreePort(), concurrency);
+await using var host = await BenchHost.StartAsync(LocalPaths.FreeLoopbackPort(), LocalPaths.FreeLoopbackPort(), concurrency);
 var http = new List<RunResult>();
 var httpFanOut = new List<RunResult>();
 var storage = new List<RunResult>();
@@ -115,10 +115,3 @@ static string Cpu() =>
     File.Exists("/proc/cpuinfo")
         ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
         : "unknown CPU";
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -20,10 +19,10 @@ var (description, lines) = DemoCorpus.Load(settings.GetValueOrDefault("file"));
 var print = new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
 Console.WriteLine("FanOut demo");
-await using var azurite = await AzuriteProcess.StartAsync(FreePort());
+await using var azurite = await AzuriteProcess.StartAsync(LocalPaths.FreeLoopbackPort());
 Console.WriteLine($"  Azurite (blob storage emulator) is listening on 127.0.0.1:{azurite.Port}");
 var logPath = Path.Combine(Path.GetTempPath(), "fanout-demo-localhost.log");
-await using var host = await LocalHostProcess.StartAsync(FreePort(), logPath,
+await using var host = await LocalHostProcess.StartAsync(LocalPaths.FreeLoopbackPort(), logPath,
     new Dictionary<string, string> { ["FanOut__Storage__ConnectionString"] = azurite.ConnectionString });
 Console.WriteLine($"  FanOut.LocalHost (pid {host.Id}) is serving {host.Url}api/batch (log: {logPath})");
 
@@ -68,10 +67,3 @@ Console.WriteLine();
 Console.WriteLine("Try it yourself: start the storage and the host (see README, \"Running it\"), then:");
 Console.WriteLine("""  curl -X POST http://127.0.0.1:7071/api/batch -H 'Content-Type: application/json' -d '{"action":"start_fanout","processor":"wordcount","chunkSize":2,"items":["to be or","not to be","that is","the question"]}'""");
 return root.GetProperty("status").GetString() == "Succeeded" && status.StatusCode == HttpStatusCode.OK ? 0 : 1;
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}

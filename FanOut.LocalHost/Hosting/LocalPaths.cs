@@ -1,8 +1,19 @@
+using System.Net;
+using System.Net.Sockets;
+
 namespace FanOut.LocalHost.Hosting;
 
-/// <summary>Where things are in a clone of the repository, for the local tools.</summary>
+/// <summary>Where things are on this machine, for the local tools (demo, tests, benchmarks).</summary>
 public static class LocalPaths
 {
+    /// <summary>A loopback port that was free a moment ago.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>The folder holding FanOutFunctions.sln, above the running program's folder.</summary>
     public static string RepositoryRoot()
     {
