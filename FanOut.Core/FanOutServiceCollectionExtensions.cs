@@ -54,6 +54,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton<JobIds>();
         services.TryAddSingleton<JobStatusBuilder>();
         services.TryAddSingleton<ChunkWorker>();
+        services.TryAddSingleton<QuoteCounter>();
         services.TryAddTransient<StartFanoutValidator>();
         services.TryAddTransient<ChunkDispatcher>();
         services.TryAddTransient<JobRunner>();

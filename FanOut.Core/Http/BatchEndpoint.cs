@@ -13,7 +13,7 @@ namespace FanOut.Core.Http;
 /// <c>action</c>. The function classes of every host call this and only map the <see cref="BatchReply"/> to
 /// HTTP. A transient storage failure is answered 503 with Retry-After, so callers' policies retry it.</summary>
 public sealed class BatchEndpoint(
-    FanOutCoordinator coordinator, ChunkWorker worker, JobRunner runner, JobLedger ledger, JobStatusBuilder status,
+    FanOutCoordinator coordinator, ChunkWorker worker, QuoteCounter quotes, JobRunner runner, JobLedger ledger, JobStatusBuilder status,
     IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
 {
     /// <summary>Handles one POST.</summary>
@@ -40,7 +40,7 @@ public sealed class BatchEndpoint(
                     BatchActions.StartFanout => await GuardAsync(name, () => coordinator.StartAsync(root, cancellationToken)).ConfigureAwait(false),
                     BatchActions.Resume => await GuardAsync(name, () => coordinator.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
                     BatchActions.Dispatch => await GuardAsync(name, () => runner.HandleAsync(root)).ConfigureAwait(false),
-                    BatchActions.CountQuotes => await GuardAsync(name, () => worker.CountQuotesAsync(root)).ConfigureAwait(false),
+                    BatchActions.CountQuotes => await GuardAsync(name, () => quotes.CountAsync(root)).ConfigureAwait(false),
                     _ => UnknownAction(action),
                 };
         }

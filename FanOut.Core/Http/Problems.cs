@@ -47,6 +47,10 @@ public static class Problems
         new("urn:fanout:problem:source-changed", "The source blob changed while it was read.", 412,
             $"Blob '{source.Blob}' in '{source.Container}' is no longer the version the job was planned on (ETag {source.ETag}); its data would be mixed. Start a new job on the new version.");
 
+    /// <summary>412 or 404 while reading a source: replaced since it was planned, or gone.</summary>
+    public static ProblemDetails SourceUnreadable(int status, SourceReference source) =>
+        status == 412 ? SourceChanged(source) : SourceNotFound(source);
+
     /// <summary>508: an internal call came deeper than the configured maximum.</summary>
     public static ProblemDetails LoopDetected(int depth, int maxDepth) =>
         new("urn:fanout:problem:loop-detected", "Recursion depth exceeded.", 508,

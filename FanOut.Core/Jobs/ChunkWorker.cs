@@ -48,15 +48,7 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
         processor?.ValidateOptions(request.Options, errors);
         if (request.Source is { } source)
         {
-            sources.Validate(source with { ETag = null, Start = 0, End = 0, InQuotes = null }, errors);
-            if (source.Prefix is not null)
-            {
-                errors.Add("source.prefix", "A chunk reads one blob: give blob, not prefix.");
-            }
-            if (source.Start < 0 || source.End < source.Start)
-            {
-                errors.Add("source", "start and end must make a byte range: 0 <= start <= end.");
-            }
+            sources.ValidateChunkReference(source, errors);
         }
         else if (request.Items.ValueKind != JsonValueKind.Array)
         {
@@ -88,7 +80,7 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
             }
             catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
             {
-                return BatchReply.Problem(ex.Status == 412 ? Problems.SourceChanged(range) : Problems.SourceNotFound(range));
+                return BatchReply.Problem(Problems.SourceUnreadable(ex.Status, range));
             }
         }
         else
@@ -114,52 +106,6 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
             result.Output = await ledger.WriteOutputAsync(request.JobId, request.Chunk, processor.OutputFormat!, output.Written).ConfigureAwait(false);
         }
         return Answer(await ledger.CommitChunkAsync(result).ConfigureAwait(false));
-    }
-
-    private static readonly JsonElement NoResult = JsonDocument.Parse("{}").RootElement;
-
-    /// <summary>Handles <c>count_quotes</c>: the quote characters of the exact byte range (no alignment),
-    /// answered as a chunk result whose items are the count. Stateless, so any retry is safe.</summary>
-    public async Task<BatchReply> CountQuotesAsync(JsonElement body)
-    {
-        var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields);
-        if (request?.Source is not { Blob: not null } source)
-        {
-            errors.Add("source", "Required: the blob and byte range to count.");
-            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
-        }
-        sources.Validate(source with { ETag = null, Start = 0, End = 0, InQuotes = null }, errors);
-        if (!errors.IsEmpty)
-        {
-            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
-        }
-        if (request.Depth < 1 || request.Depth > options.Value.Dispatch.MaxDepth)
-        {
-            return BatchReply.Problem(Problems.LoopDetected(request.Depth, options.Value.Dispatch.MaxDepth));
-        }
-        long quotes = 0;
-        try
-        {
-            await using var stream = await sources.OpenReadAsync(source, source.Start, CancellationToken.None).ConfigureAwait(false);
-            var buffer = new byte[64 * 1024];
-            for (var left = source.End - source.Start; left > 0;)
-            {
-                var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left))).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-                quotes += buffer.AsSpan(0, read).Count((byte)'"');
-                left -= read;
-            }
-        }
-        catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
-        {
-            return BatchReply.Problem(ex.Status == 412 ? Problems.SourceChanged(source) : Problems.SourceNotFound(source));
-        }
-        var result = new ChunkResult { JobId = request.JobId, Chunk = request.Chunk, Processor = BatchActions.CountQuotes, Items = quotes, Result = NoResult };
-        return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult);
     }
 
     private static BatchReply Answer(ChunkCommit commit) =>

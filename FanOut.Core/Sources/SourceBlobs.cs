@@ -50,6 +50,21 @@ public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanO
         }
     }
 
+    /// <summary>Checks the reference of a chunk message: one blob of an allowed container and a byte range
+    /// (the version and range fields, which only the app sets, are allowed here).</summary>
+    public void ValidateChunkReference(SourceReference source, FieldErrors errors)
+    {
+        Validate(source with { ETag = null, Start = 0, End = 0, InQuotes = null }, errors);
+        if (source.Prefix is not null)
+        {
+            errors.Add("source.prefix", "A chunk reads one blob: give blob, not prefix.");
+        }
+        if (source.Start < 0 || source.End < source.Start)
+        {
+            errors.Add("source", "start and end must make a byte range: 0 <= start <= end.");
+        }
+    }
+
     /// <summary>The source's blobs at their current versions, in name order: the one blob (none when it does
     /// not exist), or every blob under the prefix.</summary>
     public Task<List<PlannedBlob>> PinAsync(SourceReference source, CancellationToken cancellationToken) =>
