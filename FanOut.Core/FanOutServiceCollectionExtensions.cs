@@ -57,6 +57,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton<QuoteCounter>();
         services.TryAddTransient<StartFanoutValidator>();
         services.TryAddTransient<ChunkDispatcher>();
+        services.TryAddTransient<DispatchNode>();
         services.TryAddTransient<JobRunner>();
         services.TryAddTransient<JobHandOff>();
         services.TryAddTransient<FanOutCoordinator>();

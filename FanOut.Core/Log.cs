@@ -21,4 +21,13 @@ internal static partial class Log
 
     [LoggerMessage(1006, LogLevel.Warning, "Storage unavailable during {Action}: {Error}")]
     public static partial void StorageUnavailable(ILogger logger, string action, string error);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Job {JobId}: the dispatcher of chunks {First}+{Count} gave no result (HTTP {Status}) {Error}; they stay unfinished")]
+    public static partial void SubtreeFailed(ILogger logger, string jobId, int first, int count, int status, string error);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Job {JobId}: committed chunk {Chunk} could not be read; it stays unfinished: {Error}")]
+    public static partial void CommittedChunkUnread(ILogger logger, string jobId, int chunk, string error);
+
+    [LoggerMessage(1009, LogLevel.Warning, "Job {JobId}: run ended at its deadline with {Unfinished} chunk(s) unfinished; resume finishes them")]
+    public static partial void RunIncomplete(ILogger logger, string jobId, int unfinished);
 }

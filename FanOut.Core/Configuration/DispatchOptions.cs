@@ -41,7 +41,12 @@ public sealed class DispatchOptions
     [Range(2, 229)]
     public int HopDeadlineSeconds { get; set; } = FanOutDefaults.HopDeadlineSeconds;
 
+    /// <summary>Most calls one dispatcher makes: a larger range is split into sub-ranges, each sent to
+    /// another dispatcher (the dispatch tree).</summary>
+    [Range(2, 1000)]
+    public int FanoutWidth { get; set; } = FanOutDefaults.FanoutWidth;
+
     /// <summary>Deepest chain of internal calls a receiver accepts.</summary>
-    [Range(1, 16)]
+    [Range(2, 16)]
     public int MaxDepth { get; set; } = FanOutDefaults.MaxDepth;
 }

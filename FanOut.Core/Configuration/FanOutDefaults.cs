@@ -28,6 +28,7 @@ public static class FanOutDefaults
     internal const int BreakerMinimumThroughput = 20;
     internal const int BreakerBreakSeconds = 5;
     internal const int MaxDepth = 4;
+    internal const int FanoutWidth = 100;
     internal const int MaxRequestBytes = 64 * 1024 * 1024;
     internal const int MaxInlineItems = 1_000_000;
 }

@@ -1,6 +1,10 @@
 namespace FanOut.Core.Contracts;
 
-/// <summary>The body of <c>dispatch</c> (internal): run a stored job's chunks that have no committed result.</summary>
+/// <summary>The body of <c>dispatch</c> (internal). Without a range it runs a stored job: the top of its
+/// dispatch tree. With one (<see cref="First"/>, <see cref="Count"/>) it is a node of that tree: it
+/// dispatches the range's pending chunks, directly or through sub-ranges, and answers the range's
+/// merged <see cref="SubtreeResult"/>.</summary>
+/// <remarks>Settable properties: read once per tree node, through System.Text.Json's fast path.</remarks>
 public sealed record DispatchRequest
 {
     /// <summary>Always <c>dispatch</c>.</summary>
@@ -9,9 +13,26 @@ public sealed record DispatchRequest
     /// <summary>The job to run.</summary>
     public string? JobId { get; set; }
 
-    /// <summary>Identifies this run in the ledger's dispatch marker.</summary>
+    /// <summary>Identifies the run in the ledger's dispatch marker.</summary>
     public string? RunId { get; set; }
 
-    /// <summary>Hops of internal calls that led here.</summary>
+    /// <summary>Hops of internal calls that led here: 1 at the top of the tree.</summary>
     public int Depth { get; set; }
+
+    /// <summary>First chunk of the node's range; absent at the top.</summary>
+    public int? First { get; set; }
+
+    /// <summary>Chunks in the node's range; absent at the top.</summary>
+    public int? Count { get; set; }
+
+    /// <summary>The chunks of the range that have no committed result, as <c>[first, count]</c> runs;
+    /// every other chunk of the range is read from the ledger and merged.</summary>
+    public int[][]? Pending { get; set; }
+
+    /// <summary>CSV cut by bytes: whether each chunk of the range starts inside a quoted field, one
+    /// character per chunk ('1' yes, '0' no, '-' unknown).</summary>
+    public string? QuoteStates { get; set; }
+
+    /// <summary>Milliseconds the node may take before it answers; the caller stops waiting after them.</summary>
+    public int? BudgetMs { get; set; }
 }

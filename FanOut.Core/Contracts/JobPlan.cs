@@ -25,10 +25,11 @@ public sealed record JobPlan
     /// <summary>The largest chunk, by items for inline data and by bytes for a blob source.</summary>
     public PlannedChunkSize? LargestChunk { get; init; }
 
-    /// <summary>Invocations per level of the dispatch tree, from the top: the dispatch run, then the chunks.</summary>
+    /// <summary>Invocations per level of the dispatch tree, from the top: the dispatchers of each level
+    /// (one at the top; at most FanoutWidth calls each), then the chunks.</summary>
     public IReadOnlyList<int> TreeLevels { get; init; } = [];
 
-    /// <summary>Function invocations the job would take: start_fanout, the dispatch run, every chunk (and,
+    /// <summary>Function invocations the job would take: start_fanout, every dispatcher, every chunk (and,
     /// for CSV cut by bytes, every count_quotes).</summary>
     public long Invocations { get; init; }
 }

@@ -8,7 +8,7 @@ public sealed record JobResult
     /// <summary>The job's id.</summary>
     public required string JobId { get; init; }
 
-    /// <summary>Pending, Running, Succeeded or Failed (see <see cref="JobStatus"/>).</summary>
+    /// <summary>Pending, Running, Succeeded, Failed or Incomplete (see <see cref="JobStatus"/>).</summary>
     public required string Status { get; init; }
 
     /// <summary>The processor the job runs.</summary>
@@ -38,6 +38,9 @@ public sealed record JobResult
     /// <summary>The output parts of the chunks, in chunk order, when the processor emits records.</summary>
     public IReadOnlyList<string>? Outputs { get; init; }
 
+    /// <summary>Levels of the dispatch tree the run used (1: one dispatcher sent every chunk).</summary>
+    public int? DispatchLevels { get; init; }
+
     /// <summary>Where the job's status can be read (GET).</summary>
     public string? StatusUrl { get; init; }
 }
@@ -62,4 +65,6 @@ public static class JobStatus
     public const string Succeeded = "Succeeded";
     /// <summary>Every chunk finished, failures beyond tolerance.</summary>
     public const string Failed = "Failed";
+    /// <summary>A run ended (its deadline passed) with chunks not seen to an end; resume finishes them.</summary>
+    public const string Incomplete = "Incomplete";
 }

@@ -6,31 +6,48 @@ using Microsoft.Extensions.Logging;
 
 namespace FanOut.Core.Dispatch;
 
-/// <summary>Sends every chunk of a job to the app's own endpoint as <c>process_chunk</c>, at most
-/// <c>maxConcurrency</c> at a time, and gathers how each one ended.</summary>
+/// <summary>Sends chunks of a job to the app's own endpoint (as <c>process_chunk</c>, or <c>count_quotes</c>),
+/// at most <c>maxConcurrency</c> at a time, and gathers how each one ended.</summary>
 public sealed class ChunkDispatcher(SelfClient client, ILogger<ChunkDispatcher> logger)
 {
     /// <summary>Dispatches the chunks and returns their outcomes, ordered by chunk index.</summary>
     /// <param name="jobId">The job the chunks belong to.</param>
     /// <param name="chunks">The chunks to send.</param>
-    /// <param name="bodyOf">The <c>process_chunk</c> body of a chunk, built when it is sent so that
-    /// at most <paramref name="maxConcurrency"/> bodies are in memory at once.</param>
+    /// <param name="bodyOf">The body of a chunk's call, built when it is sent so that at most
+    /// <paramref name="maxConcurrency"/> bodies are in memory at once.</param>
     /// <param name="maxConcurrency">In-flight self-calls at most.</param>
-    /// <param name="cancellationToken">Stops sending further chunks.</param>
+    /// <param name="deadline">When it passes, no further chunk is sent and no call is waited for: those
+    /// chunks come back unfinished (a call already sent may still commit).</param>
+    /// <param name="attemptTimeout">Time limit of each attempt of a call, instead of the configured one.</param>
     public async Task<IReadOnlyList<ChunkOutcome>> DispatchAsync(
         string jobId,
         IReadOnlyList<ChunkRange> chunks,
         Func<ChunkRange, byte[]> bodyOf,
         int maxConcurrency,
-        CancellationToken cancellationToken = default)
+        CancellationToken deadline = default,
+        Func<TimeSpan?>? attemptTimeout = null)
     {
         var outcomes = new ConcurrentBag<ChunkOutcome>();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(chunks, parallel, async (chunk, ct) =>
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxConcurrency };
+        await Parallel.ForEachAsync(chunks, parallel, async (chunk, _) =>
         {
-            var call = await client.PostBatchAsync(bodyOf(chunk), $"{jobId}/{chunk.Index}", ct).ConfigureAwait(false);
+            if (deadline.IsCancellationRequested)
+            {
+                outcomes.Add(new ChunkOutcome(chunk.Index, null, null, 0));
+                return;
+            }
+            SelfCallResult call;
+            try
+            {
+                call = await client.PostBatchAsync(bodyOf(chunk), $"{jobId}/{chunk.Index}", deadline, attemptTimeout?.Invoke(), jobId).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                outcomes.Add(new ChunkOutcome(chunk.Index, null, null, 0));
+                return;
+            }
             var outcome = ToOutcome(chunk.Index, call);
-            if (!outcome.Succeeded)
+            if (outcome.Failed)
             {
                 Log.ChunkFailed(logger, jobId, chunk.Index, outcome.Attempts, outcome.Error!);
             }

@@ -22,16 +22,26 @@ public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
     /// <param name="operationKey">Idempotency key of the call (job and chunk), for logs.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <param name="attemptTimeout">Time limit of each attempt, instead of the configured one.</param>
-    public Task<SelfCallResult> PostBatchAsync(byte[] body, string operationKey, CancellationToken cancellationToken = default, TimeSpan? attemptTimeout = null) =>
-        PostAsync(BatchPath, body, operationKey, cancellationToken, attemptTimeout);
+    /// <param name="jobId">The job the call works for, whose back-pressure it observes and reports.</param>
+    public Task<SelfCallResult> PostBatchAsync(
+        byte[] body, string operationKey, CancellationToken cancellationToken = default, TimeSpan? attemptTimeout = null, string? jobId = null) =>
+        PostAsync(BatchPath, body, operationKey, cancellationToken, attemptTimeout, jobId);
+
+    /// <summary>The request option that names the job a self-call works for.</summary>
+    public static readonly HttpRequestOptionsKey<string> JobOption = new("fanout.job");
 
     // Any path below the self URL: the benchmark measures the client stack's ceiling against a no-op route.
-    internal async Task<SelfCallResult> PostAsync(string path, byte[] body, string operationKey, CancellationToken cancellationToken, TimeSpan? attemptTimeout = null)
+    internal async Task<SelfCallResult> PostAsync(
+        string path, byte[] body, string operationKey, CancellationToken cancellationToken, TimeSpan? attemptTimeout = null, string? jobId = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = Json } },
         };
+        if (jobId is not null)
+        {
+            request.Options.Set(JobOption, jobId);
+        }
         if (options.Value.FunctionKey is { Length: > 0 } key)
         {
             request.Headers.Add("x-functions-key", key);

@@ -10,10 +10,10 @@ namespace FanOut.Core.Jobs;
 internal static class ChunkBodies
 {
     /// <summary>The <c>process_chunk</c> body of one chunk of a stored job.</summary>
-    public static byte[] ProcessChunk(JobManifest manifest, ChunkRange chunk, JsonElement[] items) =>
+    public static byte[] ProcessChunk(JobManifest manifest, ChunkRange chunk, JsonElement[] items, int depth) =>
         Write(json =>
         {
-            Common(json, manifest, chunk.Index);
+            Common(json, manifest, chunk.Index, depth);
             json.WriteStartArray("items");
             for (var i = chunk.Start; i < chunk.Start + chunk.Count; i++)
             {
@@ -23,43 +23,70 @@ internal static class ChunkBodies
         });
 
     /// <summary>The <c>process_chunk</c> body of one byte range of a stored job's blob source.</summary>
-    public static byte[] ProcessSourceChunk(JobManifest manifest, int index, SourceReference source) =>
+    public static byte[] ProcessSourceChunk(JobManifest manifest, int index, SourceReference source, int depth) =>
         Write(json =>
         {
-            Common(json, manifest, index);
+            Common(json, manifest, index, depth);
             json.WritePropertyName("source");
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });
 
     /// <summary>The <c>count_quotes</c> body of one byte range of a stored job's CSV source.</summary>
-    public static byte[] CountQuotes(JobManifest manifest, int index, SourceReference source) =>
+    public static byte[] CountQuotes(JobManifest manifest, int index, SourceReference source, int depth) =>
         Write(json =>
         {
             json.WriteString("action", BatchActions.CountQuotes);
             json.WriteString("jobId", manifest.JobId);
             json.WriteNumber("chunk", index);
-            json.WriteNumber("depth", 2);
+            json.WriteNumber("depth", depth);
             json.WritePropertyName("source");
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });
 
-    /// <summary>The <c>dispatch</c> body that hands a stored job to another invocation.</summary>
-    public static byte[] Dispatch(string jobId, string runId) =>
+    /// <summary>The <c>dispatch</c> body that hands a stored job to another invocation: the top of its tree.</summary>
+    public static byte[] Dispatch(string jobId, string runId, TimeSpan budget) =>
         Write(json =>
         {
             json.WriteString("action", BatchActions.Dispatch);
             json.WriteString("jobId", jobId);
             json.WriteString("runId", runId);
             json.WriteNumber("depth", 1);
+            json.WriteNumber("budgetMs", (int)budget.TotalMilliseconds);
         });
 
-    private static void Common(Utf8JsonWriter json, JobManifest manifest, int index)
+    /// <summary>The <c>dispatch</c> body of a sub-range of a job: a node of its tree.</summary>
+    public static byte[] Subtree(string jobId, string runId, ChunkSpan span, IEnumerable<ChunkSpan> pending, string? quoteStates, int depth, TimeSpan budget) =>
+        Write(json =>
+        {
+            json.WriteString("action", BatchActions.Dispatch);
+            json.WriteString("jobId", jobId);
+            json.WriteString("runId", runId);
+            json.WriteNumber("depth", depth);
+            json.WriteNumber("first", span.First);
+            json.WriteNumber("count", span.Count);
+            json.WriteStartArray("pending");
+            foreach (var run in pending)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(run.First);
+                json.WriteNumberValue(run.Count);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+            if (quoteStates is not null)
+            {
+                json.WriteString("quoteStates", quoteStates);
+            }
+            json.WriteNumber("budgetMs", Math.Max(1, (int)budget.TotalMilliseconds));
+        });
+
+    private static void Common(Utf8JsonWriter json, JobManifest manifest, int index, int depth)
     {
         json.WriteString("action", BatchActions.ProcessChunk);
         json.WriteString("jobId", manifest.JobId);
         json.WriteNumber("chunk", index);
         json.WriteString("processor", manifest.Processor);
-        json.WriteNumber("depth", 2);
+        json.WriteNumber("depth", depth);
         if (manifest.Options is { ValueKind: not JsonValueKind.Null } options)
         {
             json.WritePropertyName("options");

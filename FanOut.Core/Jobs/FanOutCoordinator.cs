@@ -4,14 +4,17 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Http;
 using FanOut.Core.Ledger;
 using FanOut.Core.Requests;
+using FanOut.Core.Planning;
 using FanOut.Core.Sources;
+using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Jobs;
 
 /// <summary>Handles <c>start_fanout</c> and <c>resume</c>: validates, stores the job (once per job id; the
 /// same id with another request is 409) and hands it to <see cref="JobHandOff"/>.</summary>
 public sealed class FanOutCoordinator(
-    StartFanoutValidator validator, JobLedger ledger, JobHandOff handOff, SourcePlanner sources, TimeProvider timeProvider)
+    StartFanoutValidator validator, JobLedger ledger, JobHandOff handOff, SourcePlanner sources, TimeProvider timeProvider,
+    IOptions<FanOutOptions> options)
 {
     /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
     public async Task<BatchReply> StartAsync(JsonElement body, CancellationToken cancellationToken = default)
@@ -38,13 +41,17 @@ public sealed class FanOutCoordinator(
             return await PlanOnlyAsync(command, cancellationToken).ConfigureAwait(false);
         }
         var fingerprint = JobFingerprint.Of(command);
-        var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false)
-                       ?? await CreateAsync(command, fingerprint, cancellationToken).ConfigureAwait(false);
+        var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
         if (manifest is null)
         {
-            return BatchReply.Problem(Problems.SourceChanged(command.Source!));
+            BatchReply? refusal;
+            (manifest, refusal) = await CreateAsync(command, fingerprint, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
         }
-        if (manifest.Fingerprint != fingerprint)
+        if (manifest!.Fingerprint != fingerprint)
         {
             return BatchReply.Problem(Problems.JobIdReused(command.JobId));
         }
@@ -97,8 +104,9 @@ public sealed class FanOutCoordinator(
                 Items = command.ChunkBytes > 0 ? null : planned.Records,
                 Source = new PlannedSource(command.Pinned!.Count, command.Pinned.Sum(b => b.Length)),
                 LargestChunk = chunks.Count == 0 ? null : new PlannedChunkSize(largest.Index, null, largest.Bytes),
-                TreeLevels = [1, chunks.Count],
-                Invocations = 2L + chunks.Count * (countsQuotes ? 2 : 1),
+                TreeLevels = DispatchTree.Shape(chunks.Count, options.Value.Dispatch.FanoutWidth),
+                Invocations = 1L + DispatchTree.Shape(chunks.Count, options.Value.Dispatch.FanoutWidth).Sum(level => (long)level)
+                              + (countsQuotes ? chunks.Count : 0),
             };
         }
         else
@@ -111,19 +119,23 @@ public sealed class FanOutCoordinator(
                 Chunks = chunks,
                 Items = command.Items.Count,
                 LargestChunk = chunks == 0 ? null : new PlannedChunkSize(0, Math.Min(command.ChunkSize, command.Items.Count), null),
-                TreeLevels = [1, chunks],
-                Invocations = 2L + chunks,
+                TreeLevels = DispatchTree.Shape(chunks, options.Value.Dispatch.FanoutWidth),
+                Invocations = 1L + DispatchTree.Shape(chunks, options.Value.Dispatch.FanoutWidth).Sum(level => (long)level),
             };
         }
-        return BatchReply.Json(200, plan, FanOutJsonContext.Default.JobPlan);
+        return TooManyChunks(command, plan.Chunks) ?? BatchReply.Json(200, plan, FanOutJsonContext.Default.JobPlan);
     }
 
-    // Stores a new job; null when its source blob was replaced while it was being planned.
-    private async Task<JobManifest?> CreateAsync(StartFanoutCommand command, string fingerprint, CancellationToken cancellationToken)
+    // Stores a new job, or answers why not: its source blob was replaced while it was being planned, or it
+    // has more chunks than its dispatch tree reaches.
+    private async Task<(JobManifest? Manifest, BatchReply? Refusal)> CreateAsync(StartFanoutCommand command, string fingerprint, CancellationToken cancellationToken)
     {
         if (command.Source is not { } source)
         {
-            return await ledger.CreateAsync(NewManifest(command, fingerprint), ItemsOf(command), cancellationToken).ConfigureAwait(false);
+            var inline = NewManifest(command, fingerprint);
+            return TooManyChunks(command, inline.ChunkCount) is { } tooMany
+                ? (null, tooMany)
+                : (await ledger.CreateAsync(inline, ItemsOf(command), cancellationToken).ConfigureAwait(false), null);
         }
         SourcePlanner.Planned planned;
         try
@@ -132,7 +144,11 @@ public sealed class FanOutCoordinator(
         }
         catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
         {
-            return null;
+            return (null, BatchReply.Problem(Problems.SourceChanged(source)));
+        }
+        if (TooManyChunks(command, planned.Plan.Chunks.Count) is { } refusal)
+        {
+            return (null, refusal);
         }
         var manifest = NewManifest(command, fingerprint) with
         {
@@ -142,7 +158,25 @@ public sealed class FanOutCoordinator(
             ChunkCount = planned.Plan.Chunks.Count,
         };
         var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, FanOutJsonContext.Default.SourcePlan));
-        return await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false);
+        return (await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    // A job's process_chunk calls arrive FanoutWidth-ary levels below the top dispatcher (depth 1), and no
+    // deeper than MaxDepth: that bounds its chunks. Refused up front, it costs nothing; found out mid-run,
+    // it would be a 508 and a job that can never finish.
+    private BatchReply? TooManyChunks(StartFanoutCommand command, int chunks)
+    {
+        var dispatch = options.Value.Dispatch;
+        var max = DispatchTree.MaxChunks(dispatch.FanoutWidth, dispatch.MaxDepth);
+        if (chunks <= max)
+        {
+            return null;
+        }
+        var errors = new FieldErrors();
+        errors.Add(command.ChunkBytes > 0 ? "chunkBytes" : "chunkSize",
+            $"The job would have {chunks} chunks, more than its dispatch tree reaches: {max} (FanoutWidth {dispatch.FanoutWidth} "
+            + $"to the power MaxDepth - 1 = {dispatch.MaxDepth - 1}). Use larger chunks.");
+        return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
     }
 
     private JobManifest NewManifest(StartFanoutCommand command, string fingerprint) => new()

@@ -30,7 +30,7 @@ public sealed class JobHandOff(
         // Stop waiting a moment before the hop's own timeout, which would otherwise retry the hand-off.
         var waitFor = TimeSpan.FromSeconds(Math.Min(waitSeconds, hopDeadline.TotalSeconds - 1));
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var call = self.PostBatchAsync(ChunkBodies.Dispatch(manifest.JobId, runId), $"{manifest.JobId}/dispatch", abandon.Token, hopDeadline);
+        var call = self.PostBatchAsync(ChunkBodies.Dispatch(manifest.JobId, runId, hopDeadline), $"{manifest.JobId}/dispatch", abandon.Token, hopDeadline, manifest.JobId);
         try
         {
             if (await Task.WhenAny(call, Task.Delay(waitFor, timeProvider, cancellationToken)).ConfigureAwait(false) != call

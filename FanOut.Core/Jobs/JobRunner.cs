@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
@@ -6,7 +5,6 @@ using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
-using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Logging;
@@ -14,11 +12,13 @@ using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Jobs;
 
-/// <summary>Runs a stored job (the <c>dispatch</c> action): dispatches every chunk that has no committed
-/// result, records the failures, merges all committed results and writes the job's result. It finishes
-/// what it started even if its caller went away: it takes no cancellation from the request.</summary>
+/// <summary>The <c>dispatch</c> action. At the top of a job's tree (no range) it runs the stored job: it
+/// reads which chunks are committed, sends the rest down the tree (<see cref="DispatchNode"/>), and
+/// writes the job's result from the merged answer. With a range it is a node of that tree. Either way it
+/// finishes what it started even if its caller went away (it takes no cancellation from the request),
+/// and answers before its budget runs out.</summary>
 public sealed class JobRunner(
-    JobLedger ledger, ChunkProcessors processors, ChunkDispatcher dispatcher, JobStatusBuilder status,
+    JobLedger ledger, ChunkDispatcher dispatcher, DispatchNode node, JobStatusBuilder status,
     TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobRunner> logger)
 {
     /// <summary>Handles a <c>dispatch</c> body.</summary>
@@ -30,31 +30,76 @@ public sealed class JobRunner(
         {
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
+        // A dispatcher sends one level deeper, so it may itself be at most one above the deepest level.
         var maxDepth = options.Value.Dispatch.MaxDepth;
-        if (request.Depth < 1 || request.Depth > maxDepth)
+        if (request.Depth < 1 || request.Depth >= maxDepth)
         {
-            return BatchReply.Problem(Problems.LoopDetected(request.Depth, maxDepth));
+            return BatchReply.Problem(Problems.LoopDetected(request.Depth + (request.Depth >= 1 ? 1 : 0), maxDepth));
         }
-        if (request.JobId is null || !JobIds.IsValid(request.JobId))
-        {
-            errors.Add("jobId", "Required: a valid job id.");
-        }
-        if (string.IsNullOrEmpty(request.RunId))
-        {
-            errors.Add("runId", "Required.");
-        }
+        Validate(request, errors);
         if (!errors.IsEmpty)
         {
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
-        var result = await RunAsync(request.JobId!, request.RunId!).ConfigureAwait(false);
-        return result is null
-            ? BatchReply.Problem(Problems.UnknownJob(request.JobId!))
-            : BatchReply.Json(200, result, FanOutJsonContext.Default.JobResult);
+        var hopDeadline = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
+        using var deadline = new HopDeadline(request.BudgetMs is { } ms ? TimeSpan.FromMilliseconds(ms) : hopDeadline, timeProvider);
+        if (request.First is null)
+        {
+            var result = await RunAsync(request.JobId!, request.RunId!, deadline).ConfigureAwait(false);
+            return result is null
+                ? BatchReply.Problem(Problems.UnknownJob(request.JobId!))
+                : BatchReply.Json(200, result, FanOutJsonContext.Default.JobResult);
+        }
+        var manifest = await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            return BatchReply.Problem(Problems.UnknownJob(request.JobId!));
+        }
+        var span = new ChunkSpan(request.First.Value, request.Count!.Value);
+        if (span.End > manifest.ChunkCount || request.Pending!.Any(run => !Within(run, span))
+            || (request.QuoteStates is { } quotes && quotes.Length != span.Count))
+        {
+            errors.Add("first", $"The range and its pending runs must lie within the job's {manifest.ChunkCount} chunks.");
+            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
+        var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(run => new ChunkSpan(run[0], run[1]))], request.QuoteStates, request.Depth);
+        var subtree = await node.RunAsync(manifest, work, deadline).ConfigureAwait(false);
+        return BatchReply.Json(200, subtree, FanOutJsonContext.Default.SubtreeResult);
     }
 
-    /// <summary>Runs the job; null when there is no such job.</summary>
-    public async Task<JobResult?> RunAsync(string jobId, string runId)
+    private void Validate(DispatchRequest request, FieldErrors errors)
+    {
+        if (request.JobId is null || !JobIds.IsValid(request.JobId))
+        {
+            errors.Add("jobId", "Required: a valid job id.");
+        }
+        if (string.IsNullOrEmpty(request.RunId) || request.RunId.Length > 64)
+        {
+            errors.Add("runId", "Required: 1 to 64 characters.");
+        }
+        if (request.BudgetMs is < 1 || request.BudgetMs > options.Value.Dispatch.HopDeadlineSeconds * 1000)
+        {
+            errors.Add("budgetMs", $"Must be 1 to {options.Value.Dispatch.HopDeadlineSeconds * 1000} (the hop deadline).");
+        }
+        if (request.First is null != request.Count is null || request.First is null != request.Pending is null)
+        {
+            errors.Add("first", "first, count and pending go together: all three for a range, none for the whole job.");
+        }
+        else if (request.First is < 0 || request.Count is < 1)
+        {
+            errors.Add("count", "A range starts at 0 or later and holds at least one chunk.");
+        }
+        if (request.Pending?.Any(run => run is not { Length: 2 }) == true)
+        {
+            errors.Add("pending", "Each pending run is [first, count].");
+        }
+    }
+
+    private static bool Within(int[] run, ChunkSpan span) =>
+        run[1] >= 1 && run[0] >= span.First && (long)run[0] + run[1] <= span.End;
+
+    /// <summary>Runs the job within <paramref name="deadline"/>; null when there is no such job.</summary>
+    public async Task<JobResult?> RunAsync(string jobId, string runId, HopDeadline deadline)
     {
         var manifest = await ledger.GetManifestAsync(jobId).ConfigureAwait(false);
         if (manifest is null)
@@ -62,111 +107,101 @@ public sealed class JobRunner(
             return null;
         }
         await ledger.MarkDispatchAsync(jobId, new DispatchMarker { RunId = runId, StartedAt = timeProvider.GetUtcNow() }).ConfigureAwait(false);
-        if (await ledger.ReadResultAsync(jobId).ConfigureAwait(false) is { Status: JobStatus.Succeeded } done)
+        switch (await ledger.ReadResultAsync(jobId).ConfigureAwait(false))
         {
-            return done;
-        }
-        if (!processors.TryGet(manifest.Processor, out var processor))
-        {
-            throw new InvalidOperationException($"Job {jobId} needs processor '{manifest.Processor}', which is not registered.");
+            case { Status: JobStatus.Succeeded } done:
+                return done;
+            case not null:
+                // The result of an earlier run would hide this run's progress from the job's status.
+                await ledger.DeleteResultAsync(jobId).ConfigureAwait(false);
+                break;
         }
 
         var snapshot = await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false);
-        var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
-        IReadOnlyList<ChunkRange> chunks;
-        Func<ChunkRange, byte[]> bodyOf;
-        List<ChunkFailure> unknown = [];
-        using var inline = manifest.Source is null ? JsonDocument.Parse(input.ToMemory()) : null;
-        if (inline is not null)
+        var all = new ChunkSpan(0, manifest.ChunkCount);
+        string? quoteStates = null;
+        string?[] quoteErrors = [];
+        if (manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0)
         {
-            chunks = ChunkPlanner.PlanInline((int)manifest.ItemCount, manifest.ChunkSize);
-            var items = inline.RootElement.EnumerateArray().ToArray();
-            bodyOf = chunk => ChunkBodies.ProcessChunk(manifest, chunk, items);
+            (quoteStates, quoteErrors) = await QuoteStatesAsync(manifest, deadline).ConfigureAwait(false);
         }
-        else
+        var pending = Runs(Enumerable.Range(0, manifest.ChunkCount)
+            .Where(i => !snapshot.Committed.ContainsKey(i) && quoteStates?[i] is not '-'));
+
+        var total = await node.RunAsync(manifest, new NodeWork(runId, all, pending, quoteStates, 1), deadline).ConfigureAwait(false);
+        // Chunks whose quote state is unknown were not sent: failed after a failed count, else unfinished.
+        var unknown = Enumerable.Range(0, quoteStates?.Length ?? 0)
+            .Where(i => quoteStates![i] == '-' && !snapshot.Committed.ContainsKey(i)).ToList();
+        var failed = unknown.Where(i => quoteErrors[i] is not null).Select(i => new ChunkFailure(i, quoteErrors[i]!, 0)).ToList();
+        foreach (var failure in failed)
         {
-            // A chunk of a blob source is a byte range: its message carries the reference, never the data.
-            chunks = [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => new ChunkRange(i, 0, 0))];
-            var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
-            var inQuotes = manifest.Source!.Format == "csv" && manifest.ChunkBytes > 0
-                ? await QuoteStatesAsync(manifest, plan, chunks).ConfigureAwait(false)
-                : null;
-            bodyOf = chunk => ChunkBodies.ProcessSourceChunk(manifest, chunk.Index,
-                SourcePlanner.ChunkReference(manifest.Source, plan, chunk.Index) with { InQuotes = inQuotes?[chunk.Index].InQuotes });
-            unknown = inQuotes?.Where(q => q.InQuotes is null).Select(q => new ChunkFailure(q.Chunk, q.Error!, 0)).ToList() ?? [];
+            await ledger.RecordFailureAsync(jobId, failure).ConfigureAwait(false);
         }
-        var pending = chunks.Where(c => !snapshot.Committed.ContainsKey(c.Index) && unknown.All(u => u.Chunk != c.Index)).ToList();
+        total.Failed += failed.Count;
+        total.FailedItems += failed.Sum(f => JobStatusBuilder.ItemsIn(manifest, f.Chunk));
+        total.Unfinished += unknown.Count - failed.Count;
+        total.Failures = [.. total.Failures.Concat(failed).OrderBy(f => f.Chunk).Take(LedgerSnapshot.MaxListedFailures)];
 
-        var outcomes = await dispatcher.DispatchAsync(jobId, pending, bodyOf, manifest.MaxConcurrency).ConfigureAwait(false);
-        var failures = outcomes.Where(o => !o.Succeeded).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts))
-            .Concat(unknown.Where(u => !snapshot.Committed.ContainsKey(u.Chunk))).ToList();
-        await RecordAsync(jobId, failures).ConfigureAwait(false);
-
-        var results = outcomes.Where(o => o.Succeeded).Select(o => o.Result!).ToList();
-        results.AddRange(await ReadCommittedAsync(jobId, snapshot.Committed.Keys, manifest.MaxConcurrency).ConfigureAwait(false));
-        var options = manifest.ProcessorOptions();
-        var merged = processor.Merge([.. results.Select(r => r.Result)], options);
-        var outputs = results.Where(r => r.Output is not null).OrderBy(r => r.Chunk).Select(r => r.Output!).ToList();
-        var result = status.Finished(manifest, results.Sum(r => r.Items), failures, processor.Finish(merged, options))
-            with { Outputs = outputs.Count > 0 ? outputs : null };
+        if (total.Unfinished > 0)
+        {
+            Log.RunIncomplete(logger, jobId, total.Unfinished);
+        }
+        var result = status.Ended(manifest, total);
         await ledger.WriteResultAsync(result).ConfigureAwait(false);
         return result;
     }
 
-    // CSV cut by bytes: a first pass counts each chunk's quotes, in parallel; the parity of the counts before
-    // a chunk (within its blob) says whether it starts inside a quoted field. After a chunk whose count
-    // failed, the rest of its blob has no known state: those chunks fail this run (resume counts again).
-    private async Task<(int Chunk, bool? InQuotes, string? Error)[]> QuoteStatesAsync(JobManifest manifest, SourcePlan plan, IReadOnlyList<ChunkRange> chunks)
+    /// <summary>Ascending chunk indices as runs of consecutive ones.</summary>
+    public static List<ChunkSpan> Runs(IEnumerable<int> chunks)
     {
-        var counts = await dispatcher.DispatchAsync(manifest.JobId, chunks,
-            chunk => ChunkBodies.CountQuotes(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan, chunk.Index)),
-            manifest.MaxConcurrency).ConfigureAwait(false);
-        var states = new (int, bool?, string?)[chunks.Count];
+        var runs = new List<ChunkSpan>();
+        foreach (var chunk in chunks)
+        {
+            if (runs.Count > 0 && runs[^1].End == chunk)
+            {
+                runs[^1] = runs[^1] with { Count = runs[^1].Count + 1 };
+            }
+            else
+            {
+                runs.Add(new ChunkSpan(chunk, 1));
+            }
+        }
+        return runs;
+    }
+
+    // CSV cut by bytes: a first pass counts each chunk's quotes, in parallel; the parity of the counts before
+    // a chunk (within its blob) says whether it starts inside a quoted field ('1' or '0'). After a chunk whose
+    // count failed or did not finish in time, the rest of its blob has no known state ('-'), with the error
+    // when the count failed: those chunks are not sent this run, and resume counts again.
+    private async Task<(string States, string?[] Errors)> QuoteStatesAsync(JobManifest manifest, HopDeadline deadline)
+    {
+        var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
+        var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
+        var counts = await dispatcher.DispatchAsync(manifest.JobId, [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => new ChunkRange(i, 0, 0))],
+            chunk => ChunkBodies.CountQuotes(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan, chunk.Index), 2),
+            manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+        var states = new char[manifest.ChunkCount];
+        var errors = new string?[manifest.ChunkCount];
         bool? parity = false;
         string? error = null;
-        for (var i = 0; i < chunks.Count; i++)
+        for (var i = 0; i < states.Length; i++)
         {
             if (i == 0 || plan.Chunks[i].Blob != plan.Chunks[i - 1].Blob)
             {
                 (parity, error) = (false, null);
             }
-            states[i] = (i, parity, error);
+            (states[i], errors[i]) = (parity switch { true => '1', false => '0', null => '-' }, error);
             var count = counts[i];
             if (count.Succeeded && parity is { } known)
             {
                 parity = known ^ (count.Result!.Items % 2 == 1);
             }
-            else
+            else if (parity is not null)
             {
                 parity = null;
-                error ??= $"The quote state at this chunk's start is unknown: counting the quotes of chunk {i} failed ({count.Error}).";
+                error = count.Failed ? $"The quote state at this chunk's start is unknown: counting the quotes of chunk {i} failed ({count.Error})." : null;
             }
         }
-        return states;
-    }
-
-    // A failure record that cannot be written is not lost: the chunk simply stays pending for resume.
-    private async Task RecordAsync(string jobId, List<ChunkFailure> failures)
-    {
-        foreach (var failure in failures)
-        {
-            try
-            {
-                await ledger.RecordFailureAsync(jobId, failure).ConfigureAwait(false);
-            }
-            catch (StorageUnavailableException ex)
-            {
-                Log.FailureNotRecorded(logger, jobId, failure.Chunk, ex.Message);
-            }
-        }
-    }
-
-    private async Task<List<ChunkResult>> ReadCommittedAsync(string jobId, IEnumerable<int> chunks, int concurrency)
-    {
-        var results = new ConcurrentBag<ChunkResult>();
-        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (chunk, ct) =>
-            results.Add(await ledger.ReadChunkAsync(jobId, chunk, ct).ConfigureAwait(false)
-                        ?? throw new InvalidOperationException($"Chunk {chunk} of job {jobId} was listed but cannot be read."))).ConfigureAwait(false);
-        return [.. results];
+        return (new string(states), errors);
     }
 }

@@ -114,6 +114,11 @@ public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions>
     public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
         WriteAsync(LedgerPaths.Result(result.JobId), result, FanOutJsonContext.Default.JobResult, cancellationToken);
 
+    /// <summary>Removes the job's result (of an earlier run that did not succeed), so its status shows live progress.</summary>
+    public Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
+            .GetBlobClient(LedgerPaths.Result(jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+
     /// <summary>Notes that a dispatch run of the job started.</summary>
     public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
         WriteAsync(LedgerPaths.DispatchMarker(jobId), marker, FanOutJsonContext.Default.DispatchMarker, cancellationToken);

@@ -1,0 +1,77 @@
+namespace FanOut.Core.Planning;
+
+/// <summary>The shape of a job's dispatch tree. A dispatcher of at most <c>width</c> chunks POSTs them
+/// as <c>process_chunk</c>; a larger one splits its range into sub-ranges of <c>width^k</c> chunks (the
+/// smallest power that needs at most <c>width</c> of them) and POSTs each as <c>dispatch</c>. Sub-ranges
+/// are aligned to their size, so every level but the last is full, and the tree has the fewest
+/// dispatchers and levels the width allows.</summary>
+public static class DispatchTree
+{
+    /// <summary>Dispatch levels a job of <paramref name="chunks"/> chunks needs: 1 up to <c>width</c>
+    /// chunks, 2 up to <c>width²</c>, and so on.</summary>
+    public static int Levels(int chunks, int width)
+    {
+        var levels = 1;
+        for (long reach = width; reach < chunks; reach *= width)
+        {
+            levels++;
+        }
+        return levels;
+    }
+
+    /// <summary>Most chunks a job may have so that its process_chunk calls arrive at depth at most
+    /// <paramref name="maxDepth"/> (the top dispatcher is at depth 1, each level adds one).</summary>
+    public static long MaxChunks(int width, int maxDepth)
+    {
+        long reach = 1;
+        for (var level = 1; level < maxDepth && reach <= int.MaxValue; level++)
+        {
+            reach *= width;
+        }
+        return Math.Min(reach, int.MaxValue);
+    }
+
+    /// <summary>Invocations per level, from the top: the dispatchers of each level, then the chunks at
+    /// the deepest level (a short last range can become a dispatcher of chunks a level early).</summary>
+    public static int[] Shape(int chunks, int width)
+    {
+        var shape = new List<int>();
+        List<ChunkSpan> level = [new ChunkSpan(0, chunks)];
+        while (level.Count > 0)
+        {
+            shape.Add(level.Count);
+            level = [.. level.SelectMany(span => Split(span, width))];
+        }
+        shape.Add(chunks);
+        return [.. shape];
+    }
+
+    /// <summary>The sub-ranges a dispatcher of <paramref name="span"/> sends on as <c>dispatch</c>; empty
+    /// when the span is small enough to send its chunks itself.</summary>
+    public static IEnumerable<ChunkSpan> Split(ChunkSpan span, int width)
+    {
+        if (span.Count <= width)
+        {
+            yield break;
+        }
+        long size = 1;
+        while (size * width < span.Count)
+        {
+            size *= width;
+        }
+        for (long first = span.First; first < span.End; first += size)
+        {
+            yield return new ChunkSpan((int)first, (int)Math.Min(size, span.End - first));
+        }
+    }
+}
+
+/// <summary>Chunk indices <c>[First, First + Count)</c>.</summary>
+public readonly record struct ChunkSpan(int First, int Count)
+{
+    /// <summary>One past the last index.</summary>
+    public int End => First + Count;
+
+    /// <summary>True when <paramref name="chunk"/> lies in the span.</summary>
+    public bool Contains(int chunk) => chunk >= First && chunk < End;
+}
