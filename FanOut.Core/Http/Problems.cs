@@ -54,5 +54,5 @@ public static class Problems
     /// <summary>508: an internal call came deeper than the configured maximum.</summary>
     public static ProblemDetails LoopDetected(int depth, int maxDepth) =>
         new("urn:fanout:problem:loop-detected", "Recursion depth exceeded.", 508,
-            $"The call is at depth {depth}, beyond the maximum of {maxDepth} (FanOut__Dispatch__MaxDepth).");
+            $"Internal calls would reach depth {depth}, beyond the maximum of {maxDepth} (FanOut__Dispatch__MaxDepth); nothing was sent.");
 }

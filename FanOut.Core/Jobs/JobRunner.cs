@@ -30,37 +30,42 @@ public sealed class JobRunner(
         {
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
-        // A dispatcher sends one level deeper, so it may itself be at most one above the deepest level.
-        var maxDepth = options.Value.Dispatch.MaxDepth;
-        if (request.Depth < 1 || request.Depth >= maxDepth)
+        // Depth comes first: a forged or looping one is refused before anything is read or sent.
+        var dispatch = options.Value.Dispatch;
+        if (request.Depth < 1 || request.Depth >= dispatch.MaxDepth)
         {
-            return BatchReply.Problem(Problems.LoopDetected(request.Depth + (request.Depth >= 1 ? 1 : 0), maxDepth));
+            return BatchReply.Problem(Problems.LoopDetected(Math.Max(request.Depth, 0) + 1, dispatch.MaxDepth));
         }
         Validate(request, errors);
         if (!errors.IsEmpty)
         {
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
-        var hopDeadline = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
-        using var deadline = new HopDeadline(request.BudgetMs is { } ms ? TimeSpan.FromMilliseconds(ms) : hopDeadline, timeProvider);
-        if (request.First is null)
-        {
-            var result = await RunAsync(request.JobId!, request.RunId!, deadline).ConfigureAwait(false);
-            return result is null
-                ? BatchReply.Problem(Problems.UnknownJob(request.JobId!))
-                : BatchReply.Json(200, result, FanOutJsonContext.Default.JobResult);
-        }
         var manifest = await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false);
         if (manifest is null)
         {
             return BatchReply.Problem(Problems.UnknownJob(request.JobId!));
         }
-        var span = new ChunkSpan(request.First.Value, request.Count!.Value);
-        if (span.End > manifest.ChunkCount || request.Pending!.Any(run => !Within(run, span))
+        var span = request.First is { } first ? new ChunkSpan(first, request.Count!.Value) : new ChunkSpan(0, manifest.ChunkCount);
+        if (span.End > manifest.ChunkCount || request.Pending?.Any(run => !Within(run, span)) == true
             || (request.QuoteStates is { } quotes && quotes.Length != span.Count))
         {
             errors.Add("first", $"The range and its pending runs must lie within the job's {manifest.ChunkCount} chunks.");
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+        }
+        // The range's chunks would arrive this many levels deeper: beyond MaxDepth, nothing is sent.
+        var arrivesAt = request.Depth + DispatchTree.Levels(span.Count, dispatch.FanoutWidth);
+        if (arrivesAt > dispatch.MaxDepth)
+        {
+            return BatchReply.Problem(Problems.LoopDetected(arrivesAt, dispatch.MaxDepth));
+        }
+
+        using var deadline = new HopDeadline(
+            request.BudgetMs is { } ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds), timeProvider);
+        if (request.First is null)
+        {
+            var result = await RunAsync(manifest, request.RunId!, deadline).ConfigureAwait(false);
+            return BatchReply.Json(200, result, FanOutJsonContext.Default.JobResult);
         }
         var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(run => new ChunkSpan(run[0], run[1]))], request.QuoteStates, request.Depth);
         var subtree = await node.RunAsync(manifest, work, deadline).ConfigureAwait(false);
@@ -98,14 +103,10 @@ public sealed class JobRunner(
     private static bool Within(int[] run, ChunkSpan span) =>
         run[1] >= 1 && run[0] >= span.First && (long)run[0] + run[1] <= span.End;
 
-    /// <summary>Runs the job within <paramref name="deadline"/>; null when there is no such job.</summary>
-    public async Task<JobResult?> RunAsync(string jobId, string runId, HopDeadline deadline)
+    /// <summary>Runs the job within <paramref name="deadline"/>.</summary>
+    public async Task<JobResult> RunAsync(JobManifest manifest, string runId, HopDeadline deadline)
     {
-        var manifest = await ledger.GetManifestAsync(jobId).ConfigureAwait(false);
-        if (manifest is null)
-        {
-            return null;
-        }
+        var jobId = manifest.JobId;
         await ledger.MarkDispatchAsync(jobId, new DispatchMarker { RunId = runId, StartedAt = timeProvider.GetUtcNow() }).ConfigureAwait(false);
         switch (await ledger.ReadResultAsync(jobId).ConfigureAwait(false))
         {

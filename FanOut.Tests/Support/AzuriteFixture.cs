@@ -45,3 +45,11 @@ public sealed class StorageCollection : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "Storage";
 }
+
+/// <summary>An Azurite of its own for the largest jobs, whose tests run alone, after every other test: a
+/// hundred thousand blobs would slow the shared Azurite for everyone else.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LargeStorageCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "LargeStorage";
+}

@@ -39,6 +39,22 @@ internal sealed class LocalHostServer : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, int> _answers = new();
 
+    /// <summary>dispatch requests that reached the server.</summary>
+    public int DispatchRequests => Volatile.Read(ref _dispatchRequests);
+
+    /// <summary>Deepest <c>depth</c> of a dispatch request seen (the top of a job's tree is 1).</summary>
+    public int DeepestDispatch => Volatile.Read(ref _deepestDispatch);
+
+    /// <summary>Deepest <c>depth</c> of a process_chunk request seen.</summary>
+    public int DeepestChunk => Volatile.Read(ref _deepestChunk);
+
+    /// <summary>Called with each process_chunk request's chunk index as it arrives.</summary>
+    public Action<int>? OnChunk { get; set; }
+
+    private int _dispatchRequests;
+    private int _deepestDispatch;
+    private int _deepestChunk;
+
     /// <summary>Most process_chunk requests that were being served at the same moment.</summary>
     public int PeakProcessChunkInFlight => Volatile.Read(ref _peakInFlight);
 
@@ -72,20 +88,24 @@ internal sealed class LocalHostServer : IAsyncDisposable
 
     private async Task InspectAsync(HttpContext context, RequestDelegate next, FaultInjector? faults, TimeSpan? chunkDelay)
     {
-        var chunk = await ProcessChunkIndexAsync(context.Request);
+        var (action, chunk, depth) = await ReadCallAsync(context.Request);
+        if (action == "dispatch")
+        {
+            Interlocked.Increment(ref _dispatchRequests);
+            Raise(ref _deepestDispatch, depth);
+        }
         if (chunk is null)
         {
             await next(context);
             return;
         }
         Interlocked.Increment(ref _processChunkRequests);
+        Raise(ref _deepestChunk, depth);
+        OnChunk?.Invoke(chunk.Value);
         var inFlight = Interlocked.Increment(ref _inFlight);
         try
         {
-            for (var peak = Volatile.Read(ref _peakInFlight); inFlight > peak; peak = Volatile.Read(ref _peakInFlight))
-            {
-                Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak);
-            }
+            Raise(ref _peakInFlight, inFlight);
             if (chunkDelay is { } delay)
             {
                 await Task.Delay(delay);
@@ -129,25 +149,41 @@ internal sealed class LocalHostServer : IAsyncDisposable
         }
     }
 
-    // The chunk index of a process_chunk request; null for any other request. The body is rewound.
-    private static async Task<int?> ProcessChunkIndexAsync(HttpRequest request)
+    private static void Raise(ref int peak, int value)
+    {
+        for (var seen = Volatile.Read(ref peak); value > seen; seen = Volatile.Read(ref peak))
+        {
+            Interlocked.CompareExchange(ref peak, value, seen);
+        }
+    }
+
+    // The action, depth and (for process_chunk) chunk index of a POST; Chunk is null for any other request.
+    // The body is rewound.
+    private static async Task<(string? Action, int? Chunk, int Depth)> ReadCallAsync(HttpRequest request)
     {
         if (!HttpMethods.IsPost(request.Method))
         {
-            return null;
+            return (null, null, 0);
         }
         request.EnableBuffering();
         try
         {
             using var body = await JsonDocument.ParseAsync(request.Body);
             var root = body.RootElement;
-            var isChunk = root.ValueKind == JsonValueKind.Object
-                          && (!root.TryGetProperty("action", out var action) || action.ValueEquals("process_chunk"));
-            return isChunk && root.TryGetProperty("chunk", out var chunk) && chunk.TryGetInt32(out var index) ? index : isChunk ? 0 : null;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null, 0);
+            }
+            var hasAction = root.TryGetProperty("action", out var a);
+            var action = hasAction && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+            var depth = root.TryGetProperty("depth", out var d) && d.TryGetInt32(out var n) ? n : 0;
+            var isChunk = !hasAction || action == "process_chunk";
+            int? chunk = !isChunk ? null : root.TryGetProperty("chunk", out var c) && c.TryGetInt32(out var index) ? index : 0;
+            return (action, chunk, depth);
         }
         catch (JsonException)
         {
-            return null;
+            return (null, null, 0);
         }
         finally
         {

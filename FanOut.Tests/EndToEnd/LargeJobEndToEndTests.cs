@@ -1,0 +1,65 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FanOut.Tests.Support;
+using static FanOut.Tests.EndToEnd.JobLedgerEndToEndTests;
+
+namespace FanOut.Tests.EndToEnd;
+
+/// <summary>A job of 100,000 chunks through LocalHost and its own Azurite: the dispatch tree at scale.</summary>
+[Collection(LargeStorageCollection.Name)]
+public sealed class LargeJobEndToEndTests(AzuriteFixture storage)
+{
+    private const int Chunks = 100_000;
+
+    [Fact]
+    public async Task StartFanout_100000TinyChunks_CompleteThroughATreeAtMostThreeDeep_EachChunkCommittedOnce()
+    {
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(new() { ["FanOut:Dispatch:HopDeadlineSeconds"] = "229" }));
+        var deliveries = new int[Chunks];
+        server.OnChunk = chunk => Interlocked.Increment(ref deliveries[chunk]);
+        var jobId = NewJobId();
+        var body = new JsonObject
+        {
+            ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1, ["maxConcurrency"] = 4,
+            ["waitSeconds"] = 0, ["items"] = new JsonArray([.. Enumerable.Range(0, Chunks).Select(i => JsonValue.Create(i))]),
+        };
+
+        var started = await PostAsync(server, body);
+        var job = await WaitForEndAsync(server, jobId, TimeSpan.FromMinutes(12));
+        // A run that met its deadline on a slow machine is Incomplete; resume finishes it (at most twice here).
+        for (var resume = 0; resume < 2 && job.GetProperty("status").GetString() == "Incomplete"; resume++)
+        {
+            await PostAsync(server, new JsonObject { ["action"] = "resume", ["jobId"] = jobId, ["waitSeconds"] = 0 });
+            job = await WaitForEndAsync(server, jobId, TimeSpan.FromMinutes(6));
+        }
+
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        Assert.Equal("Succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(Chunks, job.GetProperty("chunks").GetProperty("succeeded").GetInt32());
+        Assert.Equal(Chunks, job.GetProperty("items").GetProperty("processed").GetInt64());
+        Assert.Equal(3, job.GetProperty("dispatchLevels").GetInt32());
+        Assert.InRange(server.DeepestDispatch, 1, 3);
+        Assert.Equal(4, server.DeepestChunk);
+        Assert.All(deliveries, count => Assert.True(count >= 1));
+        var committed = await new JobBlobs(storage.ConnectionString).ListAsync($"jobs/{jobId}/chunks/");
+        Assert.Equal(Enumerable.Range(0, Chunks).Select(i => $"jobs/{jobId}/chunks/{i:D6}.json"), committed.Select(b => b.Name));
+        Assert.All(committed, blob => Assert.Equal(blob.Properties.CreatedOn, blob.Properties.LastModified)); // committed once
+    }
+
+    private static async Task<JsonElement> WaitForEndAsync(LocalHostServer server, string jobId, TimeSpan limit)
+    {
+        var until = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < until)
+        {
+            using var response = await server.Client.GetAsync($"api/batch/{jobId}");
+            var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+            if (body.GetProperty("status").GetString() is not ("Pending" or "Running"))
+            {
+                return body;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        throw new TimeoutException($"Job {jobId} did not end within {limit}.");
+    }
+}
