@@ -43,7 +43,11 @@ public static class FanOutServiceCollectionExtensions
                 // The policies own every timeout: one per attempt, none around the retries.
                 client.Timeout = Timeout.InfiniteTimeSpan;
             })
-            .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().Policy);
+            .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().Policy)
+            .AddHttpMessageHandler<BackPressureHandler>()
+            .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().AttemptTimeout);
+        services.TryAddSingleton<JobThrottle>();
+        services.TryAddTransient<BackPressureHandler>();
 
         services.TryAddSingleton(provider => new BlobServiceClient(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString, StorageClientOptions()));

@@ -30,4 +30,10 @@ internal static partial class Log
 
     [LoggerMessage(1009, LogLevel.Warning, "Job {JobId}: run ended at its deadline with {Unfinished} chunk(s) unfinished; resume finishes them")]
     public static partial void RunIncomplete(ILogger logger, string jobId, int unfinished);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Job {JobId}: paused for {Milliseconds:F0} ms: a self-call was answered 429 or 503 with Retry-After")]
+    public static partial void JobPaused(ILogger logger, string jobId, double milliseconds);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Job {JobId}: its pause could not be shared through the ledger: {Error}")]
+    public static partial void PauseNotShared(ILogger logger, string jobId, string error);
 }

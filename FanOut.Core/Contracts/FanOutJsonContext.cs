@@ -23,4 +23,5 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(Ledger.SourcePlan))]
 [JsonSerializable(typeof(Ledger.JobManifest))]
 [JsonSerializable(typeof(Ledger.DispatchMarker))]
+[JsonSerializable(typeof(Ledger.JobPause))]
 public sealed partial class FanOutJsonContext : JsonSerializerContext;

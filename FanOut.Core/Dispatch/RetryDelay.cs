@@ -11,7 +11,7 @@ internal sealed class RetryDelay(TimeSpan baseDelay, TimeSpan maxDelay, TimeProv
     /// <param name="response">The failed attempt's answer, or null when it threw.</param>
     public TimeSpan For(int retry, HttpResponseMessage? response)
     {
-        var asked = RetryAfter(response?.Headers.RetryAfter);
+        var asked = RetryAfter(response?.Headers.RetryAfter, timeProvider.GetUtcNow());
         if (asked is { } wait)
         {
             return wait < maxDelay ? wait : maxDelay;
@@ -23,7 +23,8 @@ internal sealed class RetryDelay(TimeSpan baseDelay, TimeSpan maxDelay, TimeProv
         return TimeSpan.FromMilliseconds(capped / 2 + random() * capped / 2);
     }
 
-    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
+    /// <summary>The wait a Retry-After header asks for (seconds, or a date), never negative; null without one.</summary>
+    public static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now)
     {
         if (header?.Delta is { } delta)
         {
@@ -31,7 +32,7 @@ internal sealed class RetryDelay(TimeSpan baseDelay, TimeSpan maxDelay, TimeProv
         }
         if (header?.Date is { } date)
         {
-            var wait = date - timeProvider.GetUtcNow();
+            var wait = date - now;
             return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         }
         return null;

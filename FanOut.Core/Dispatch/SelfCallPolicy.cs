@@ -8,7 +8,7 @@ using Polly.Timeout;
 namespace FanOut.Core.Dispatch;
 
 /// <summary>The resilience of every self-call, outermost first: retry (exponential backoff with jitter,
-/// Retry-After honoured) around a circuit breaker around a per-attempt timeout. One instance per app,
+/// Retry-After honoured) around a circuit breaker around (past the job's back-pressure) a per-attempt timeout. One instance per app,
 /// so the breaker sees every call. Only transient failures are retried: connection errors, timeouts,
 /// 408, 429 and most 5xx; a 4xx or 508 answer is final.</summary>
 public sealed class SelfCallPolicy
@@ -62,7 +62,8 @@ public sealed class SelfCallPolicy
                     return Task.CompletedTask;
                 });
 
-        Policy = Polly.Policy.WrapAsync(retry, breaker, timeout);
+        Policy = Polly.Policy.WrapAsync(retry, breaker);
+        AttemptTimeout = timeout;
     }
 
     /// <summary>Builds the policy from the configured options.</summary>
@@ -71,8 +72,12 @@ public sealed class SelfCallPolicy
     {
     }
 
-    /// <summary>The policy, for <c>AddPolicyHandler</c>.</summary>
+    /// <summary>Retry around the circuit breaker: the outer handler of the self-call client.</summary>
     public IAsyncPolicy<HttpResponseMessage> Policy { get; }
+
+    /// <summary>The per-attempt timeout: the inner handler, with <see cref="BackPressureHandler"/> between
+    /// the two, so that waiting out a job's pause is not counted against an attempt.</summary>
+    public IAsyncPolicy<HttpResponseMessage> AttemptTimeout { get; }
 
     private static string Describe(DelegateResult<HttpResponseMessage> outcome) =>
         outcome.Exception is { } ex ? ex.GetType().Name : ((int)outcome.Result.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -119,6 +119,14 @@ public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions>
         GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
             .GetBlobClient(LedgerPaths.Result(jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
 
+    /// <summary>Records until when every dispatcher of the job holds back (job-wide back-pressure).</summary>
+    public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
+        WriteAsync(LedgerPaths.Pause(jobId), pause, FanOutJsonContext.Default.JobPause, cancellationToken);
+
+    /// <summary>The job's recorded pause, if any.</summary>
+    public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.Pause(jobId), FanOutJsonContext.Default.JobPause, cancellationToken);
+
     /// <summary>Notes that a dispatch run of the job started.</summary>
     public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
         WriteAsync(LedgerPaths.DispatchMarker(jobId), marker, FanOutJsonContext.Default.DispatchMarker, cancellationToken);

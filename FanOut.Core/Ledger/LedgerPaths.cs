@@ -21,6 +21,9 @@ public static class LedgerPaths
     /// <summary>The latest dispatch run.</summary>
     public static string DispatchMarker(string jobId) => Job(jobId) + "dispatch.json";
 
+    /// <summary>Until when the job's dispatchers hold back (back-pressure).</summary>
+    public static string Pause(string jobId) => Job(jobId) + "pause.json";
+
     /// <summary>Folder of committed chunk results.</summary>
     public static string Chunks(string jobId) => Job(jobId) + "chunks/";
 

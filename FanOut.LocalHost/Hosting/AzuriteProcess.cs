@@ -12,12 +12,14 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private readonly string _location;
+    private readonly bool _inMemory;
     private Process? _process;
 
-    private AzuriteProcess(int port, string location)
+    private AzuriteProcess(int port, string location, bool inMemory)
     {
         Port = port;
         _location = location;
+        _inMemory = inMemory;
         ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
                            $"AccountKey={DevAccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
@@ -29,9 +31,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts Azurite on <paramref name="port"/> with a new, temporary data folder.</summary>
-    public static async Task<AzuriteProcess> StartAsync(int port)
+    /// <param name="port">Its loopback port.</param>
+    /// <param name="inMemory">Keeps everything in memory, nothing on disk: much faster with many blobs
+    /// (Azurite's database, saved whole every few seconds, grows with them), but a restart loses them.</param>
+    public static async Task<AzuriteProcess> StartAsync(int port, bool inMemory = false)
     {
-        var server = new AzuriteProcess(port, Directory.CreateTempSubdirectory("fanout-azurite-").FullName);
+        var server = new AzuriteProcess(port, Directory.CreateTempSubdirectory("fanout-azurite-").FullName, inMemory);
         await server.StartAgainAsync();
         return server;
     }
@@ -40,8 +45,8 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         var azurite = await InstalledAsync();
-        var start = new ProcessStartInfo(azurite,
-            ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location, "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()])
+        string[] arguments = ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
+        var start = new ProcessStartInfo(azurite, _inMemory ? [.. arguments, "--inMemoryPersistence"] : [.. arguments, "--location", _location])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -4,8 +4,11 @@ namespace FanOut.Tests.Support;
 
 /// <summary>One Azurite for the tests of the <c>Storage</c> collection (they run one class at a time), started
 /// from node_modules on a free port; or, when FANOUT_TEST_STORAGE holds a connection string, that storage.</summary>
-public sealed class AzuriteFixture : IAsyncLifetime
+public class AzuriteFixture : IAsyncLifetime
 {
+    /// <summary>Keeps Azurite's data in memory only (see <see cref="AzuriteProcess.StartAsync"/>).</summary>
+    protected virtual bool InMemory => false;
+
     private AzuriteProcess? _server;
     private string? _given;
 
@@ -16,7 +19,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         _given = Environment.GetEnvironmentVariable("FANOUT_TEST_STORAGE") is { Length: > 0 } given ? given : null;
         if (_given is null)
         {
-            _server = await AzuriteProcess.StartAsync(FreePort.Next());
+            _server = await AzuriteProcess.StartAsync(FreePort.Next(), InMemory);
         }
     }
 
@@ -49,7 +52,13 @@ public sealed class StorageCollection : ICollectionFixture<AzuriteFixture>
 /// <summary>An Azurite of its own for the largest jobs, whose tests run alone, after every other test: a
 /// hundred thousand blobs would slow the shared Azurite for everyone else.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LargeStorageCollection : ICollectionFixture<AzuriteFixture>
+public sealed class LargeStorageCollection : ICollectionFixture<InMemoryAzuriteFixture>
 {
     public const string Name = "LargeStorage";
+}
+
+/// <summary>An Azurite that keeps its data in memory only, for jobs of many blobs that need no restart.</summary>
+public sealed class InMemoryAzuriteFixture : AzuriteFixture
+{
+    protected override bool InMemory => true;
 }

@@ -21,7 +21,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
     {
         _app = app;
         BaseUrl = baseUrl;
-        Client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(3) };
+        Client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(4) };
     }
 
     public Uri BaseUrl { get; }

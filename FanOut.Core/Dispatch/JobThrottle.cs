@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using FanOut.Core.Configuration;
+using FanOut.Core.Ledger;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Dispatch;
+
+/// <summary>Job-wide back-pressure. When any self-call of a job is answered 429 (or 503 with Retry-After),
+/// the job pauses: no call of the job, by any dispatcher, starts before the pause ends. A pause is shared
+/// at once within the instance, and through the ledger (<c>jobs/{jobId}/pause.json</c>) with the job's
+/// dispatchers on other instances, which read it at most once a second.</summary>
+public sealed class JobThrottle(JobLedger ledger, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobThrottle> logger)
+{
+    /// <summary>How often a dispatcher looks for a pause that another instance recorded.</summary>
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
+
+    // A pause asked for without Retry-After (a bare 429).
+    private static readonly TimeSpan DefaultPause = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, JobState> _jobs = new(StringComparer.Ordinal);
+
+    /// <summary>Waits until the job is not paused (checking the ledger when it has not lately).</summary>
+    public async Task WaitAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var state = _jobs.GetOrAdd(jobId, _ => new JobState());
+        await RefreshAsync(jobId, state).WaitAsync(cancellationToken).ConfigureAwait(false);
+        for (var wait = state.Until - timeProvider.GetUtcNow(); wait > TimeSpan.Zero; wait = state.Until - timeProvider.GetUtcNow())
+        {
+            await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Pauses the job for <paramref name="retryAfter"/> (1 s when null), capped at the hop deadline,
+    /// unless it is paused longer already.</summary>
+    public async Task PauseAsync(string jobId, TimeSpan? retryAfter)
+    {
+        var cap = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
+        var wait = retryAfter is { } asked ? (asked < cap ? asked : cap) : DefaultPause;
+        var until = timeProvider.GetUtcNow() + wait;
+        var state = _jobs.GetOrAdd(jobId, _ => new JobState());
+        lock (state)
+        {
+            if (until <= state.Until)
+            {
+                return;
+            }
+            state.Until = until;
+        }
+        Log.JobPaused(logger, jobId, wait.TotalMilliseconds);
+        try
+        {
+            await ledger.WritePauseAsync(jobId, new JobPause { Until = until }).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            Log.PauseNotShared(logger, jobId, ex.Message);
+        }
+        Prune();
+    }
+
+    // At most one ledger read per job per RefreshEvery; every caller meanwhile waits for the one under way.
+    private Task RefreshAsync(string jobId, JobState state)
+    {
+        lock (state)
+        {
+            if (state.Refresh is { } running && (!running.IsCompleted || timeProvider.GetElapsedTime(state.RefreshedAt) < RefreshEvery))
+            {
+                return running;
+            }
+            state.RefreshedAt = timeProvider.GetTimestamp();
+            state.Refresh = ReadAsync(jobId, state);
+            return state.Refresh;
+        }
+    }
+
+    private async Task ReadAsync(string jobId, JobState state)
+    {
+        try
+        {
+            if (await ledger.ReadPauseAsync(jobId).ConfigureAwait(false) is { } recorded)
+            {
+                lock (state)
+                {
+                    state.Until = recorded.Until > state.Until ? recorded.Until : state.Until;
+                }
+            }
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // Without the ledger the job goes on at the pace this instance knows; the calls themselves will say.
+            Log.PauseNotShared(logger, jobId, ex.Message);
+        }
+    }
+
+    // Forgets jobs whose pause is long over, so that a long-lived instance does not keep every job it saw.
+    private void Prune()
+    {
+        if (_jobs.Count < 10_000)
+        {
+            return;
+        }
+        var old = timeProvider.GetUtcNow() - TimeSpan.FromMinutes(10);
+        foreach (var (jobId, state) in _jobs)
+        {
+            if (state.Until < old)
+            {
+                _jobs.TryRemove(jobId, out _);
+            }
+        }
+    }
+
+    private sealed class JobState
+    {
+        public DateTimeOffset Until { get; set; } = DateTimeOffset.MinValue;
+
+        public long RefreshedAt { get; set; }
+
+        public Task? Refresh { get; set; }
+    }
+}
