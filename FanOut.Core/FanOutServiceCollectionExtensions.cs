@@ -6,6 +6,7 @@ using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Core.Security;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,9 +46,12 @@ public static class FanOutServiceCollectionExtensions
             })
             .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().Policy)
             .AddHttpMessageHandler<BackPressureHandler>()
+            .AddHttpMessageHandler<SigningHandler>()
             .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().AttemptTimeout);
         services.TryAddSingleton<JobThrottle>();
         services.TryAddTransient<BackPressureHandler>();
+        services.TryAddSingleton<InternalCallSigner>();
+        services.TryAddTransient<SigningHandler>();
 
         services.TryAddSingleton(provider => new BlobServiceClient(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString, StorageClientOptions()));

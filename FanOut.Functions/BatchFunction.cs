@@ -1,4 +1,5 @@
 using FanOut.Core.Http;
+using FanOut.Core.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -13,7 +14,8 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "batch")] HttpRequestData request,
         FunctionContext context)
     {
-        var reply = await endpoint.PostAsync(request.Body, context.CancellationToken);
+        var signature = request.Headers.TryGetValues(InternalCallSigner.Header, out var values) ? values.FirstOrDefault() : null;
+        var reply = await endpoint.PostAsync(request.Body, signature, context.CancellationToken);
         return await reply.ToResponseAsync(request, context.CancellationToken);
     }
 

@@ -17,6 +17,17 @@ public sealed class FanOutOptions
     /// <summary>Sent as <c>x-functions-key</c> on self-calls when set.</summary>
     public string? FunctionKey { get; set; }
 
+    /// <summary>The HMAC-SHA256 key that signs and verifies internal calls (at least 32 characters). Required,
+    /// unless <see cref="LocalDevelopment"/> is on.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>The key before the last rotation: internal calls it signed are still accepted (never used to sign).</summary>
+    public string? PreviousSigningKey { get; set; }
+
+    /// <summary>Local development only: without a <see cref="SigningKey"/>, internal calls are signed with a key
+    /// made up at start-up, which only this process knows (one process is the whole app locally).</summary>
+    public bool LocalDevelopment { get; set; }
+
     /// <summary>How chunks are dispatched to the app's own endpoint.</summary>
     [Required]
     public DispatchOptions Dispatch { get; set; } = new();

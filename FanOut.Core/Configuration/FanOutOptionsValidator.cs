@@ -23,6 +23,18 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         {
             failures.Add("FanOut:SelfBaseUrl must be an absolute http(s) URL, e.g. http://localhost:7071.");
         }
+        if (string.IsNullOrEmpty(options.SigningKey) && !options.LocalDevelopment)
+        {
+            failures.Add("FanOut:SigningKey is required: the HMAC key that signs the app's calls to itself (at least 32 characters, "
+                         + "e.g. from `openssl rand -base64 48`). For local development only, set FanOut:LocalDevelopment=true instead.");
+        }
+        foreach (var (setting, key) in new[] { ("SigningKey", options.SigningKey), ("PreviousSigningKey", options.PreviousSigningKey) })
+        {
+            if (!string.IsNullOrEmpty(key) && key.Length < 32)
+            {
+                failures.Add($"FanOut:{setting} must be at least 32 characters long.");
+            }
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

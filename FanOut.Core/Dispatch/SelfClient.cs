@@ -30,6 +30,9 @@ public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
     /// <summary>The request option that names the job a self-call works for.</summary>
     public static readonly HttpRequestOptionsKey<string> JobOption = new("fanout.job");
 
+    /// <summary>The request option that holds the body a self-call sends, for its signature.</summary>
+    public static readonly HttpRequestOptionsKey<ReadOnlyMemory<byte>> BodyOption = new("fanout.body");
+
     // Any path below the self URL: the benchmark measures the client stack's ceiling against a no-op route.
     internal async Task<SelfCallResult> PostAsync(
         string path, byte[] body, string operationKey, CancellationToken cancellationToken, TimeSpan? attemptTimeout = null, string? jobId = null)
@@ -38,6 +41,7 @@ public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = Json } },
         };
+        request.Options.Set(BodyOption, body);
         if (jobId is not null)
         {
             request.Options.Set(JobOption, jobId);

@@ -4,6 +4,7 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Requests;
+using FanOut.Core.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,14 +15,15 @@ namespace FanOut.Core.Http;
 /// HTTP. A transient storage failure is answered 503 with Retry-After, so callers' policies retry it.</summary>
 public sealed class BatchEndpoint(
     FanOutCoordinator coordinator, ChunkWorker worker, QuoteCounter quotes, JobRunner runner, JobLedger ledger, JobStatusBuilder status,
-    IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
+    InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
 {
     /// <summary>Handles one POST.</summary>
     /// <param name="body">The request body.</param>
+    /// <param name="signature">The <c>X-FanOut-Signature</c> header, when the request has one.</param>
     /// <param name="cancellationToken">Signals that the caller went away; internal actions finish regardless.</param>
-    public async Task<BatchReply> PostAsync(Stream body, CancellationToken cancellationToken = default)
+    public async Task<BatchReply> PostAsync(Stream body, string? signature, CancellationToken cancellationToken = default)
     {
-        var (document, problem) = await RequestBody.ParseAsync(body, options.Value.Limits.MaxRequestBytes, cancellationToken)
+        var (document, raw, problem) = await RequestBody.ParseAsync(body, options.Value.Limits.MaxRequestBytes, cancellationToken)
             .ConfigureAwait(false);
         if (problem is not null)
         {
@@ -32,6 +34,10 @@ public sealed class BatchEndpoint(
             var root = document!.RootElement;
             var action = root.TryGetProperty("action", out var value) ? value : default;
             var name = action.ValueKind == JsonValueKind.String ? action.GetString() : null;
+            if (Authenticate(name ?? BatchActions.ProcessChunk, action, root, raw.Span, signature) is { } refused)
+            {
+                return refused;
+            }
             return action.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
                 ? await GuardAsync(BatchActions.ProcessChunk, () => worker.ProcessAsync(root)).ConfigureAwait(false)
                 : name switch
@@ -64,6 +70,29 @@ public sealed class BatchEndpoint(
                       ?? status.Live(manifest, await ledger.ReadSnapshotAsync(jobId, cancellationToken).ConfigureAwait(false));
             return BatchReply.Json(200, job, FanOutJsonContext.Default.JobResult);
         });
+
+    // Internal calls must be signed by this app: dispatch and count_quotes always, process_chunk when it
+    // names a job, a depth or a source. A standalone chunk of inline items (the seed's behaviour) writes and
+    // calls nothing, so anyone holding the function key may still send one unsigned.
+    private BatchReply? Authenticate(string name, JsonElement action, JsonElement root, ReadOnlySpan<byte> raw, string? signature)
+    {
+        var isChunk = action.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null || name == BatchActions.ProcessChunk;
+        var internalCall = name is BatchActions.Dispatch or BatchActions.CountQuotes
+                           || (isChunk && (root.TryGetProperty("jobId", out _) || root.TryGetProperty("source", out _)
+                                           || (root.TryGetProperty("depth", out var depth) && !(depth.ValueKind == JsonValueKind.Number && depth.TryGetInt32(out var d) && d == 0))));
+        if (!internalCall)
+        {
+            return null;
+        }
+        return signer.Verify(signature, raw) switch
+        {
+            SignatureCheck.Valid => null,
+            SignatureCheck.Missing => BatchReply.Problem(Problems.Unsigned(name)),
+            SignatureCheck.Stale => BatchReply.Problem(Problems.BadSignature($"is outside the {InternalCallSigner.Window.TotalMinutes:F0}-minute window")),
+            SignatureCheck.Replayed => BatchReply.Problem(Problems.BadSignature("was used before (a replay)")),
+            _ => BatchReply.Problem(Problems.BadSignature("does not match this call")),
+        };
+    }
 
     private async Task<BatchReply> GuardAsync(string action, Func<Task<BatchReply>> handle)
     {

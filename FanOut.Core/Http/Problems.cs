@@ -51,6 +51,15 @@ public static class Problems
     public static ProblemDetails SourceUnreadable(int status, SourceReference source) =>
         status == 412 ? SourceChanged(source) : SourceNotFound(source);
 
+    /// <summary>401: an internal call without a signature.</summary>
+    public static ProblemDetails Unsigned(string action) =>
+        new("urn:fanout:problem:unsigned", "Signature required.", 401,
+            $"'{action}' with a job, a depth or a source is an internal call: it must carry the app's {Security.InternalCallSigner.Header} header.");
+
+    /// <summary>403: an internal call whose signature is wrong, stale or replayed.</summary>
+    public static ProblemDetails BadSignature(string why) =>
+        new("urn:fanout:problem:bad-signature", "Signature refused.", 403, $"The {Security.InternalCallSigner.Header} header {why}.");
+
     /// <summary>508: an internal call came deeper than the configured maximum.</summary>
     public static ProblemDetails LoopDetected(int depth, int maxDepth) =>
         new("urn:fanout:problem:loop-detected", "Recursion depth exceeded.", 508,

@@ -5,10 +5,11 @@ using FanOut.Core.Http;
 
 namespace FanOut.Core.Requests;
 
-/// <summary>Reads a request body, within the size limit, into a JSON document.</summary>
+/// <summary>Reads a request body, within the size limit, into a JSON document (over the bytes read, which
+/// are also returned as they are, for a signature's check).</summary>
 internal static class RequestBody
 {
-    public static async Task<(JsonDocument? Document, ProblemDetails? Problem)> ParseAsync(
+    public static async Task<(JsonDocument? Document, ReadOnlyMemory<byte> Raw, ProblemDetails? Problem)> ParseAsync(
         Stream body, int maxBytes, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
@@ -20,7 +21,7 @@ internal static class RequestBody
             {
                 if (buffer.Length + read > maxBytes)
                 {
-                    return (null, Problems.TooLarge(maxBytes));
+                    return (null, default, Problems.TooLarge(maxBytes));
                 }
                 buffer.Write(chunk, 0, read);
             }
@@ -32,21 +33,22 @@ internal static class RequestBody
 
         if (buffer.Length == 0)
         {
-            return (null, Problems.MalformedJson("The body is empty; send a JSON object."));
+            return (null, default, Problems.MalformedJson("The body is empty; send a JSON object."));
         }
         try
         {
-            var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+            var raw = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            var document = JsonDocument.Parse(raw);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();
-                return (null, Problems.MalformedJson("The body must be a JSON object."));
+                return (null, default, Problems.MalformedJson("The body must be a JSON object."));
             }
-            return (document, null);
+            return (document, raw, null);
         }
         catch (JsonException ex)
         {
-            return (null, Problems.MalformedJson(ex.Message));
+            return (null, default, Problems.MalformedJson(ex.Message));
         }
     }
 }

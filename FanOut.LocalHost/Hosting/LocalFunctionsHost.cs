@@ -31,6 +31,12 @@ public static class LocalFunctionsHost
         }
         // Locally the self URL is where this host listens, unless configured otherwise.
         builder.Configuration.AddInMemoryCollection(SelfUrlDefault(builder.Configuration, urls));
+        // LocalHost is for development: one process is the whole app, so without a signing key it signs its
+        // calls to itself with one it makes up (unless told otherwise).
+        if (string.IsNullOrEmpty(builder.Configuration["FanOut:LocalDevelopment"]))
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FanOut:LocalDevelopment"] = "true" });
+        }
         // The function enforces its own body limit (413 as problem+json), as it does on Azure.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         configureBuilder?.Invoke(builder);

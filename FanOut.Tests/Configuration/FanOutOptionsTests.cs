@@ -16,6 +16,10 @@ public sealed class FanOutOptionsTests
     [InlineData("FanOut:Dispatch:HopDeadlineSeconds", "230", "HopDeadlineSeconds")]
     [InlineData("FanOut:Dispatch:AttemptTimeoutSeconds", "200", "below HopDeadlineSeconds")]
     [InlineData("FanOut:Limits:MaxRequestBytes", "10", "MaxRequestBytes")]
+    [InlineData("FanOut:SigningKey", "", "FanOut:SigningKey is required")]
+    [InlineData("FanOut:SigningKey", "too-short", "at least 32 characters")]
+    [InlineData("FanOut:PreviousSigningKey", "too-short", "PreviousSigningKey must be at least 32")]
+    [InlineData("FanOut:Dispatch:FanoutWidth", "1", "FanoutWidth")]
     public void Options_BadSetting_StopsTheAppWithAMessageNamingIt(string key, string value, string named)
     {
         using var services = TestServices.Build(new Dictionary<string, string?> { [key] = value });
@@ -35,5 +39,13 @@ public sealed class FanOutOptionsTests
         });
 
         Assert.Equal("UseDevelopmentStorage=true", services.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString);
+    }
+
+    [Fact]
+    public void Options_WithoutASigningKeyInLocalDevelopment_Start()
+    {
+        using var services = TestServices.Build(new Dictionary<string, string?> { ["FanOut:SigningKey"] = "", ["FanOut:LocalDevelopment"] = "true" });
+
+        Assert.True(services.GetRequiredService<IOptions<FanOutOptions>>().Value.LocalDevelopment);
     }
 }

@@ -79,7 +79,7 @@ public sealed class DispatchTreeEndToEndTests(AzuriteFixture storage)
         var (chunks, dispatches) = (server.ProcessChunkRequests, server.DispatchRequests);
 
         var forged = $$"""{"action":"dispatch","jobId":"{{jobId}}","runId":"forged","depth":{{depth}},"first":{{first}},"count":{{count}},"pending":[[{{first}},{{count}}]]}""";
-        using var response = await server.Client.PostAsync("api/batch", new StringContent(forged, Encoding.UTF8, "application/json"));
+        using var response = await server.PostInternalAsync(forged);   // signed: the depth itself is refused
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal("Failed", prepared.Body.GetProperty("status").GetString());
@@ -98,7 +98,7 @@ public sealed class DispatchTreeEndToEndTests(AzuriteFixture storage)
         var jobId = NewJobId();
         var forged = $$"""{"action":"process_chunk","jobId":"{{jobId}}","chunk":0,"processor":"count","depth":5,"items":[1]}""";
 
-        using var response = await server.Client.PostAsync("api/batch", new StringContent(forged, Encoding.UTF8, "application/json"));
+        using var response = await server.PostInternalAsync(forged);   // signed: the depth itself is refused
 
         Assert.Equal((HttpStatusCode)508, response.StatusCode);
         Assert.Empty(await _blobs.ListAsync($"jobs/{jobId}/"));

@@ -106,7 +106,7 @@ public sealed class JobLedgerEndToEndTests(AzuriteFixture storage)
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
         {
-            using var response = await server.Client.PostAsync("api/batch", new StringContent(body, Encoding.UTF8, "application/json"));
+            using var response = await server.PostInternalAsync(body);
             return (Status: response.StatusCode, Commit: response.Headers.GetValues("X-FanOut-Commit").Single(), Body: await response.Content.ReadAsStringAsync());
         }));
 

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using FanOut.Core.Http;
 using FanOut.Functions;
+using FanOut.Core.Security;
 using FanOut.Tests.Support;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -23,6 +24,20 @@ public sealed class BatchFunctionTests
         Assert.Equal(3, body.RootElement.GetProperty("items").GetInt64());
         Assert.Equal(3, body.RootElement.GetProperty("result").GetProperty("records").GetInt64());
         Assert.Equal(5, body.RootElement.GetProperty("result").GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task Batch_InternalCallWithoutSignature_Is401_WithTheAppsSignature_GetsIn()
+    {
+        const string body = """{ "action": "process_chunk", "jobId": "job-1", "chunk": 0, "depth": 2, "items": [1] }""";
+
+        var unsigned = await InvokeAsync(body);
+        var signed = await InvokeAsync(body, (f, r, c) => f.Batch(r, c), TestKeys.Sign(body));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        Assert.StartsWith("application/problem+json", ContentType(unsigned));
+        // Past the signature, the commit meets the tests' closed storage port: 503, so the header was read.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, signed.StatusCode);
     }
 
     [Fact]
@@ -110,7 +125,7 @@ public sealed class BatchFunctionTests
         InvokeAsync(json, (function, request, context) => function.Batch(request, context));
 
     private static async Task<FakeResponse> InvokeAsync(
-        string json, Func<BatchFunction, HttpRequestData, FunctionContext, Task<HttpResponseData>> invoke)
+        string json, Func<BatchFunction, HttpRequestData, FunctionContext, Task<HttpResponseData>> invoke, string? signature = null)
     {
         using var services = TestServices.Build();
         using var scope = services.CreateScope();
@@ -121,6 +136,12 @@ public sealed class BatchFunctionTests
         var request = new Mock<HttpRequestData>(context.Object);
         request.SetupGet(r => r.Body).Returns(new MemoryStream(Encoding.UTF8.GetBytes(json)));
         request.SetupGet(r => r.Method).Returns("POST");
+        var headers = new HttpHeadersCollection();
+        if (signature is not null)
+        {
+            headers.Add(InternalCallSigner.Header, signature);
+        }
+        request.SetupGet(r => r.Headers).Returns(headers);
         HttpResponseData? created = null;
         request.Setup(r => r.CreateResponse()).Returns(() => created = NewResponse(context.Object));
 

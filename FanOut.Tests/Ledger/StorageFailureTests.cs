@@ -19,7 +19,7 @@ public sealed class StorageFailureTests
         var endpoint = scope.ServiceProvider.GetRequiredService<BatchEndpoint>();
         var body = """{ "action": "process_chunk", "jobId": "job-1", "chunk": 0, "depth": 1, "items": [1, 2] }""";
 
-        var reply = await endpoint.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)));
+        var reply = await endpoint.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(body)), TestKeys.Sign(body));
 
         Assert.Equal(503, reply.StatusCode);
         Assert.Equal("1", reply.Headers["Retry-After"]);

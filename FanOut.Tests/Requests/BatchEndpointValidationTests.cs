@@ -31,6 +31,25 @@ public sealed class BatchEndpointValidationTests
     [InlineData("""{ "action": "process_chunk", "depth": 1, "source": { "container": "elsewhere", "blob": "x.txt" } }""", "source.container")]
     [InlineData("""{ "action": "count_quotes", "depth": 1, "source": { "container": "elsewhere", "blob": "x.txt" } }""", "source.container")]
     [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt", "inQuotes": true } }""", "source")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "chunk_size": 10 }""", "chunk_size")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "jobId": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }""", "jobId")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "jobId": "a b" }""", "jobId")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "jobId": 7 }""", "jobId")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "waitSeconds": 201 }""", "waitSeconds")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "waitSeconds": -1 }""", "waitSeconds")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "toleratedFailurePercent": 101 }""", "toleratedFailurePercent")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "toleratedFailurePercent": "5" }""", "toleratedFailurePercent")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "dryRun": "yes" }""", "dryRun")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "source": { "container": "inputs", "blob": "x.txt" } }""", "items")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "../x.txt" } }""", "source.blob")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "a//x.txt" } }""", "source.blob")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "a\\x.txt" } }""", "source.blob")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "secrets", "blob": "x.txt" } }""", "source.container")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt", "format": "xml" } }""", "source.format")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt" }, "chunkBytes": 100 }""", "chunkBytes")]
+    [InlineData("""{ "action": "resume" }""", "jobId")]
+    [InlineData("""{ "action": "resume", "jobId": "ok", "waitSeconds": 999 }""", "waitSeconds")]
+    [InlineData("""{ "action": 5 }""", "action")]
     public async Task Post_InvalidField_Is400ProblemNamingIt(string json, string field)
     {
         var (status, problem) = await PostAsync(json);
@@ -85,9 +104,14 @@ public sealed class BatchEndpointValidationTests
 
     private static async Task<(int Status, JsonElement Problem)> PostAsync(string json, Dictionary<string, string?>? settings = null)
     {
-        using var services = TestServices.Build(settings);
+        var merged = new Dictionary<string, string?> { ["FanOut:Storage:InputContainers"] = "inputs" };
+        foreach (var (key, value) in settings ?? [])
+        {
+            merged[key] = value;
+        }
+        using var services = TestServices.Build(merged);
         using var scope = services.CreateScope();
-        var reply = await scope.ServiceProvider.GetRequiredService<BatchEndpoint>().PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        var reply = await scope.ServiceProvider.GetRequiredService<BatchEndpoint>().PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), TestKeys.Sign(json));
         Assert.StartsWith("application/problem+json", reply.ContentType);
         return (reply.StatusCode, JsonDocument.Parse(reply.Body).RootElement.Clone());
     }

@@ -27,7 +27,8 @@ internal sealed class ListLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            var values = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
+            // Copied now: some states (ASP.NET Core's request logs) read a request that is gone later.
+            IReadOnlyList<KeyValuePair<string, object?>> values = state is IReadOnlyList<KeyValuePair<string, object?>> list ? [.. list] : [];
             provider.Entries.Enqueue(new LogEntry(category, logLevel, eventId, formatter(state, exception), values));
         }
     }

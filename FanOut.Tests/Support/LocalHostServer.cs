@@ -61,8 +61,9 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <param name="settings">Configuration, as FanOut__* environment variables would give it.</param>
     /// <param name="faults">Breaks some process_chunk requests.</param>
     /// <param name="chunkDelay">Holds every process_chunk request this long before serving it.</param>
+    /// <param name="logs">Receives every log entry, at Debug and above.</param>
     public static async Task<LocalHostServer> StartAsync(
-        IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null)
+        IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null, ILoggerProvider? logs = null)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         LocalHostServer? server = null;
@@ -70,13 +71,38 @@ internal sealed class LocalHostServer : IAsyncDisposable
             ["--urls", url],
             builder =>
             {
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FanOut:SigningKey"] = TestKeys.Signing });
                 builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
+                if (logs is not null)
+                {
+                    builder.Logging.AddProvider(logs);
+                    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                    {
+                        ["Logging:LogLevel:Default"] = "Debug", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
+                        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Debug",
+                    });
+                }
             },
             app => app.Use((context, next) => server!.InspectAsync(context, next, faults, chunkDelay)));
         server = new LocalHostServer(app, new Uri(url));
         await app.StartAsync();
         return server;
+    }
+
+    /// <summary>POSTs a body to the batch endpoint signed as the app signs its internal calls, or with the
+    /// given signature header (null: none).</summary>
+    public async Task<HttpResponseMessage> PostInternalAsync(string body, string? signature = "")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/batch")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (signature is not null)
+        {
+            request.Headers.Add(FanOut.Core.Security.InternalCallSigner.Header, signature.Length == 0 ? TestKeys.Sign(body) : signature);
+        }
+        return await Client.SendAsync(request);
     }
 
     public async ValueTask DisposeAsync()

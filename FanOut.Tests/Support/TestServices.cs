@@ -15,6 +15,7 @@ internal static class TestServices
         var values = new Dictionary<string, string?>
         {
             ["FanOut:SelfBaseUrl"] = "http://127.0.0.1:9",
+            ["FanOut:SigningKey"] = TestKeys.Signing,
             ["FanOut:Storage:ConnectionString"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
