@@ -32,7 +32,8 @@ public sealed class RequestFuzzTests(AzuriteFixture storage, Xunit.Abstractions.
     private static readonly string[] Names =
         ["action", "jobId", "items", "source", "chunkSize", "chunkBytes", "processor", "options", "waitSeconds", "dryRun", "maxConcurrency",
          "toleratedFailurePercent", "depth", "chunk", "first", "count", "pending", "runId", "budgetMs", "container", "blob", "prefix", "format",
-         "chunk_size", "Items", "top", "fields", "where", "inQuotes", "start", "end", "etag", "x"];
+         "chunk_size", "Items", "top", "fields", "where", "inQuotes", "start", "end", "etag", "x",
+         "selfBaseUrl", "url", "host", "callback", "connectionString", "accountName", "endpoint"];
 
     private static readonly Gen<JsonNode?> Scalar = Gen.OneOf<JsonNode?>(
         Gen.Const((JsonNode?)null),
@@ -43,7 +44,8 @@ public sealed class RequestFuzzTests(AzuriteFixture storage, Xunit.Abstractions.
         Gen.Long.Select(l => (JsonNode?)l),
         Gen.OneOf("", "start_fanout", "process_chunk", "dispatch", "resume", "count_quotes", "../x", "a//b", "a\\b", "inputs", "secrets",
             "fuzz/data.txt", "lines", "csv", "ndjson", "wordcount", "count", "project", "\u0000", "ab\u00e9\U0001F600", new string('a', 300),
-            "http://169.254.169.254/", "fuzz-1").Select(s => (JsonNode?)s),
+            "http://169.254.169.254/", "https://evil.example/api/batch", "DefaultEndpointsProtocol=https;AccountName=evil;AccountKey=a2V5",
+            "fuzz-1").Select(s => (JsonNode?)s),
         Gen.String.Select(s => (JsonNode?)s));
 
     private static readonly Gen<JsonNode?> Value = Gen.OneOf(
@@ -59,7 +61,8 @@ public sealed class RequestFuzzTests(AzuriteFixture storage, Xunit.Abstractions.
             return (JsonNode?)o;
         }));
 
-    private static readonly Gen<string> Mutated =
+    /// <summary>A valid request with one to three random mutations (one in ten also broken as text).</summary>
+    internal static readonly Gen<string> Mutated =
         Gen.Select(Gen.Int[0, Seeds.Length - 1], Gen.Select(Gen.Int[0, 3], Gen.OneOf(Names), Value, Gen.Int[0, 1000]).Array[1, 3], Gen.Int[0, 9], Gen.Int[0, 10_000])
             .Select((seed, mutations, corrupt, at) =>
             {
@@ -97,6 +100,7 @@ public sealed class RequestFuzzTests(AzuriteFixture storage, Xunit.Abstractions.
         await new JobBlobs(storage.ConnectionString).UploadAsync("inputs", "fuzz/data.txt", Encoding.UTF8.GetBytes("one line\ntwo lines\n"));
         var writes = new StorageWrites();
         var sends = 0;
+        var called = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         using var services = TestServices.Build(storage.Settings(new()
         {
             ["FanOut:Storage:InputContainers"] = "inputs",
@@ -107,10 +111,11 @@ public sealed class RequestFuzzTests(AzuriteFixture storage, Xunit.Abstractions.
             options.AddPolicy(writes, Azure.Core.HttpPipelinePosition.PerCall);
             s.AddSingleton(new BlobServiceClient(storage.ConnectionString, options));
             // The app's calls to itself go to a stub that answers 503 at once: counted, never served.
-            s.AddHttpClient<SelfClient>().ConfigurePrimaryHttpMessageHandler(() => new StubHandler(_ =>
+            s.AddHttpClient<SelfClient>().ConfigurePrimaryHttpMessageHandler(() => new StubHandler((_, request, _) =>
             {
                 Interlocked.Increment(ref sends);
-                return new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+                called.AddOrUpdate(request.RequestUri!.GetLeftPart(UriPartial.Path), 1, (_, n) => n + 1);
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
             }));
         });
         var endpoint = services.GetRequiredService<BatchEndpoint>();
@@ -138,8 +143,53 @@ public sealed class RequestFuzzTests(AzuriteFixture storage, Xunit.Abstractions.
         }, iter: 3000, threads: 1);
 
         output.WriteLine("answers by status: " + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
+        // No field of any request took a call anywhere but the configured self URL and storage account.
+        Assert.Equal(["http://127.0.0.1:9/api/batch"], called.Keys);
+        Assert.Equal([$"127.0.0.1:{new Uri(storage.ConnectionString.Split(';').Single(p => p.StartsWith("BlobEndpoint=", StringComparison.Ordinal))["BlobEndpoint=".Length..]).Port}"],
+            writes.Authorities.Keys);
         // The mutations reach past validation too, or the test would only show that everything is refused.
         Assert.True(statuses.Keys.Count(s => s < 400) >= 1, string.Join(", ", statuses));
         Assert.True(statuses.GetValueOrDefault(400) >= 100, string.Join(", ", statuses));
+    }
+
+    [Fact]
+    public async Task MutatedRequestsThroughLocalHost_NeverA500_RefusalsWriteAndSendNothing()
+    {
+        await new JobBlobs(storage.ConnectionString).UploadAsync("inputs", "fuzz/data.txt", Encoding.UTF8.GetBytes("one line\ntwo lines\n"));
+        var writes = new StorageWrites();
+        await using var server = await LocalHostServer.StartAsync(
+            storage.Settings(new() { ["FanOut:Storage:InputContainers"] = "inputs" }),
+            services: s =>
+            {
+                var options = new BlobClientOptions();
+                options.AddPolicy(writes, Azure.Core.HttpPipelinePosition.PerCall);
+                s.AddSingleton(new BlobServiceClient(storage.ConnectionString, options));
+            });
+        var statuses = new Dictionary<int, int>();
+
+        await Mutated.SampleAsync(async body =>
+        {
+            await server.QuietAsync();   // what an earlier accepted job set going has ended
+            var (writesBefore, requestsBefore) = (writes.Count, server.Requests);
+            using var response = await server.PostInternalAsync(body, signature: null);
+            var text = await response.Content.ReadAsStringAsync();
+            var status = (int)response.StatusCode;
+            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+
+            Assert.NotEqual(500, status);
+            if (status >= 400)
+            {
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Equal(status, JsonDocument.Parse(text).RootElement.GetProperty("status").GetInt32());
+            }
+            if (status is >= 400 and < 500)
+            {
+                Assert.Equal(writesBefore, writes.Count);
+                Assert.Equal(requestsBefore + 1, server.Requests);   // this request only: nothing sent on
+            }
+        }, iter: 300, threads: 1);
+
+        output.WriteLine("answers by status: " + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
+        Assert.True(statuses.Keys.Count(s => s < 400) >= 1, string.Join(", ", statuses));
     }
 }

@@ -62,8 +62,10 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <param name="faults">Breaks some process_chunk requests.</param>
     /// <param name="chunkDelay">Holds every process_chunk request this long before serving it.</param>
     /// <param name="logs">Receives every log entry, at Debug and above.</param>
+    /// <param name="services">Registers services before AddFanOut (whose TryAdd registrations they replace).</param>
     public static async Task<LocalHostServer> StartAsync(
-        IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null, ILoggerProvider? logs = null)
+        IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null, ILoggerProvider? logs = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         LocalHostServer? server = null;
@@ -71,6 +73,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
             ["--urls", url],
             builder =>
             {
+                services?.Invoke(builder.Services);
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FanOut:SigningKey"] = TestKeys.Signing });
                 builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
                 builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
@@ -112,7 +115,36 @@ internal sealed class LocalHostServer : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    /// <summary>Every request that reached the server.</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    private int _requests;
+    private int _serving;
+
+    /// <summary>Waits (up to 30 s) until the server is serving no request.</summary>
+    public async Task QuietAsync()
+    {
+        for (var i = 0; i < 600 && Volatile.Read(ref _serving) > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     private async Task InspectAsync(HttpContext context, RequestDelegate next, FaultInjector? faults, TimeSpan? chunkDelay)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _serving);
+        try
+        {
+            await InspectCallAsync(context, next, faults, chunkDelay);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _serving);
+        }
+    }
+
+    private async Task InspectCallAsync(HttpContext context, RequestDelegate next, FaultInjector? faults, TimeSpan? chunkDelay)
     {
         var (action, chunk, depth) = await ReadCallAsync(context.Request);
         if (action == "dispatch")
@@ -202,9 +234,9 @@ internal sealed class LocalHostServer : IAsyncDisposable
             }
             var hasAction = root.TryGetProperty("action", out var a);
             var action = hasAction && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-            var depth = root.TryGetProperty("depth", out var d) && d.TryGetInt32(out var n) ? n : 0;
+            var depth = root.TryGetProperty("depth", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var n) ? n : 0;
             var isChunk = !hasAction || action == "process_chunk";
-            int? chunk = !isChunk ? null : root.TryGetProperty("chunk", out var c) && c.TryGetInt32(out var index) ? index : 0;
+            int? chunk = !isChunk ? null : root.TryGetProperty("chunk", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var index) ? index : 0;
             return (action, chunk, depth);
         }
         catch (JsonException)

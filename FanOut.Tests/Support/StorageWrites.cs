@@ -11,8 +11,12 @@ internal sealed class StorageWrites : HttpPipelineSynchronousPolicy
 
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Every host (and port) a storage request went to.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Authorities { get; } = new();
+
     public override void OnSendingRequest(HttpMessage message)
     {
+        Authorities.AddOrUpdate(message.Request.Uri.Host + ":" + message.Request.Uri.Port, 1, (_, n) => n + 1);
         var method = message.Request.Method;
         var onBlob = message.Request.Uri.Path.Trim('/').Split('/').Length > 2;   // account/container/blob...
         if (onBlob && method != RequestMethod.Get && method != RequestMethod.Head)
