@@ -58,4 +58,29 @@ public sealed class SecretsEndToEndTests(AzuriteFixture storage)
             Assert.DoesNotContain(secret, answers, StringComparison.Ordinal);
         });
     }
+
+    [Fact]
+    public async Task AJobOnAStorageSasLoggedAtDebug_NeverShowsTheSasSignature()
+    {
+        var service = new Azure.Storage.Blobs.BlobServiceClient(storage.ConnectionString);
+        var sas = service.GenerateAccountSasUri(Azure.Storage.Sas.AccountSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1),
+            Azure.Storage.Sas.AccountSasResourceTypes.All);
+        var signature = System.Web.HttpUtility.ParseQueryString(sas.Query)["sig"]!;
+        var logs = new ListLoggerProvider();
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(new()
+        {
+            ["FanOut:Storage:ConnectionString"] = $"BlobEndpoint={service.Uri};SharedAccessSignature={sas.Query.TrimStart('?')}",
+        }), logs: logs);
+        server.RejectChunk = chunk => chunk == 0;
+
+        var job = await PostAsync(server, StartBody(NewJobId(), Words(20), chunkSize: 10, toleratedFailurePercent: 50));
+        var missing = await server.Client.GetStringAsync("api/batch/no-such-job-here").ContinueWith(t => t.Exception?.Message ?? t.Result);
+
+        var logText = string.Join('\n', logs.Entries.Select(e => $"{e.Category} {e.Message} {string.Join(' ', e.State.Select(s => s.Value))}"));
+        Assert.Equal("Succeeded", job.Body.GetProperty("status").GetString());   // the SAS worked
+        Assert.DoesNotContain(signature, logText, StringComparison.Ordinal);
+        Assert.DoesNotContain(Uri.EscapeDataString(signature), logText, StringComparison.Ordinal);
+        Assert.DoesNotContain(signature, job.Body.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(signature, missing, StringComparison.Ordinal);
+    }
 }
