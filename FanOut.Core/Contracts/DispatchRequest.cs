@@ -33,6 +33,10 @@ public sealed record DispatchRequest
     /// character per chunk ('1' yes, '0' no, '-' unknown).</summary>
     public string? QuoteStates { get; set; }
 
+    /// <summary><c>quotes</c> for the first pass of a CSV job cut by bytes: the node counts its range's quotes
+    /// (count_quotes) instead of processing its chunks.</summary>
+    public string? Pass { get; set; }
+
     /// <summary>Milliseconds the node may take before it answers; the caller stops waiting after them.</summary>
     public int? BudgetMs { get; set; }
 }

@@ -32,6 +32,10 @@ public sealed record SubtreeResult
     /// <summary>Output parts of the succeeded chunks, in chunk order.</summary>
     public List<string> Outputs { get; set; } = [];
 
+    /// <summary>The quote pass: the parity of each chunk's quote count, one character per chunk of the range:
+    /// '0' even, '1' odd, 'x' the count failed (listed in <see cref="Failures"/>), '-' not counted in time.</summary>
+    public string? Parities { get; set; }
+
     /// <summary>Dispatch levels at and below this node.</summary>
     public int Levels { get; set; }
 }

@@ -55,7 +55,8 @@ internal static class ChunkBodies
         });
 
     /// <summary>The <c>dispatch</c> body of a sub-range of a job: a node of its tree.</summary>
-    public static byte[] Subtree(string jobId, string runId, ChunkSpan span, IEnumerable<ChunkSpan> pending, string? quoteStates, int depth, TimeSpan budget) =>
+    public static byte[] Subtree(
+        string jobId, string runId, ChunkSpan span, IEnumerable<ChunkSpan> pending, string? quoteStates, bool quotePass, int depth, TimeSpan budget) =>
         Write(json =>
         {
             json.WriteString("action", BatchActions.Dispatch);
@@ -76,6 +77,10 @@ internal static class ChunkBodies
             if (quoteStates is not null)
             {
                 json.WriteString("quoteStates", quoteStates);
+            }
+            if (quotePass)
+            {
+                json.WriteString("pass", "quotes");
             }
             json.WriteNumber("budgetMs", Math.Max(1, (int)budget.TotalMilliseconds));
         });

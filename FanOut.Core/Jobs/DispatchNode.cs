@@ -18,7 +18,8 @@ namespace FanOut.Core.Jobs;
 /// <param name="Pending">The runs of the range with no committed result, ascending.</param>
 /// <param name="QuoteStates">CSV cut by bytes: each chunk's quote state at its start ('1', '0', '-').</param>
 /// <param name="Depth">Its depth: 1 at the top; what it sends goes one deeper.</param>
-public sealed record NodeWork(string RunId, ChunkSpan Span, IReadOnlyList<ChunkSpan> Pending, string? QuoteStates, int Depth);
+/// <param name="QuotePass">The first pass of a CSV job cut by bytes: count the range's quotes instead.</param>
+public sealed record NodeWork(string RunId, ChunkSpan Span, IReadOnlyList<ChunkSpan> Pending, string? QuoteStates, int Depth, bool QuotePass = false);
 
 /// <summary>A node of a job's dispatch tree. A range of at most FanoutWidth chunks is sent as one
 /// <c>process_chunk</c> per pending chunk, and its committed chunks are read from the ledger; a larger
@@ -37,9 +38,25 @@ public sealed class DispatchNode(
             throw new InvalidOperationException($"Job {manifest.JobId} needs processor '{manifest.Processor}', which is not registered.");
         }
         var children = DispatchTree.Split(work.Span, options.Value.Dispatch.FanoutWidth).ToList();
-        return children.Count == 0
-            ? await SendChunksAsync(manifest, processor, work, deadline).ConfigureAwait(false)
-            : await SendSubtreesAsync(manifest, processor, work, children, deadline).ConfigureAwait(false);
+        return children.Count > 0 ? await SendSubtreesAsync(manifest, processor, work, children, deadline).ConfigureAwait(false)
+            : work.QuotePass ? await CountQuotesAsync(manifest, work, deadline).ConfigureAwait(false)
+            : await SendChunksAsync(manifest, processor, work, deadline).ConfigureAwait(false);
+    }
+
+    // The quote pass at a leaf: one count_quotes per chunk of the range, answered as parities.
+    private async Task<SubtreeResult> CountQuotesAsync(JobManifest manifest, NodeWork work, HopDeadline deadline)
+    {
+        var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
+        var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
+        var counts = await dispatcher.DispatchAsync(manifest.JobId, [.. Enumerable.Range(work.Span.First, work.Span.Count).Select(i => new ChunkRange(i, 0, 0))],
+            chunk => ChunkBodies.CountQuotes(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan, chunk.Index), work.Depth + 1),
+            manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+        return new SubtreeResult
+        {
+            Parities = new string([.. counts.Select(c => c.Succeeded ? (c.Result!.Items % 2 == 1 ? '1' : '0') : c.Failed ? 'x' : '-')]),
+            Failures = [.. counts.Where(c => c.Failed).Select(c => new ChunkFailure(c.Chunk, c.Error!, c.Attempts)).Take(LedgerSnapshot.MaxListedFailures)],
+            Levels = 1,
+        };
     }
 
     private async Task<SubtreeResult> SendChunksAsync(JobManifest manifest, IChunkProcessor processor, NodeWork work, HopDeadline deadline)
@@ -96,6 +113,7 @@ public sealed class DispatchNode(
             Result = partials.Count == 0 ? null : processor.Merge(partials, manifest.ProcessorOptions()),
             Failures = [.. done.SelectMany(r => r.Failures).OrderBy(f => f.Chunk).Take(LedgerSnapshot.MaxListedFailures)],
             Outputs = [.. done.SelectMany(r => r.Outputs)],
+            Parities = work.QuotePass ? string.Concat(ordered.Select(a => a.Result?.Parities ?? new string('-', a.Span.Count))) : null,
             Levels = 1 + done.Select(r => r.Levels).DefaultIfEmpty(0).Max(),
         };
     }
@@ -110,7 +128,7 @@ public sealed class DispatchNode(
         }
         var pending = Slice(work.Pending, child);
         var quotes = work.QuoteStates?.Substring(child.First - work.Span.First, child.Count);
-        var body = ChunkBodies.Subtree(manifest.JobId, work.RunId, child, pending, quotes, work.Depth + 1, budget);
+        var body = ChunkBodies.Subtree(manifest.JobId, work.RunId, child, pending, quotes, work.QuotePass, work.Depth + 1, budget);
         try
         {
             var call = await self.PostBatchAsync(body, $"{manifest.JobId}/dispatch/{child.First}", deadline.Token, budget, manifest.JobId).ConfigureAwait(false);

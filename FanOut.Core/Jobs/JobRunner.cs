@@ -18,7 +18,7 @@ namespace FanOut.Core.Jobs;
 /// finishes what it started even if its caller went away (it takes no cancellation from the request),
 /// and answers before its budget runs out.</summary>
 public sealed class JobRunner(
-    JobLedger ledger, ChunkDispatcher dispatcher, DispatchNode node, JobStatusBuilder status,
+    JobLedger ledger, DispatchNode node, JobStatusBuilder status,
     TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobRunner> logger)
 {
     /// <summary>Handles a <c>dispatch</c> body.</summary>
@@ -67,7 +67,8 @@ public sealed class JobRunner(
             var result = await RunAsync(manifest, request.RunId!, deadline).ConfigureAwait(false);
             return BatchReply.Json(200, result, FanOutJsonContext.Default.JobResult);
         }
-        var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(run => new ChunkSpan(run[0], run[1]))], request.QuoteStates, request.Depth);
+        var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(run => new ChunkSpan(run[0], run[1]))], request.QuoteStates, request.Depth,
+            request.Pass == "quotes");
         var subtree = await node.RunAsync(manifest, work, deadline).ConfigureAwait(false);
         return BatchReply.Json(200, subtree, FanOutJsonContext.Default.SubtreeResult);
     }
@@ -98,6 +99,10 @@ public sealed class JobRunner(
         {
             errors.Add("pending", "Each pending run is [first, count].");
         }
+        if (request.Pass is not (null or "quotes") || (request.Pass is not null && request.First is null))
+        {
+            errors.Add("pass", "Only \"quotes\", and only with a range.");
+        }
     }
 
     private static bool Within(int[] run, ChunkSpan span) =>
@@ -124,7 +129,7 @@ public sealed class JobRunner(
         string?[] quoteErrors = [];
         if (manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0)
         {
-            (quoteStates, quoteErrors) = await QuoteStatesAsync(manifest, deadline).ConfigureAwait(false);
+            (quoteStates, quoteErrors) = await QuoteStatesAsync(manifest, runId, deadline).ConfigureAwait(false);
         }
         var pending = Runs(Enumerable.Range(0, manifest.ChunkCount)
             .Where(i => !snapshot.Committed.ContainsKey(i) && quoteStates?[i] is not '-'));
@@ -174,13 +179,15 @@ public sealed class JobRunner(
     // a chunk (within its blob) says whether it starts inside a quoted field ('1' or '0'). After a chunk whose
     // count failed or did not finish in time, the rest of its blob has no known state ('-'), with the error
     // when the count failed: those chunks are not sent this run, and resume counts again.
-    private async Task<(string States, string?[] Errors)> QuoteStatesAsync(JobManifest manifest, HopDeadline deadline)
+    private async Task<(string States, string?[] Errors)> QuoteStatesAsync(JobManifest manifest, string runId, HopDeadline deadline)
     {
         var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
         var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
-        var counts = await dispatcher.DispatchAsync(manifest.JobId, [.. Enumerable.Range(0, manifest.ChunkCount).Select(i => new ChunkRange(i, 0, 0))],
-            chunk => ChunkBodies.CountQuotes(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan, chunk.Index), 2),
-            manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+        // The counts come up the same tree as the chunks will go down, so no dispatcher makes more than FanoutWidth calls.
+        var counted = await node.RunAsync(manifest, new NodeWork(runId, new ChunkSpan(0, manifest.ChunkCount), [], null, 1, QuotePass: true), deadline)
+            .ConfigureAwait(false);
+        var parities = counted.Parities ?? new string('-', manifest.ChunkCount);
+        var failures = counted.Failures.ToDictionary(f => f.Chunk, f => f.Error);
         var states = new char[manifest.ChunkCount];
         var errors = new string?[manifest.ChunkCount];
         bool? parity = false;
@@ -192,15 +199,16 @@ public sealed class JobRunner(
                 (parity, error) = (false, null);
             }
             (states[i], errors[i]) = (parity switch { true => '1', false => '0', null => '-' }, error);
-            var count = counts[i];
-            if (count.Succeeded && parity is { } known)
+            if (parities[i] is '0' or '1' && parity is { } known)
             {
-                parity = known ^ (count.Result!.Items % 2 == 1);
+                parity = known ^ (parities[i] == '1');
             }
             else if (parity is not null)
             {
                 parity = null;
-                error = count.Failed ? $"The quote state at this chunk's start is unknown: counting the quotes of chunk {i} failed ({count.Error})." : null;
+                error = parities[i] == 'x'
+                    ? $"The quote state at this chunk's start is unknown: counting the quotes of chunk {i} failed ({failures.GetValueOrDefault(i, "see the failures of the quote pass")})."
+                    : null;
             }
         }
         return (new string(states), errors);

@@ -84,9 +84,10 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
     }
 
     [Theory]
-    [InlineData("chunkSize", 250)]
-    [InlineData("chunkBytes", 65536)]
-    public async Task Count_CsvWithQuotedNewlinesByReference_CountsEveryRowOnceAndSkipsTheHeader(string chunking, int size)
+    [InlineData("chunkSize", 250, 100)]
+    [InlineData("chunkBytes", 65536, 100)]
+    [InlineData("chunkBytes", 65536, 2)]   // the quote pass and the chunks both through a tree several levels deep
+    public async Task Count_CsvWithQuotedNewlinesByReference_CountsEveryRowOnceAndSkipsTheHeader(string chunking, int size, int width)
     {
         var random = new Random(7);
         var rows = Enumerable.Range(0, 12_000).Select(i => random.Next(4) switch
@@ -98,7 +99,9 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
         }).ToList();
         var blob = $"table-{Guid.NewGuid():N}.csv";
         await _blobs.UploadAsync(Inputs, blob, Encoding.UTF8.GetBytes("id,text,extra\r\n" + string.Join("\r\n", rows) + "\r\n"));
-        await using var server = await LocalHostServer.StartAsync(Settings());
+        var settings = Settings();
+        (settings["FanOut:Dispatch:FanoutWidth"], settings["FanOut:Dispatch:MaxDepth"]) = (width.ToString(), "8");
+        await using var server = await LocalHostServer.StartAsync(settings);
 
         var job = await PostAsync(server, new JsonObject
         {
@@ -109,6 +112,7 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
         Assert.Equal(HttpStatusCode.OK, job.Status);
         Assert.Equal("Succeeded", job.Body.GetProperty("status").GetString());
         Assert.True(job.Body.GetProperty("chunks").GetProperty("total").GetInt32() > 3);
+        Assert.Equal(width == 2 ? 3 : 1, job.Body.GetProperty("dispatchLevels").GetInt32());
         var result = job.Body.GetProperty("result");
         Assert.Equal(rows.Count, result.GetProperty("records").GetInt64());
         Assert.Equal(rows.Sum(r => (long)Encoding.UTF8.GetByteCount(r)), result.GetProperty("bytes").GetInt64());
