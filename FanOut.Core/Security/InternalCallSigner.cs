@@ -24,6 +24,7 @@ public sealed class InternalCallSigner
     private readonly byte[]? _previousKey;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, long> _seen = new(StringComparer.Ordinal);
+    private long _nextSweep;
 
     /// <summary>Takes the keys from the options (or, in local development without a key, makes one up).</summary>
     public InternalCallSigner(IOptions<FanOutOptions> options, TimeProvider timeProvider)
@@ -33,6 +34,9 @@ public sealed class InternalCallSigner
         _previousKey = string.IsNullOrEmpty(settings.PreviousSigningKey) ? null : Encoding.UTF8.GetBytes(settings.PreviousSigningKey);
         _timeProvider = timeProvider;
     }
+
+    /// <summary>Nonces kept for the replay check.</summary>
+    internal int RememberedNonces => _seen.Count;
 
     /// <summary>The signature of one attempt of a call with this body (a fresh timestamp and nonce each time).</summary>
     public string Sign(ReadOnlySpan<byte> body)
@@ -100,10 +104,12 @@ public sealed class InternalCallSigner
         return true;
     }
 
-    // Nonces older than the window can no longer be replayed (their timestamp is stale): let them go.
+    // Nonces older than the window can no longer be replayed (their timestamp is stale): let them go, in one
+    // sweep a minute at most, so that a busy instance does not scan its nonces on every call.
     private void Forget(long now)
     {
-        if (_seen.Count < 50_000)
+        var due = Interlocked.Read(ref _nextSweep);
+        if (now < due || Interlocked.CompareExchange(ref _nextSweep, now + 60, due) != due)
         {
             return;
         }

@@ -69,6 +69,23 @@ public sealed class InternalCallSignerTests
         Assert.Equal(SignatureCheck.Valid, Signer(OtherKey).Verify(signedAfter, Encoding.UTF8.GetBytes(Body)));
     }
 
+    [Fact]
+    public void Nonces_AreForgottenOnceStale_AndAReplayAfterThatIsStaleStill()
+    {
+        var clock = new FakeTimeProvider(Now);
+        var signer = new InternalCallSigner(Options.Create(new FanOutOptions { SigningKey = TestKeys.Signing }), clock);
+        var signature = signer.Sign(Encoding.UTF8.GetBytes(Body));
+        Assert.Equal(SignatureCheck.Valid, signer.Verify(signature, Encoding.UTF8.GetBytes(Body)));
+
+        var rememberedBefore = signer.RememberedNonces;
+        clock.Advance(TimeSpan.FromMinutes(6));
+        signer.Verify(TestKeys.Sign(Body, at: clock.GetUtcNow()), Encoding.UTF8.GetBytes(Body));   // a call that sweeps
+
+        Assert.Equal(1, rememberedBefore);
+        Assert.Equal(1, signer.RememberedNonces);                                                   // only the new one
+        Assert.Equal(SignatureCheck.Stale, signer.Verify(signature, Encoding.UTF8.GetBytes(Body)));
+    }
+
     private static InternalCallSigner Signer(string key, string? previous = null) =>
         new(Options.Create(new FanOutOptions { SigningKey = key, PreviousSigningKey = previous }), new FakeTimeProvider(Now));
 }
