@@ -54,7 +54,8 @@ public static class Problems
     /// <summary>401: an internal call without a signature.</summary>
     public static ProblemDetails Unsigned(string action) =>
         new("urn:fanout:problem:unsigned", "Signature required.", 401,
-            $"'{action}' with a job, a depth or a source is an internal call: it must carry the app's {Security.InternalCallSigner.Header} header.");
+            $"This '{action}' is an internal call (dispatch and count_quotes always are; process_chunk is when it names a job, a depth "
+            + $"or a source): only the app itself sends it, signed in the {Security.InternalCallSigner.Header} header.");
 
     /// <summary>403: an internal call whose signature is wrong, stale or replayed.</summary>
     public static ProblemDetails BadSignature(string why) =>
