@@ -30,8 +30,12 @@ public sealed class JobRunner(
         {
             return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
         }
-        // Depth comes first: a forged or looping one is refused before anything is read or sent.
+        // The caller's clock is already running: so is this one, from the moment the call is read.
         var dispatch = options.Value.Dispatch;
+        var budget = request.BudgetMs is { } ms and > 0 && ms <= dispatch.HopDeadlineSeconds * 1000
+            ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds);
+        using var deadline = new HopDeadline(budget, timeProvider);
+        // Depth comes first: a forged or looping one is refused before anything is read or sent.
         if (request.Depth < 1 || request.Depth >= dispatch.MaxDepth)
         {
             return BatchReply.Problem(Problems.LoopDetected(Math.Max(request.Depth, 0) + 1, dispatch.MaxDepth));
@@ -60,8 +64,6 @@ public sealed class JobRunner(
             return BatchReply.Problem(Problems.LoopDetected(arrivesAt, dispatch.MaxDepth));
         }
 
-        using var deadline = new HopDeadline(
-            request.BudgetMs is { } ms ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds), timeProvider);
         if (request.First is null)
         {
             var result = await RunAsync(manifest, request.RunId!, deadline).ConfigureAwait(false);
