@@ -46,8 +46,7 @@ public sealed class DispatchNode(
     // The quote pass at a leaf: one count_quotes per chunk of the range, answered as parities.
     private async Task<SubtreeResult> CountQuotesAsync(JobManifest manifest, NodeWork work, HopDeadline deadline)
     {
-        var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
-        var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
+        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var counts = await dispatcher.DispatchAsync(manifest.JobId, [.. Enumerable.Range(work.Span.First, work.Span.Count).Select(i => new ChunkRange(i, 0, 0))],
             chunk => ChunkBodies.CountQuotes(manifest, chunk.Index, SourcePlanner.ChunkReference(manifest.Source!, plan, chunk.Index), work.Depth + 1),
             manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
@@ -75,7 +74,7 @@ public sealed class DispatchNode(
         var read = await ReadCommittedAsync(manifest.JobId, committed, manifest.MaxConcurrency).ConfigureAwait(false);
 
         var failures = outcomes.Where(o => o.Failed).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
-        await RecordAsync(manifest.JobId, failures).ConfigureAwait(false);
+        await RecordFailuresAsync(manifest.JobId, failures).ConfigureAwait(false);
         var results = outcomes.Where(o => o.Succeeded).Select(o => o.Result!).Concat(read.OfType<ChunkResult>()).OrderBy(r => r.Chunk).ToList();
         var options = manifest.ProcessorOptions();
         return new SubtreeResult
@@ -169,10 +168,10 @@ public sealed class DispatchNode(
     // The process_chunk body of each chunk, from the job's stored input: its items, or its byte range.
     private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work)
     {
-        var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
         var depth = work.Depth + 1;
         if (manifest.Source is null)
         {
+            var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
             var ranges = ChunkPlanner.PlanInline((int)manifest.ItemCount, manifest.ChunkSize);
             using var inline = JsonDocument.Parse(input.ToMemory());
             // Only the node's own items are kept (cloned out of the parsed input, which is let go).
@@ -186,7 +185,7 @@ public sealed class DispatchNode(
                 return ChunkBodies.ProcessChunk(manifest, range with { Start = range.Start - first }, mine, depth);
             };
         }
-        var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
+        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         return index => ChunkBodies.ProcessSourceChunk(manifest, index,
             SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteState(work, index) }, depth);
     }
@@ -212,8 +211,9 @@ public sealed class DispatchNode(
         return results;
     }
 
-    // A failure record that cannot be written is not lost: the chunk simply stays pending for resume.
-    private async Task RecordAsync(string jobId, List<ChunkFailure> failures)
+    /// <summary>Records chunk failures in the ledger. One that cannot be written is not lost: the chunk simply
+    /// stays pending for resume.</summary>
+    internal async Task RecordFailuresAsync(string jobId, IEnumerable<ChunkFailure> failures)
     {
         foreach (var failure in failures)
         {

@@ -141,10 +141,7 @@ public sealed class JobRunner(
         var unknown = Enumerable.Range(0, quoteStates?.Length ?? 0)
             .Where(i => quoteStates![i] == '-' && !snapshot.Committed.ContainsKey(i)).ToList();
         var failed = unknown.Where(i => quoteErrors[i] is not null).Select(i => new ChunkFailure(i, quoteErrors[i]!, 0)).ToList();
-        foreach (var failure in failed)
-        {
-            await ledger.RecordFailureAsync(jobId, failure).ConfigureAwait(false);
-        }
+        await node.RecordFailuresAsync(jobId, failed).ConfigureAwait(false);
         total.Failed += failed.Count;
         total.FailedItems += failed.Sum(f => JobStatusBuilder.ItemsIn(manifest, f.Chunk));
         total.Unfinished += unknown.Count - failed.Count;
@@ -183,8 +180,7 @@ public sealed class JobRunner(
     // when the count failed: those chunks are not sent this run, and resume counts again.
     private async Task<(string States, string?[] Errors)> QuoteStatesAsync(JobManifest manifest, string runId, HopDeadline deadline)
     {
-        var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
-        var plan = JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)!;
+        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         // The counts come up the same tree as the chunks will go down, so no dispatcher makes more than FanoutWidth calls.
         var counted = await node.RunAsync(manifest, new NodeWork(runId, new ChunkSpan(0, manifest.ChunkCount), [], null, 1, QuotePass: true), deadline)
             .ConfigureAwait(false);

@@ -43,6 +43,14 @@ public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions>
         GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
             .GetBlobClient(manifest.InputBlob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content);
 
+    /// <summary>The stored plan of a job with a blob source: its blobs' versions and each chunk's byte range.</summary>
+    public async Task<SourcePlan> ReadSourcePlanAsync(JobManifest manifest, CancellationToken cancellationToken = default)
+    {
+        var input = await ReadInputAsync(manifest, cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)
+               ?? throw new InvalidOperationException($"Job {manifest.JobId} has no source plan.");
+    }
+
     /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
     public Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
