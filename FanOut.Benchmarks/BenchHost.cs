@@ -25,7 +25,7 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
     {
         var azurite = await AzuriteProcess.StartAsync(azuritePort);
         var url = $"http://127.0.0.1:{port}";
-        var app = LocalFunctionsHost.Build(
+        var app = InProcessHost.Build(
             ["--urls", url],
             builder =>
             {

@@ -87,7 +87,7 @@ internal static class ScaleBenchmark
         var url = $"http://127.0.0.1:{LocalPaths.FreeLoopbackPort()}";
         long firstChunk = 0;
         var dispatchers = 0;
-        var app = LocalFunctionsHost.Build(
+        var app = InProcessHost.Build(
             ["--urls", url],
             builder =>
             {

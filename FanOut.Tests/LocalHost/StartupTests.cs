@@ -10,7 +10,7 @@ public sealed class StartupTests
     [Fact]
     public async Task WithoutASigningKey_OutsideLocalDevelopment_TheAppRefusesToStartAndSaysWhy()
     {
-        var app = LocalFunctionsHost.Build(
+        var app = InProcessHost.Build(
             ["--urls", $"http://127.0.0.1:{FreePort.Next()}"],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {

@@ -69,7 +69,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
         LocalHostServer? server = null;
-        var app = LocalFunctionsHost.Build(
+        var app = InProcessHost.Build(
             ["--urls", url],
             builder =>
             {

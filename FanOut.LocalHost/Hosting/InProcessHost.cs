@@ -7,9 +7,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace FanOut.LocalHost.Hosting;
 
-/// <summary>Builds the local host: Kestrel serving the function app's functions, at the routes, methods
-/// and auth levels of its functions.metadata, with the same <c>AddFanOut</c> registration as its Program.cs.</summary>
-public static class LocalFunctionsHost
+/// <summary>The in-process adapter, for tests that need a seam inside the app (DI overrides): Kestrel serving the
+/// function classes in this process, at the routes, methods and auth levels of functions.metadata, adapting
+/// each HttpContext to HttpRequestData and FunctionContext, with the same <c>AddFanOut</c> registration as the
+/// app's Program.cs. LocalHost itself runs the real worker (<see cref="Worker.WorkerHost"/>); a test proves
+/// that the two answer alike.</summary>
+public static class InProcessHost
 {
     /// <summary>Where LocalHost listens when no <c>--urls</c> is given: where <c>func start</c> would.</summary>
     public const string DefaultUrl = "http://127.0.0.1:7071";

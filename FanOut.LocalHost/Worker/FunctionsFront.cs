@@ -1,0 +1,106 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.LocalHost.Worker;
+
+/// <summary>The HTTP front of the local host: each request for a function the worker reported is checked
+/// (function key, host.json throttles) and sent to the worker as an InvocationRequest; its answer is written
+/// back. Until the worker is ready: 503 with Retry-After.</summary>
+internal sealed partial class FunctionsFront(
+    FunctionsWorker worker, WorkerChannel channel, LocalHostSettings settings, HttpThrottle throttle, ILogger<FunctionsFront> logger)
+{
+    private readonly byte[]? _key = settings.FunctionKey is { } key ? Encoding.UTF8.GetBytes(key) : null;
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        if (worker.Functions is not { } functions)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = "1";
+            return;
+        }
+        if (Find(functions, http.Request) is not var (function, routeValues))
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+        if (function.RequiresKey && _key is not null && !HasKey(http.Request))
+        {
+            http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+        using var place = throttle.TryEnter();
+        if (place is null)
+        {
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return;
+        }
+        await place.WaitTurnAsync(http.RequestAborted);
+        await InvokeAsync(http, function, await HttpInvocation.ToInvocationAsync(http, function, routeValues));
+    }
+
+    private async Task InvokeAsync(HttpContext http, WorkerFunction function, InvocationRequest invocation)
+    {
+        using var timeout = settings.HostJson.FunctionTimeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
+        using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, timeout.Token);
+        // A caller that goes away, or the function timeout, cancels the invocation in the worker, as the Functions
+        // host does (the function sees its FunctionContext.CancellationToken cancelled).
+        using var cancel = cancelled.Token.Register(() => channel.Send(new StreamingMessage
+        {
+            InvocationCancel = new InvocationCancel { InvocationId = invocation.InvocationId },
+        }));
+        StreamingMessage answer;
+        try
+        {
+            answer = await channel.RequestAsync(new StreamingMessage { InvocationRequest = invocation }, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            LogTimedOut(logger, function.Name, invocation.InvocationId, settings.HostJson.FunctionTimeout!.Value);
+            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
+        catch (WorkerUnavailableException)
+        {
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = "1";
+            return;
+        }
+        var response = answer.InvocationResponse;
+        if (response.Result?.Status != StatusResult.Types.Status.Success)
+        {
+            LogFailed(logger, function.Name, invocation.InvocationId, response.Result?.Exception?.Message ?? "no result");
+            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
+        await HttpInvocation.WriteAnswerAsync(http, response);
+    }
+
+    private static (WorkerFunction, Microsoft.AspNetCore.Routing.RouteValueDictionary)? Find(IReadOnlyList<WorkerFunction> functions, HttpRequest request)
+    {
+        foreach (var function in functions)
+        {
+            if (function.Matches(request, out var values))
+            {
+                return (function, values);
+            }
+        }
+        return null;
+    }
+
+    // The key is accepted where the Functions host accepts it: the x-functions-key header or ?code=.
+    private bool HasKey(HttpRequest request)
+    {
+        var presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
+        return presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string function, string invocationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) ran past host.json's functionTimeout ({Timeout}): cancelled, answered 500.")]
+    private static partial void LogTimedOut(ILogger logger, string function, string invocationId, TimeSpan timeout);
+}

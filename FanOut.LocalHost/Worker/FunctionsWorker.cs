@@ -1,0 +1,233 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.LocalHost.Worker;
+
+/// <summary>The function app's worker, run as the Functions host runs it: a gRPC endpoint on a loopback port of
+/// its own (HTTP/2 cleartext, no message size limit), the worker launched against it once the HTTP front knows
+/// its address, then the handshake (StartStream, WorkerInitRequest, FunctionsMetadataRequest, one
+/// FunctionLoadRequest per function). A worker that dies takes the host down with it, exit code 1, its last
+/// lines logged; the host stopping sends WorkerTerminate and kills the worker after the grace period.</summary>
+internal sealed partial class FunctionsWorker(
+    WorkerChannel channel, LocalHostSettings settings, IServer front, IHostApplicationLifetime lifetime, ILoggerFactory loggers,
+    IConfiguration configuration) : IHostedService
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(5);
+    private readonly ILogger _logger = loggers.CreateLogger("FanOut.LocalHost");
+    private WebApplication? _grpc;
+    private WorkerProcess? _process;
+    private volatile IReadOnlyList<WorkerFunction>? _functions;
+    private volatile bool _stopping;
+
+    /// <summary>The functions the worker loaded; null until it is ready.</summary>
+    public IReadOnlyList<WorkerFunction>? Functions => _functions;
+
+    /// <summary>The worker's process id (0 before it starts).</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
+    /// <summary>Completes when the worker is ready (or failed to start).</summary>
+    public Task Ready => _ready.Task;
+
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _grpc = BuildGrpcServer();
+        await _grpc.StartAsync(cancellationToken);
+        lifetime.ApplicationStarted.Register(() => _ = Task.Run(LaunchAsync));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        if (_process is { } process && !process.Exited.IsCompleted)
+        {
+            channel.Send(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(GracePeriod) } });
+            if (await Task.WhenAny(process.Exited, Task.Delay(GracePeriod, CancellationToken.None)) != process.Exited)
+            {
+                LogKilledAfterGrace(_logger, process.Id, GracePeriod.TotalSeconds);
+            }
+            process.Dispose();
+        }
+        channel.Close();
+        if (_grpc is not null)
+        {
+            await _grpc.StopAsync(CancellationToken.None);
+            await _grpc.DisposeAsync();
+        }
+    }
+
+    private WebApplication BuildGrpcServer()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc(grpc => (grpc.MaxReceiveMessageSize, grpc.MaxSendMessageSize) = (null, null));
+        builder.Services.AddSingleton(channel);
+        var app = builder.Build();
+        app.MapGrpcService<FunctionRpcService>();
+        return app;
+    }
+
+    private async Task LaunchAsync()
+    {
+        try
+        {
+            var frontUrl = FrontUrl();
+            var grpcUrl = _grpc!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var workerLog = loggers.CreateLogger("FanOut.LocalHost.WorkerConsole");
+            _process = WorkerProcess.Start(settings.AppDirectory, Arguments(grpcUrl), Environment(frontUrl), line => LogWorkerLine(workerLog, line));
+            _ = WatchAsync(_process);
+            await channel.Connected.WaitAsync(StartTimeout);
+            _functions = await HandshakeAsync();
+            LogReady(_logger, frontUrl, _process.Id, _process.Dll, string.Join(", ", _functions.Select(f => $"{f.Name} [{string.Join(",", f.Methods)}] /{f.Route}")));
+            _ready.TrySetResult();
+        }
+        catch (Exception ex) when (!_stopping)
+        {
+            LogStartFailed(_logger, ex.Message, string.Join(System.Environment.NewLine, _process?.LastLines ?? []));
+            _ready.TrySetException(ex);
+            Fail();
+        }
+    }
+
+    private async Task<IReadOnlyList<WorkerFunction>> HandshakeAsync()
+    {
+        var init = await channel.RequestAsync(new StreamingMessage
+        {
+            WorkerInitRequest = new WorkerInitRequest
+            {
+                HostVersion = "4.0.0-fanout-localhost",
+                WorkerDirectory = settings.AppDirectory,
+                FunctionAppDirectory = settings.AppDirectory,
+            },
+        }).WaitAsync(StartTimeout);
+        Check(init.WorkerInitResponse?.Result, "WorkerInitRequest");
+        var metadata = await channel.RequestAsync(new StreamingMessage
+        {
+            FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = settings.AppDirectory },
+        }).WaitAsync(StartTimeout);
+        Check(metadata.FunctionMetadataResponse?.Result, "FunctionsMetadataRequest");
+        var functions = new List<WorkerFunction>();
+        foreach (var function in metadata.FunctionMetadataResponse!.FunctionMetadataResults)
+        {
+            // One FunctionLoadRequest per function: the worker does not handle the batched collection.
+            var loaded = await channel.RequestAsync(new StreamingMessage
+            {
+                FunctionLoadRequest = new FunctionLoadRequest { FunctionId = function.FunctionId, Metadata = function },
+            }).WaitAsync(StartTimeout);
+            Check(loaded.FunctionLoadResponse?.Result, $"FunctionLoadRequest ({function.Name})");
+            if (WorkerFunction.FromMetadata(function, settings.HostJson.RoutePrefix) is { } http)
+            {
+                functions.Add(http);
+            }
+        }
+        return functions;
+    }
+
+    private static void Check(StatusResult? result, string request)
+    {
+        if (result?.Status != StatusResult.Types.Status.Success)
+        {
+            throw new InvalidOperationException($"The worker failed {request}: {result?.Exception?.Message ?? result?.Result ?? "no answer"}");
+        }
+    }
+
+    private async Task WatchAsync(WorkerProcess process)
+    {
+        var code = await process.Exited;
+        channel.Close();
+        if (!_stopping)
+        {
+            LogWorkerDied(_logger, process.Id, code, string.Join(System.Environment.NewLine, process.LastLines));
+            Fail();
+        }
+    }
+
+    private void Fail()
+    {
+        System.Environment.ExitCode = 1;
+        lifetime.StopApplication();
+    }
+
+    private string FrontUrl() =>
+        front.Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            .Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1").Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1");
+
+    // The arguments the Functions host gives a worker (read by the worker as Functions:Worker:*); without the
+    // message length the worker's limit is 0 and it dies sending StartStream.
+    private IEnumerable<string> Arguments(string grpcUrl) =>
+    [
+        "--functions-uri", grpcUrl.TrimEnd('/') + "/",
+        "--functions-worker-id", channel.WorkerId,
+        "--functions-request-id", Guid.NewGuid().ToString(),
+        "--functions-grpc-max-message-length", int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    ];
+
+    private Dictionary<string, string> Environment(string frontUrl)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
+            ["FUNCTIONS_APPLICATION_DIRECTORY"] = settings.AppDirectory,
+            ["FUNCTIONS_WORKER_DIRECTORY"] = settings.AppDirectory,
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = System.Environment.GetEnvironmentVariable("AZURE_FUNCTIONS_ENVIRONMENT") ?? "Development",
+            // Locally the app's calls to itself go to where this host listens, unless configured otherwise; and one
+            // process is the whole app, so it may sign its calls with a key it makes up (unless told otherwise).
+            ["FanOut__SelfBaseUrl"] = frontUrl,
+            ["FanOut__LocalDevelopment"] = "true",
+        };
+        // The host's log levels are the worker's too, so the worker does not send what the host would drop.
+        foreach (var level in configuration.GetSection("Logging:LogLevel").GetChildren())
+        {
+            environment[$"Logging__LogLevel__{level.Key}"] = level.Value ?? "";
+        }
+        foreach (var name in (string[])["FanOut__SelfBaseUrl", "FanOut__LocalDevelopment"])
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { Length: > 0 } given)
+            {
+                environment[name] = given;
+            }
+        }
+        foreach (var (name, value) in settings.AppSettings)
+        {
+            environment[name] = value;
+        }
+        return environment;
+    }
+
+    private static void LogWorkerLine(ILogger logger, string line)
+    {
+        // The worker's console carries its start-up notice and anything written before logging is wired up;
+        // its logs arrive as RpcLog messages.
+        if (line.Length > 0)
+        {
+            LogWorkerConsole(logger, line);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "FanOut.LocalHost is serving {Url} with the real worker: pid {Pid}, {Dll}. Functions: {Functions}")]
+    private static partial void LogReady(ILogger logger, string url, int pid, string dll, string functions);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The worker did not start: {Reason}. Its last lines:\n{Lines}")]
+    private static partial void LogStartFailed(ILogger logger, string reason, string lines);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The worker (pid {Pid}) exited with code {Code}; the host stops. Its last lines:\n{Lines}")]
+    private static partial void LogWorkerDied(ILogger logger, int pid, int code, string lines);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The worker (pid {Pid}) did not stop within {Seconds} s of WorkerTerminate: killed.")]
+    private static partial void LogKilledAfterGrace(ILogger logger, int pid, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Line}")]
+    private static partial void LogWorkerConsole(ILogger logger, string line);
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+
+namespace FanOut.LocalHost.Worker;
+
+/// <summary>Turns an HTTP request into the worker's <c>InvocationRequest</c> and its <c>InvocationResponse</c>
+/// back into the HTTP answer, with the fields the worker's HTTP binding (GrpcHttpRequestData) reads.</summary>
+internal static class HttpInvocation
+{
+    /// <summary>The InvocationRequest of <paramref name="http"/> for <paramref name="function"/>; reads the body whole.</summary>
+    public static async Task<InvocationRequest> ToInvocationAsync(HttpContext http, WorkerFunction function, RouteValueDictionary routeValues)
+    {
+        var request = http.Request;
+        var rpc = new RpcHttp
+        {
+            Method = request.Method,
+            Url = request.GetEncodedUrl(),
+            Body = new TypedData { Bytes = await ReadBodyAsync(request, http.RequestAborted) },
+        };
+        // Header names lower-cased, repeated values joined with commas, as the Functions host sends them.
+        foreach (var (name, values) in request.Headers)
+        {
+            var value = values.ToString();
+            rpc.Headers[name.ToLowerInvariant()] = value;
+            rpc.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = value };
+        }
+        foreach (var (name, values) in request.Query)
+        {
+            rpc.Query[name] = values.ToString();
+            rpc.NullableQuery[name] = new NullableString { Value = values.ToString() };
+        }
+        var invocation = new InvocationRequest
+        {
+            InvocationId = Guid.NewGuid().ToString(),
+            FunctionId = function.Id,
+            // The worker needs a trace context on every invocation (it starts its activity from it).
+            TraceContext = new RpcTraceContext { TraceParent = Activity.Current?.Id ?? NewTraceParent() },
+        };
+        foreach (var (name, value) in routeValues)
+        {
+            if (value?.ToString() is { } text)
+            {
+                rpc.Params[name] = text;
+                rpc.NullableParams[name] = new NullableString { Value = text };
+                invocation.TriggerMetadata[name] = new TypedData { String = text };
+            }
+        }
+        invocation.InputData.Add(new ParameterBinding { Name = function.TriggerName, Data = new TypedData { Http = rpc } });
+        return invocation;
+    }
+
+    /// <summary>Writes the function's answer (its <c>$return</c> http) to <paramref name="http"/>.</summary>
+    public static async Task WriteAnswerAsync(HttpContext http, InvocationResponse answer)
+    {
+        var rpc = answer.ReturnValue?.Http;
+        if (rpc is null)
+        {
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+        http.Response.StatusCode = int.TryParse(rpc.StatusCode, out var status) ? status : StatusCodes.Status200OK;
+        foreach (var (name, value) in rpc.Headers)
+        {
+            if (!name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                http.Response.Headers[name] = value;
+            }
+        }
+        var body = rpc.Body switch
+        {
+            { DataCase: TypedData.DataOneofCase.Bytes } b => b.Bytes.Memory,
+            { DataCase: TypedData.DataOneofCase.String } s => System.Text.Encoding.UTF8.GetBytes(s.String),
+            _ => ReadOnlyMemory<byte>.Empty,
+        };
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body, http.RequestAborted);
+    }
+
+    // The body as one buffer, wrapped (not copied again) into the message.
+    private static async Task<ByteString> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = request.ContentLength is { } length and <= int.MaxValue ? new MemoryStream((int)length) : new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return UnsafeByteOperations.UnsafeWrap(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    private static string NewTraceParent() =>
+        $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+}

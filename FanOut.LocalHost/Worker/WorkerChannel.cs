@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Azure.Functions.Worker.Grpc.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.LocalHost.Worker;
+
+/// <summary>The host's end of one worker's <c>FunctionRpc.EventStream</c>: a single writer sends what the host
+/// asks, replies are matched to their requests by <c>request_id</c>, and the worker's <c>RpcLog</c> messages go
+/// to the host's loggers at their own levels and categories.</summary>
+internal sealed class WorkerChannel(ILoggerFactory loggers)
+{
+    private readonly Channel<StreamingMessage> _outbox = Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
+    private readonly ConcurrentDictionary<string, ILogger> _categories = new();
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ILogger _logger = loggers.CreateLogger("FanOut.LocalHost.Worker");
+    private volatile bool _closed;
+
+    /// <summary>The id the host gave the worker it launched; a stream that starts with another is refused.</summary>
+    public string WorkerId { get; } = Guid.NewGuid().ToString();
+
+    /// <summary>Completes when the worker has opened its stream (StartStream).</summary>
+    public Task Connected => _connected.Task;
+
+    /// <summary>Serves the worker's stream until it ends.</summary>
+    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> fromWorker, IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
+    {
+        if (!await fromWorker.MoveNext(cancellationToken) || fromWorker.Current.StartStream?.WorkerId != WorkerId)
+        {
+            _logger.LogWarning("A stream that did not start with this host's worker id was refused.");
+            return;
+        }
+        _connected.TrySetResult();
+        var writing = WriteAllAsync(toWorker, cancellationToken);
+        try
+        {
+            while (await fromWorker.MoveNext(cancellationToken))
+            {
+                Receive(fromWorker.Current);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or Grpc.Core.RpcException)
+        {
+            // the worker went away; Close tells whoever waits
+        }
+        finally
+        {
+            Close();
+            await writing;
+        }
+    }
+
+    /// <summary>Sends a request and waits for the worker's reply to it (the message with its request_id).</summary>
+    public async Task<StreamingMessage> RequestAsync(StreamingMessage request, CancellationToken cancellationToken = default)
+    {
+        request.RequestId = Guid.NewGuid().ToString();
+        var reply = new TaskCompletionSource<StreamingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[request.RequestId] = reply;
+        try
+        {
+            if (_closed)
+            {
+                throw new WorkerUnavailableException();
+            }
+            await _outbox.Writer.WriteAsync(request, cancellationToken);
+            return await reply.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            _pending.TryRemove(request.RequestId, out _);
+        }
+    }
+
+    /// <summary>Sends a message that has no reply (InvocationCancel, WorkerTerminate).</summary>
+    public void Send(StreamingMessage message) => _outbox.Writer.TryWrite(message);
+
+    /// <summary>Fails every request still waiting: the worker is gone.</summary>
+    public void Close()
+    {
+        _closed = true;
+        _outbox.Writer.TryComplete();
+        foreach (var (id, pending) in _pending)
+        {
+            pending.TrySetException(new WorkerUnavailableException());
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    private async Task WriteAllAsync(IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var message in _outbox.Reader.ReadAllAsync(cancellationToken))
+            {
+                await toWorker.WriteAsync(message, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or Grpc.Core.RpcException)
+        {
+            Close();
+        }
+    }
+
+    private void Receive(StreamingMessage message)
+    {
+        if (message.ContentCase == StreamingMessage.ContentOneofCase.RpcLog)
+        {
+            Log(message.RpcLog);
+        }
+        else if (_pending.TryRemove(message.RequestId, out var waiting))
+        {
+            waiting.TrySetResult(message);
+        }
+    }
+
+    private void Log(RpcLog log)
+    {
+        var logger = _categories.GetOrAdd(string.IsNullOrEmpty(log.Category) ? "Worker" : log.Category, loggers.CreateLogger);
+        var level = log.Level switch
+        {
+            RpcLog.Types.Level.Trace => LogLevel.Trace,
+            RpcLog.Types.Level.Debug => LogLevel.Debug,
+            RpcLog.Types.Level.Information => LogLevel.Information,
+            RpcLog.Types.Level.Warning => LogLevel.Warning,
+            RpcLog.Types.Level.Error => LogLevel.Error,
+            RpcLog.Types.Level.Critical => LogLevel.Critical,
+            _ => LogLevel.None,
+        };
+        if (logger.IsEnabled(level))
+        {
+            var exception = log.Exception is { } e ? $"{Environment.NewLine}{e.Type}: {e.Message}{Environment.NewLine}{e.StackTrace}" : "";
+            logger.Log(level, "{Message}{Exception}", log.Message, exception);
+        }
+    }
+}
+
+/// <summary>The worker is not (or no longer) there to answer.</summary>
+internal sealed class WorkerUnavailableException() : Exception("The worker process is not running.");

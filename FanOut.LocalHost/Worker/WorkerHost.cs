@@ -1,0 +1,84 @@
+using FanOut.LocalHost.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FanOut.LocalHost.Worker;
+
+/// <summary>Builds the local Functions host: Kestrel in front (HTTP), the function app's real worker behind it
+/// (<see cref="FunctionsWorker"/>), as <c>func start</c> runs an app.</summary>
+public static class WorkerHost
+{
+    /// <summary>The largest request body the host takes, as Azure's front end (100 MB); larger is 413.</summary>
+    public const long MaxRequestBodyBytes = 100 * 1024 * 1024;
+
+    /// <summary>Builds the host (not started).</summary>
+    /// <param name="args">Command-line arguments: <c>--urls</c> (port 0 binds a free port), <c>--app</c> (the
+    /// function app's build output).</param>
+    /// <param name="appSettings">App settings for the worker (<c>FanOut__…</c> or <c>FanOut:…</c> names), over
+    /// local.settings.json's Values.</param>
+    /// <param name="configureBuilder">Extra configuration or services of the host, before it is built (tests).</param>
+    /// <param name="configurePipeline">Extra middleware before the functions (tests' fault injectors).</param>
+    public static WebApplication Build(
+        string[] args,
+        IReadOnlyDictionary<string, string?>? appSettings = null,
+        Action<WebApplicationBuilder>? configureBuilder = null,
+        Action<WebApplication>? configurePipeline = null)
+    {
+        // Its appsettings.json (log levels) is found wherever it is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(InProcessHost.DefaultUrl);
+        }
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        var appDirectory = AppDirectory(builder.Configuration["app"]);
+        var settings = new LocalHostSettings(appDirectory, HostJson.Load(appDirectory), Merge(LocalSettings.Load(appDirectory), appSettings));
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(new HttpThrottle(settings.HostJson.MaxConcurrentRequests, settings.HostJson.MaxOutstandingRequests));
+        builder.Services.AddSingleton<WorkerChannel>();
+        builder.Services.AddSingleton<FunctionsWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FunctionsWorker>());
+        builder.Services.AddSingleton<FunctionsFront>();
+        configureBuilder?.Invoke(builder);
+
+        var app = builder.Build();
+        configurePipeline?.Invoke(app);
+        app.Run(app.Services.GetRequiredService<FunctionsFront>().InvokeAsync);
+        return app;
+    }
+
+    /// <summary>The pid of the worker process behind a started host, once it is ready.</summary>
+    public static async Task<int> WorkerProcessIdAsync(this WebApplication host)
+    {
+        var worker = host.Services.GetRequiredService<FunctionsWorker>();
+        await worker.Ready;
+        return worker.ProcessId;
+    }
+
+    private static Dictionary<string, string> Merge(Dictionary<string, string> local, IReadOnlyDictionary<string, string?>? given)
+    {
+        foreach (var (name, value) in given ?? new Dictionary<string, string?>())
+        {
+            if (value is not null)
+            {
+                local[name.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
+        }
+        return local;
+    }
+
+    // --app, else the FanOut.Functions build output this host was built with (functions-app.path, written at build).
+    private static string AppDirectory(string? given)
+    {
+        if (!string.IsNullOrEmpty(given))
+        {
+            return Path.GetFullPath(given);
+        }
+        var path = Path.Combine(AppContext.BaseDirectory, "functions-app.path");
+        return File.Exists(path)
+            ? File.ReadAllText(path).Trim()
+            : throw new FileNotFoundException($"{path} is missing: build FanOut.LocalHost with its FanOut.Functions reference, or pass --app <folder>.", path);
+    }
+}
