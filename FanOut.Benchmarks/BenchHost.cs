@@ -21,12 +21,11 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
 {
     private int _ceilingRuns;
 
-    public static async Task<BenchHost> StartAsync(int port, int azuritePort, int concurrency)
+    public static async Task<BenchHost> StartAsync(int concurrency)
     {
-        var azurite = await AzuriteProcess.StartAsync(azuritePort);
-        var url = $"http://127.0.0.1:{port}";
+        var azurite = await AzuriteProcess.StartAsync();
         var app = InProcessHost.Build(
-            ["--urls", url],
+            ["--urls", "http://127.0.0.1:0"],
             builder =>
             {
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -45,7 +44,7 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
                 await context.Response.WriteAsync("{}");
             }));
         await app.StartAsync();
-        return new BenchHost(app, new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(10) }, azurite, concurrency);
+        return new BenchHost(app, new HttpClient { BaseAddress = new Uri(LocalPaths.CallableUrl(app.Urls.First())), Timeout = TimeSpan.FromMinutes(10) }, azurite, concurrency);
     }
 
     /// <summary>Trivial POSTs, as many as the fan-out has chunks, at the fan-out's concurrency.</summary>

@@ -56,7 +56,7 @@ var rounds = Setting("rounds", 5);
 var warmUps = Setting("warmup", 5);
 var concurrency = Setting("concurrency", 32);
 
-await using var host = await BenchHost.StartAsync(LocalPaths.FreeLoopbackPort(), LocalPaths.FreeLoopbackPort(), concurrency);
+await using var host = await BenchHost.StartAsync(concurrency);
 var http = new List<RunResult>();
 var httpFanOut = new List<RunResult>();
 var storage = new List<RunResult>();

@@ -83,12 +83,11 @@ internal static class ScaleBenchmark
 
     private static async Task<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)> RunJobAsync(int chunks, int concurrency, int width)
     {
-        await using var azurite = await AzuriteProcess.StartAsync(LocalPaths.FreeLoopbackPort(), inMemory: true);
-        var url = $"http://127.0.0.1:{LocalPaths.FreeLoopbackPort()}";
+        await using var azurite = await AzuriteProcess.StartAsync(inMemory: true);
         long firstChunk = 0;
         var dispatchers = 0;
         var app = InProcessHost.Build(
-            ["--urls", url],
+            ["--urls", "http://127.0.0.1:0"],
             builder =>
             {
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -123,7 +122,7 @@ internal static class ScaleBenchmark
         await app.StartAsync();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
+            using var http = new HttpClient { BaseAddress = new Uri(LocalPaths.CallableUrl(app.Urls.First())), Timeout = TimeSpan.FromMinutes(5) };
             var jobId = $"scale-{chunks}-{Guid.NewGuid():N}"[..40];
             var body = new JsonObject
             {

@@ -19,7 +19,7 @@ internal static class WordcountBenchmark
     public static async Task<string> RunAsync(long sizeBytes, long chunkBytes, int concurrency, int rounds)
     {
         var file = await ScanBenchmark.EnsureTextFileAsync(sizeBytes);
-        await using var azurite = await AzuriteProcess.StartAsync(LocalPaths.FreeLoopbackPort());
+        await using var azurite = await AzuriteProcess.StartAsync();
         var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("inputs");
         await container.CreateIfNotExistsAsync();
         var blob = container.GetBlobClient("big.txt");
@@ -27,7 +27,7 @@ internal static class WordcountBenchmark
         await blob.UploadAsync(file, overwrite: true);
 
         var log = Path.Combine(Path.GetTempPath(), "fanout-bench-localhost.log");
-        await using var host = await LocalHostProcess.StartAsync(LocalPaths.FreeLoopbackPort(), log, new Dictionary<string, string>
+        await using var host = await LocalHostProcess.StartAsync(log, new Dictionary<string, string>
         {
             ["FanOut__Storage__ConnectionString"] = azurite.ConnectionString,
             ["FanOut__Storage__InputContainers"] = "inputs",

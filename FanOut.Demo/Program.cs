@@ -9,7 +9,7 @@ using FanOut.Demo;
 using FanOut.LocalHost.Hosting;
 
 // A real fan-out on this machine: starts Azurite (from node_modules) and FanOut.LocalHost, each as its own
-// process on a free loopback port, POSTs start_fanout with wordcount over a text, prints the finished job,
+// process on a loopback port it binds itself (LocalHost runs the built FanOut.Functions.dll as its worker), POSTs start_fanout with wordcount over a text, prints the finished job,
 // then reads it back from its status URL.
 // Usage: dotnet run --project FanOut.Demo -- [--file text.txt] [--chunk-size 100] [--processor wordcount]
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
@@ -19,12 +19,13 @@ var (description, lines) = DemoCorpus.Load(settings.GetValueOrDefault("file"));
 var print = new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
 Console.WriteLine("FanOut demo");
-await using var azurite = await AzuriteProcess.StartAsync(LocalPaths.FreeLoopbackPort());
+await using var azurite = await AzuriteProcess.StartAsync();
 Console.WriteLine($"  Azurite (blob storage emulator) is listening on 127.0.0.1:{azurite.Port}");
 var logPath = Path.Combine(Path.GetTempPath(), "fanout-demo-localhost.log");
-await using var host = await LocalHostProcess.StartAsync(LocalPaths.FreeLoopbackPort(), logPath,
+await using var host = await LocalHostProcess.StartAsync(logPath,
     new Dictionary<string, string> { ["FanOut__Storage__ConnectionString"] = azurite.ConnectionString });
 Console.WriteLine($"  FanOut.LocalHost (pid {host.Id}) is serving {host.Url}api/batch (log: {logPath})");
+Console.WriteLine($"  behind it, the real Functions worker (pid {host.WorkerId}) runs {host.WorkerDll}, over the host-worker gRPC protocol");
 
 var job = new JsonObject
 {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace FanOut.LocalHost.Hosting;
 
@@ -15,28 +14,26 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private readonly bool _inMemory;
     private Process? _process;
 
-    private AzuriteProcess(int port, string location, bool inMemory)
+    private AzuriteProcess(string location, bool inMemory)
     {
-        Port = port;
         _location = location;
         _inMemory = inMemory;
-        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-                           $"AccountKey={DevAccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
     }
 
     /// <summary>The connection string of its development account.</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString =>
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+        $"AccountKey={DevAccountKey};BlobEndpoint=http://127.0.0.1:{Port}/devstoreaccount1;";
 
-    /// <summary>Its loopback port.</summary>
-    public int Port { get; }
+    /// <summary>Its loopback port: the one it bound (port 0) when it first started, and again after a restart.</summary>
+    public int Port { get; private set; }
 
-    /// <summary>Starts Azurite on <paramref name="port"/> with a new, temporary data folder.</summary>
-    /// <param name="port">Its loopback port.</param>
+    /// <summary>Starts Azurite on a loopback port it binds itself, with a new, temporary data folder.</summary>
     /// <param name="inMemory">Keeps everything in memory, nothing on disk: much faster with many blobs
     /// (Azurite's database, saved whole every few seconds, grows with them), but a restart loses them.</param>
-    public static async Task<AzuriteProcess> StartAsync(int port, bool inMemory = false)
+    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false)
     {
-        var server = new AzuriteProcess(port, Directory.CreateTempSubdirectory("fanout-azurite-").FullName, inMemory);
+        var server = new AzuriteProcess(Directory.CreateTempSubdirectory("fanout-azurite-").FullName, inMemory);
         await server.StartAgainAsync();
         return server;
     }
@@ -44,7 +41,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Starts the (stopped) service again on the same port, with the same data.</summary>
     public async Task StartAgainAsync()
     {
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var azurite = await InstalledAsync();
+        // Port 0 the first time: it binds a free port and says which; a restart takes the same port again.
         string[] arguments = ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
         var start = new ProcessStartInfo(azurite, _inMemory ? [.. arguments, "--inMemoryPersistence"] : [.. arguments, "--location", _location])
         {
@@ -52,19 +51,23 @@ public sealed class AzuriteProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, _) => { };
+        // "Azurite Blob service successfully listens on http://127.0.0.1:PORT": the port it bound.
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.LastIndexOf("listens on http://", StringComparison.Ordinal) is >= 0 && int.TryParse(e.Data[(e.Data.LastIndexOf(':') + 1)..], out var port))
+            {
+                listening.TrySetResult(port);
+            }
+        };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var waited = Stopwatch.StartNew();
-        while (!await AcceptsAsync())
+        var exited = _process.WaitForExitAsync();
+        if (await Task.WhenAny(listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(30))) != listening.Task)
         {
-            if (_process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                throw new InvalidOperationException($"Azurite did not start on port {Port} (exit: {(_process.HasExited ? _process.ExitCode : "still running")}).");
-            }
-            await Task.Delay(50);
+            throw new InvalidOperationException($"Azurite did not start (exit: {(_process.HasExited ? _process.ExitCode : "still running")}).");
         }
+        Port = listening.Task.Result;
     }
 
     // node_modules/.bin/azurite-blob, installed with `npm ci` (the version package-lock.json pins) when missing,
@@ -138,20 +141,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
         catch (IOException)
         {
             // best effort: a temp folder
-        }
-    }
-
-    private async Task<bool> AcceptsAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Reflection;
 using FanOut.Core;
+using FanOut.Core.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -33,6 +35,7 @@ public static class InProcessHost
             builder.WebHost.UseUrls(urls = DefaultUrl);
         }
         // Locally the self URL is where this host listens, unless configured otherwise.
+        var configuredSelfUrl = builder.Configuration["FanOut:SelfBaseUrl"];
         builder.Configuration.AddInMemoryCollection(SelfUrlDefault(builder.Configuration, urls));
         // LocalHost is for development: one process is the whole app, so without a signing key it signs its
         // calls to itself with one it makes up (unless told otherwise).
@@ -46,6 +49,12 @@ public static class InProcessHost
         builder.Services.AddFanOut(builder.Configuration);
 
         var app = builder.Build();
+        if (string.IsNullOrEmpty(configuredSelfUrl))
+        {
+            // Bound to port 0, its address is known once it listens: the self URL follows it then.
+            app.Lifetime.ApplicationStarted.Register(() =>
+                app.Services.GetRequiredService<IOptions<FanOutOptions>>().Value.SelfBaseUrl = new Uri(LocalPaths.CallableUrl(app.Urls.First())));
+        }
         configurePipeline?.Invoke(app);
         MapFunctions(app, AppContext.BaseDirectory, app.Configuration["FanOut:FunctionKey"]);
         return app;
@@ -66,11 +75,9 @@ public static class InProcessHost
         }
     }
 
-    private static Dictionary<string, string?> SelfUrlDefault(IConfiguration configuration, string urls)
-    {
-        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0];
-        return string.IsNullOrEmpty(configuration["FanOut:SelfBaseUrl"])
-            ? new() { ["FanOut:SelfBaseUrl"] = first.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1") }
+    private static Dictionary<string, string?> SelfUrlDefault(IConfiguration configuration, string urls) =>
+        string.IsNullOrEmpty(configuration["FanOut:SelfBaseUrl"])
+            ? new() { ["FanOut:SelfBaseUrl"] = LocalPaths.CallableUrl(urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0]) }
             : [];
-    }
+
 }

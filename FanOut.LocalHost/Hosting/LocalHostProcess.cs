@@ -1,18 +1,21 @@
 using System.Diagnostics;
-using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace FanOut.LocalHost.Hosting;
 
-/// <summary>FanOut.LocalHost started as a separate process (the demo's host, and the tests' when they
-/// need to kill one), from the folder this assembly was loaded from; killed when disposed.</summary>
-public sealed class LocalHostProcess : IAsyncDisposable
+/// <summary>FanOut.LocalHost started as a separate process (the demo's host, the benchmark's, and the tests' when
+/// they need to kill one), from the folder this assembly was loaded from, on a loopback port it binds itself
+/// (port 0) and reports; it runs the function app's real worker as its own child process. Killed when disposed.</summary>
+public sealed partial class LocalHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private LocalHostProcess(Process process, Uri url)
+    private LocalHostProcess(Process process, Uri url, int workerId, string workerDll)
     {
         _process = process;
         Url = url;
+        WorkerId = workerId;
+        WorkerDll = workerDll;
     }
 
     /// <summary>Where it listens.</summary>
@@ -21,15 +24,24 @@ public sealed class LocalHostProcess : IAsyncDisposable
     /// <summary>Its process id.</summary>
     public int Id => _process.Id;
 
-    /// <summary>Starts it on a loopback port and waits until it accepts connections.</summary>
-    /// <param name="port">The loopback port.</param>
+    /// <summary>The process id of the worker behind it (FanOut.Functions.dll).</summary>
+    public int WorkerId { get; }
+
+    /// <summary>The app dll its worker runs.</summary>
+    public string WorkerDll { get; }
+
+    /// <summary>Completes with its exit code when it exits.</summary>
+    public Task<int> Exited => _exited.Task;
+
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Starts it on a free loopback port and waits until its worker is ready.</summary>
     /// <param name="logPath">Where its console output goes.</param>
     /// <param name="environment">Its settings, as environment variables (<c>FanOut__…</c>).</param>
-    public static async Task<LocalHostProcess> StartAsync(int port, string logPath, IDictionary<string, string> environment)
+    public static async Task<LocalHostProcess> StartAsync(string logPath, IDictionary<string, string> environment)
     {
-        var url = new Uri($"http://127.0.0.1:{port}");
         var directory = Path.GetDirectoryName(typeof(LocalHostProcess).Assembly.Location)!;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "FanOut.LocalHost.dll"), "--urls", url.ToString().TrimEnd('/')])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "FanOut.LocalHost.dll"), "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -40,23 +52,38 @@ public sealed class LocalHostProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start FanOut.LocalHost");
+        var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        void Line(object _, DataReceivedEventArgs e)
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            lock (log)
+            {
+                log.WriteLine(e.Data);
+            }
+            if (ReadyLine().Match(e.Data) is { Success: true } match)
+            {
+                ready.TrySetResult(match);
+            }
+        }
+        process.OutputDataReceived += Line;
+        process.ErrorDataReceived += Line;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new LocalHostProcess(process, url);
-        var deadline = Stopwatch.StartNew();
-        while (!await host.AcceptsConnectionsAsync())
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(90))) != ready.Task)
         {
-            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                await host.DisposeAsync();
-                throw new InvalidOperationException($"FanOut.LocalHost did not start; see {logPath}");
-            }
-            await Task.Delay(100);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            throw new InvalidOperationException($"FanOut.LocalHost did not start (exit: {(process.HasExited ? process.ExitCode : "still running")}); see {logPath}");
         }
+        var found = ready.Task.Result;
+        var host = new LocalHostProcess(process, new Uri(found.Groups["url"].Value.TrimEnd('/') + "/"), int.Parse(found.Groups["pid"].Value), found.Groups["dll"].Value);
+        _ = exited.ContinueWith(_ => host._exited.TrySetResult(process.ExitCode), TaskScheduler.Default);
         return host;
     }
 
@@ -65,9 +92,16 @@ public sealed class LocalHostProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill();
             await _process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>Kills its worker (SIGKILL), as a crash of the worker would.</summary>
+    public void KillWorker()
+    {
+        using var worker = Process.GetProcessById(WorkerId);
+        worker.Kill();
     }
 
     /// <inheritdoc/>
@@ -81,17 +115,6 @@ public sealed class LocalHostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task<bool> AcceptsConnectionsAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(Url.Host, Url.Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    [GeneratedRegex(@"^FanOut\.LocalHost ready: (?<url>\S+) \(worker pid (?<pid>\d+): (?<dll>.+)\)$")]
+    private static partial Regex ReadyLine();
 }

@@ -1,18 +1,11 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace FanOut.LocalHost.Hosting;
 
 /// <summary>Where things are on this machine, for the local tools (demo, tests, benchmarks).</summary>
 public static class LocalPaths
 {
-    /// <summary>A loopback port that was free a moment ago.</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A listening address as a URL to call: a wildcard host becomes 127.0.0.1.</summary>
+    public static string CallableUrl(string address) =>
+        address.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1").Replace("://[::]", "://127.0.0.1");
 
     /// <summary>The folder holding FanOutFunctions.sln, above the running program's folder.</summary>
     public static string RepositoryRoot()

@@ -1,4 +1,5 @@
 using System.Net;
+using FanOut.LocalHost.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -90,7 +91,13 @@ internal sealed partial class FunctionsWorker(
             _ = WatchAsync(_process);
             await channel.Connected.WaitAsync(StartTimeout);
             _functions = await HandshakeAsync();
-            LogReady(_logger, frontUrl, _process.Id, _process.Dll, string.Join(", ", _functions.Select(f => $"{f.Name} [{string.Join(",", f.Methods)}] /{f.Route}")));
+            // On the console whatever the log levels, as func start lists its functions; the first line is what
+            // LocalHostProcess waits for.
+            Console.WriteLine(ReadyLine(frontUrl, _process.Id, _process.Dll));
+            foreach (var function in _functions)
+            {
+                Console.WriteLine($"        {function.Name}: [{string.Join(",", function.Methods)}] {frontUrl.TrimEnd('/')}/{function.Route}");
+            }
             _ready.TrySetResult();
         }
         catch (Exception ex) when (!_stopping)
@@ -160,9 +167,7 @@ internal sealed partial class FunctionsWorker(
         lifetime.StopApplication();
     }
 
-    private string FrontUrl() =>
-        front.Features.Get<IServerAddressesFeature>()!.Addresses.First()
-            .Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1").Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1");
+    private string FrontUrl() => LocalPaths.CallableUrl(front.Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     // The arguments the Functions host gives a worker (read by the worker as Functions:Worker:*); without the
     // message length the worker's limit is 0 and it dies sending StartStream.
@@ -216,8 +221,8 @@ internal sealed partial class FunctionsWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "FanOut.LocalHost is serving {Url} with the real worker: pid {Pid}, {Dll}. Functions: {Functions}")]
-    private static partial void LogReady(ILogger logger, string url, int pid, string dll, string functions);
+    /// <summary>The line the host prints when its worker is ready.</summary>
+    public static string ReadyLine(string url, int pid, string dll) => $"FanOut.LocalHost ready: {url} (worker pid {pid}: {dll})";
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The worker did not start: {Reason}. Its last lines:\n{Lines}")]
     private static partial void LogStartFailed(ILogger logger, string reason, string lines);

@@ -20,11 +20,13 @@ public static class WorkerHost
     /// local.settings.json's Values.</param>
     /// <param name="configureBuilder">Extra configuration or services of the host, before it is built (tests).</param>
     /// <param name="configurePipeline">Extra middleware before the functions (tests' fault injectors).</param>
+    /// <param name="hostJson">host.json settings instead of the app's host.json (tests of the throttles).</param>
     public static WebApplication Build(
         string[] args,
         IReadOnlyDictionary<string, string?>? appSettings = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
-        Action<WebApplication>? configurePipeline = null)
+        Action<WebApplication>? configurePipeline = null,
+        HostJson? hostJson = null)
     {
         // Its appsettings.json (log levels) is found wherever it is started from.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -34,7 +36,7 @@ public static class WorkerHost
         }
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         var appDirectory = AppDirectory(builder.Configuration["app"]);
-        var settings = new LocalHostSettings(appDirectory, HostJson.Load(appDirectory), Merge(LocalSettings.Load(appDirectory), appSettings));
+        var settings = new LocalHostSettings(appDirectory, hostJson ?? HostJson.Load(appDirectory), Merge(LocalSettings.Load(appDirectory), appSettings));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new HttpThrottle(settings.HostJson.MaxConcurrentRequests, settings.HostJson.MaxOutstandingRequests));
         builder.Services.AddSingleton<WorkerChannel>();

@@ -12,12 +12,13 @@ namespace FanOut.Tests.EndToEnd;
 [Collection(StorageCollection.Name)]
 public sealed class CrashAndOutageTests(AzuriteFixture storage)
 {
-    [Fact]
-    public async Task Resume_AfterTheHostProcessIsKilledMidJob_FinishesWithTheResultOfAnUninterruptedRun()
+    [Theory]
+    [InlineData(Crash.Host)]
+    [InlineData(Crash.Worker)]
+    public async Task Resume_AfterAProcessIsKilledMidJob_FinishesWithTheResultOfAnUninterruptedRun(Crash crash)
     {
         var blobs = new JobBlobs(storage.ConnectionString);
-        var port = FreePort.Next();
-        var log = Path.Combine(Path.GetTempPath(), $"fanout-crash-{port}.log");
+        var log = Path.Combine(Path.GetTempPath(), $"fanout-crash-{Guid.NewGuid():N}.log");
         var environment = new Dictionary<string, string>
         {
             ["FanOut__Storage__ConnectionString"] = storage.ConnectionString,
@@ -27,7 +28,7 @@ public sealed class CrashAndOutageTests(AzuriteFixture storage)
         var jobId = NewJobId();
         using var client = new HttpClient { Timeout = TimeSpan.FromMinutes(3) };
 
-        var host = await LocalHostProcess.StartAsync(port, log, environment);
+        var host = await LocalHostProcess.StartAsync(log, environment);
         try
         {
             client.BaseAddress = host.Url;
@@ -40,15 +41,16 @@ public sealed class CrashAndOutageTests(AzuriteFixture storage)
         }
         finally
         {
-            await host.KillAsync(); // SIGKILL, in the middle of the job
+            await KillAsync(host, crash, log); // SIGKILL, in the middle of the job
         }
         var committedAtCrash = await blobs.CommittedChunksAsync(jobId);
         Assert.InRange(committedAtCrash, 1, 1999);
 
-        await using var restarted = await LocalHostProcess.StartAsync(port, log, environment);
-        using var resumed = await client.PostAsJsonAsync("api/batch", new JsonObject { ["action"] = "resume", ["jobId"] = jobId, ["waitSeconds"] = 150 });
+        await using var restarted = await LocalHostProcess.StartAsync(log, environment);
+        using var again = new HttpClient { BaseAddress = restarted.Url, Timeout = TimeSpan.FromMinutes(3) };
+        using var resumed = await again.PostAsJsonAsync("api/batch", new JsonObject { ["action"] = "resume", ["jobId"] = jobId, ["waitSeconds"] = 150 });
         var job = JsonDocument.Parse(await resumed.Content.ReadAsStringAsync()).RootElement;
-        using var reference = await client.PostAsJsonAsync("api/batch", StartBody(NewJobId(), items.DeepClone().AsArray(), chunkSize: 1, waitSeconds: 150));
+        using var reference = await again.PostAsJsonAsync("api/batch", StartBody(NewJobId(), items.DeepClone().AsArray(), chunkSize: 1, waitSeconds: 150));
         var uninterrupted = JsonDocument.Parse(await reference.Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
@@ -60,10 +62,44 @@ public sealed class CrashAndOutageTests(AzuriteFixture storage)
         Assert.All(chunks, c => Assert.Equal(c.Properties.CreatedOn, c.Properties.LastModified)); // each committed once
     }
 
+    public enum Crash
+    {
+        Host,
+        Worker,
+    }
+
+    // SIGKILL the host: its worker must not outlive it. SIGKILL the worker: the host says so and exits non-zero.
+    private static async Task KillAsync(LocalHostProcess host, Crash crash, string log)
+    {
+        if (crash == Crash.Host)
+        {
+            await host.KillAsync();
+            await host.Exited;
+            Assert.True(await GoneAsync(host.WorkerId, TimeSpan.FromSeconds(5)), $"worker {host.WorkerId} outlived its host by 5 s");
+            return;
+        }
+        host.KillWorker();
+        var code = await host.Exited.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotEqual(0, code);
+        Assert.Contains($"The worker (pid {host.WorkerId}) exited with code 137", await File.ReadAllTextAsync(log));
+    }
+
+    private static async Task<bool> GoneAsync(int pid, TimeSpan within)
+    {
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < within; await Task.Delay(100))
+        {
+            if (!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z")
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     [Fact]
     public async Task StartFanout_StorageStoppedMidJobAndStartedAgain_ChunksAre503WhileDownAndTheJobCompletes()
     {
-        await using var azurite = await AzuriteProcess.StartAsync(FreePort.Next());
+        await using var azurite = await AzuriteProcess.StartAsync();
         var blobs = new JobBlobs(azurite.ConnectionString);
         await using var server = await LocalHostServer.StartAsync(
             new Dictionary<string, string?>

@@ -11,7 +11,7 @@ public sealed class StartupTests
     public async Task WithoutASigningKey_OutsideLocalDevelopment_TheAppRefusesToStartAndSaysWhy()
     {
         var app = InProcessHost.Build(
-            ["--urls", $"http://127.0.0.1:{FreePort.Next()}"],
+            ["--urls", "http://127.0.0.1:0"],
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["FanOut:LocalDevelopment"] = "false",

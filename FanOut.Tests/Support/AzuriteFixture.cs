@@ -19,7 +19,7 @@ public class AzuriteFixture : IAsyncLifetime
         _given = Environment.GetEnvironmentVariable("FANOUT_TEST_STORAGE") is { Length: > 0 } given ? given : null;
         if (_given is null)
         {
-            _server = await AzuriteProcess.StartAsync(FreePort.Next(), InMemory);
+            _server = await AzuriteProcess.StartAsync(InMemory);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FanOut.LocalHost.Hosting;
+using FanOut.LocalHost.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -58,38 +59,54 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <summary>Most process_chunk requests that were being served at the same moment.</summary>
     public int PeakProcessChunkInFlight => Volatile.Read(ref _peakInFlight);
 
+    /// <summary>The worker process behind it (0 for the in-process adapter).</summary>
+    public int WorkerProcessId { get; private set; }
+
     /// <param name="settings">Configuration, as FanOut__* environment variables would give it.</param>
     /// <param name="faults">Breaks some process_chunk requests.</param>
     /// <param name="chunkDelay">Holds every process_chunk request this long before serving it.</param>
-    /// <param name="logs">Receives every log entry, at Debug and above.</param>
-    /// <param name="services">Registers services before AddFanOut (whose TryAdd registrations they replace).</param>
+    /// <param name="logs">Receives every log entry, at Debug and above (the worker's too: they reach the host).</param>
+    /// <param name="hostJson">host.json settings instead of the app's.</param>
+    /// <param name="inProcess">Serves the function classes in this process (the adapter) instead of running the real
+    /// worker: only for tests that compare the two.</param>
     public static async Task<LocalHostServer> StartAsync(
         IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null, ILoggerProvider? logs = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+        HostJson? hostJson = null, bool inProcess = false, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
-        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        inProcess |= services is not null;
+        var all = new Dictionary<string, string?> { ["FanOut:SigningKey"] = TestKeys.Signing };
+        if (logs is not null)
+        {
+            all["Logging:LogLevel:Default"] = "Debug";
+            all["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug";
+            all["Logging:LogLevel:System.Net.Http.HttpClient"] = "Debug";
+        }
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
         LocalHostServer? server = null;
-        var app = InProcessHost.Build(
-            ["--urls", url],
-            builder =>
+        string[] args = ["--urls", "http://127.0.0.1:0"];
+        void Configure(WebApplicationBuilder builder)
+        {
+            services?.Invoke(builder.Services);
+            builder.Configuration.AddInMemoryCollection(all);
+            builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
+            if (logs is not null)
             {
-                services?.Invoke(builder.Services);
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FanOut:SigningKey"] = TestKeys.Signing });
-                builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-                builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
-                if (logs is not null)
-                {
-                    builder.Logging.AddProvider(logs);
-                    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                    {
-                        ["Logging:LogLevel:Default"] = "Debug", ["Logging:LogLevel:Microsoft.AspNetCore"] = "Debug",
-                        ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Debug",
-                    });
-                }
-            },
-            app => app.Use((context, next) => server!.InspectAsync(context, next, faults, chunkDelay)));
-        server = new LocalHostServer(app, new Uri(url));
+                builder.Logging.AddProvider(logs);
+            }
+        }
+        void Inspect(WebApplication app) => app.Use((context, next) => server!.InspectAsync(context, next, faults, chunkDelay));
+        var app = inProcess
+            ? InProcessHost.Build(args, Configure, Inspect)
+            : WorkerHost.Build(args, all, Configure, Inspect, hostJson);
         await app.StartAsync();
+        server = new LocalHostServer(app, new Uri(LocalPaths.CallableUrl(app.Urls.First())));
+        if (!inProcess)
+        {
+            server.WorkerProcessId = await app.WorkerProcessIdAsync();
+        }
         return server;
     }
 
