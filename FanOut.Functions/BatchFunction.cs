@@ -16,7 +16,7 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
     {
         var signature = request.Headers.TryGetValues(InternalCallSigner.Header, out var values) ? values.FirstOrDefault() : null;
         var reply = await endpoint.PostAsync(request.Body, signature, context.CancellationToken);
-        return await reply.ToResponseAsync(request, context.CancellationToken);
+        return await reply.ToResponseAsync(request);
     }
 
     [Function(nameof(BatchStatus))]
@@ -26,6 +26,6 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
         FunctionContext context)
     {
         var reply = await endpoint.GetJobAsync(jobId, context.CancellationToken);
-        return await reply.ToResponseAsync(request, context.CancellationToken);
+        return await reply.ToResponseAsync(request);
     }
 }

@@ -7,7 +7,7 @@ namespace FanOut.Functions;
 /// <summary>Maps Core's host-neutral <see cref="BatchReply"/> onto the worker's HTTP response.</summary>
 internal static class BatchReplyExtensions
 {
-    public static async Task<HttpResponseData> ToResponseAsync(this BatchReply reply, HttpRequestData request, CancellationToken cancellationToken)
+    public static async Task<HttpResponseData> ToResponseAsync(this BatchReply reply, HttpRequestData request)
     {
         var response = request.CreateResponse((HttpStatusCode)reply.StatusCode);
         response.Headers.Add("Content-Type", reply.ContentType);
@@ -15,7 +15,9 @@ internal static class BatchReplyExtensions
         {
             response.Headers.Add(name, value);
         }
-        await response.Body.WriteAsync(reply.Body, cancellationToken);
+        // The work is done and the body is in memory: it is written even when the caller has gone (a cancelled
+        // token here would turn a finished invocation into a failed one in the host's log).
+        await response.Body.WriteAsync(reply.Body, CancellationToken.None);
         return response;
     }
 }

@@ -102,7 +102,7 @@ internal sealed partial class FunctionsWorker(
         }
         catch (Exception ex) when (!_stopping)
         {
-            LogStartFailed(_logger, ex.Message, string.Join(System.Environment.NewLine, _process?.LastLines ?? []));
+            LogStartFailed(_logger, ex.Message, channel.LastLogs.ToString(), _process?.LastLines.ToString() ?? "");
             _ready.TrySetException(ex);
             Fail();
         }
@@ -156,7 +156,7 @@ internal sealed partial class FunctionsWorker(
         channel.Close();
         if (!_stopping)
         {
-            LogWorkerDied(_logger, process.Id, code, string.Join(System.Environment.NewLine, process.LastLines));
+            LogWorkerDied(_logger, process.Id, code, channel.LastLogs.ToString(), process.LastLines.ToString());
             Fail();
         }
     }
@@ -224,11 +224,11 @@ internal sealed partial class FunctionsWorker(
     /// <summary>The line the host prints when its worker is ready.</summary>
     public static string ReadyLine(string url, int pid, string dll) => $"FanOut.LocalHost ready: {url} (worker pid {pid}: {dll})";
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The worker did not start: {Reason}. Its last lines:\n{Lines}")]
-    private static partial void LogStartFailed(ILogger logger, string reason, string lines);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The worker did not start: {Reason}.\nIts last logs:\n{Logs}\nIts last console lines:\n{Lines}")]
+    private static partial void LogStartFailed(ILogger logger, string reason, string logs, string lines);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The worker (pid {Pid}) exited with code {Code}; the host stops. Its last lines:\n{Lines}")]
-    private static partial void LogWorkerDied(ILogger logger, int pid, int code, string lines);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The worker (pid {Pid}) exited with code {Code}; the host stops.\nIts last logs:\n{Logs}\nIts last console lines:\n{Lines}")]
+    private static partial void LogWorkerDied(ILogger logger, int pid, int code, string logs, string lines);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The worker (pid {Pid}) did not stop within {Seconds} s of WorkerTerminate: killed.")]
     private static partial void LogKilledAfterGrace(ILogger logger, int pid, double seconds);

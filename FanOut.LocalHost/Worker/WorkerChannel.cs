@@ -21,6 +21,9 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
     /// <summary>The id the host gave the worker it launched; a stream that starts with another is refused.</summary>
     public string WorkerId { get; } = Guid.NewGuid().ToString();
 
+    /// <summary>The worker's last log messages, whatever their level.</summary>
+    public RecentLines LastLogs { get; } = new();
+
     /// <summary>Completes when the worker has opened its stream (StartStream).</summary>
     public Task Connected => _connected.Task;
 
@@ -128,10 +131,12 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
             RpcLog.Types.Level.Critical => LogLevel.Critical,
             _ => LogLevel.None,
         };
+        var exception = log.Exception is { } e ? $"{Environment.NewLine}{e.Type}: {e.Message}{Environment.NewLine}{e.StackTrace}" : "";
+        LastLogs.Add($"{log.Level} {log.Category}: {log.Message}{exception}");
         if (logger.IsEnabled(level))
         {
-            var exception = log.Exception is { } e ? $"{Environment.NewLine}{e.Type}: {e.Message}{Environment.NewLine}{e.StackTrace}" : "";
-            logger.Log(level, "{Message}{Exception}", log.Message, exception);
+            var eventId = int.TryParse(log.EventId, out var id) ? new EventId(id) : default;
+            logger.Log(level, eventId, "{Message}{Exception}", log.Message, exception);
         }
     }
 }

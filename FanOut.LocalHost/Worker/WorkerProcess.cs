@@ -9,8 +9,6 @@ namespace FanOut.LocalHost.Worker;
 /// the kernel kills it when the host dies, even by SIGKILL.</summary>
 internal sealed class WorkerProcess : IDisposable
 {
-    private const int KeptLines = 40;
-    private readonly Queue<string> _lastLines = new();
     private readonly Process _process;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -29,17 +27,8 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Completes with the exit code when the worker exits.</summary>
     public Task<int> Exited => _exited.Task;
 
-    /// <summary>The last lines the worker wrote to its console (oldest first).</summary>
-    public IReadOnlyList<string> LastLines
-    {
-        get
-        {
-            lock (_lastLines)
-            {
-                return [.. _lastLines];
-            }
-        }
-    }
+    /// <summary>The last lines the worker wrote to its console.</summary>
+    public RecentLines LastLines { get; } = new();
 
     /// <summary>Starts the worker of the app in <paramref name="appDirectory"/>.</summary>
     /// <param name="appDirectory">The function app's build output (worker.config.json, the app dll).</param>
@@ -101,14 +90,7 @@ internal sealed class WorkerProcess : IDisposable
             {
                 return;
             }
-            lock (_lastLines)
-            {
-                _lastLines.Enqueue(e.Data);
-                if (_lastLines.Count > KeptLines)
-                {
-                    _lastLines.Dequeue();
-                }
-            }
+            LastLines.Add(e.Data);
             onLine(e.Data);
         }
         _process.OutputDataReceived += Line;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using CsCheck;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
@@ -156,40 +157,66 @@ public sealed class RequestFuzzTests(AzuriteFixture storage, Xunit.Abstractions.
     public async Task MutatedRequestsThroughLocalHost_NeverA500_RefusalsWriteAndSendNothing()
     {
         await new JobBlobs(storage.ConnectionString).UploadAsync("inputs", "fuzz/data.txt", Encoding.UTF8.GetBytes("one line\ntwo lines\n"));
-        var writes = new StorageWrites();
-        await using var server = await LocalHostServer.StartAsync(
-            storage.Settings(new() { ["FanOut:Storage:InputContainers"] = "inputs" }),
-            services: s =>
-            {
-                var options = new BlobClientOptions();
-                options.AddPolicy(writes, Azure.Core.HttpPipelinePosition.PerCall);
-                s.AddSingleton(new BlobServiceClient(storage.ConnectionString, options));
-            });
-        var statuses = new Dictionary<int, int>();
-
-        await Mutated.SampleAsync(async body =>
+        // The real worker, in a process of its own: what it writes is seen from outside, in a job container of
+        // this test's own (so no other test's blobs come and go in it) and in the input container.
+        var jobs = $"fuzz-{Guid.NewGuid():N}";
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(new()
         {
-            await server.QuietAsync();   // what an earlier accepted job set going has ended
-            var (writesBefore, requestsBefore) = (writes.Count, server.Requests);
-            using var response = await server.PostInternalAsync(body, signature: null);
-            var text = await response.Content.ReadAsStringAsync();
-            var status = (int)response.StatusCode;
-            statuses[status] = statuses.GetValueOrDefault(status) + 1;
+            ["FanOut:Storage:InputContainers"] = "inputs",
+            ["FanOut:Storage:Container"] = jobs,
+        }));
+        var account = new BlobServiceClient(storage.ConnectionString);
+        var statuses = new Dictionary<int, int>();
+        try
+        {
+            await Mutated.SampleAsync(async body =>
+            {
+                await server.QuietAsync();   // what an earlier accepted job set going has ended
+                var (blobsBefore, requestsBefore) = (await SnapshotAsync(account, jobs, "inputs"), server.Requests);
+                using var response = await server.PostInternalAsync(body, signature: null);
+                var text = await response.Content.ReadAsStringAsync();
+                var status = (int)response.StatusCode;
+                statuses[status] = statuses.GetValueOrDefault(status) + 1;
 
-            Assert.NotEqual(500, status);
-            if (status >= 400)
-            {
-                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-                Assert.Equal(status, JsonDocument.Parse(text).RootElement.GetProperty("status").GetInt32());
-            }
-            if (status is >= 400 and < 500)
-            {
-                Assert.Equal(writesBefore, writes.Count);
-                Assert.Equal(requestsBefore + 1, server.Requests);   // this request only: nothing sent on
-            }
-        }, iter: 300, threads: 1);
+                Assert.NotEqual(500, status);
+                if (status >= 400)
+                {
+                    Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                    Assert.Equal(status, JsonDocument.Parse(text).RootElement.GetProperty("status").GetInt32());
+                }
+                if (status is >= 400 and < 500)
+                {
+                    Assert.Equal(blobsBefore, await SnapshotAsync(account, jobs, "inputs"));   // no blob written, replaced or deleted
+                    Assert.Equal(requestsBefore + 1, server.Requests);   // this request only: nothing sent on
+                }
+            }, iter: 300, threads: 1);
+        }
+        finally
+        {
+            await server.QuietAsync();
+            await account.GetBlobContainerClient(jobs).DeleteIfExistsAsync();
+        }
 
         output.WriteLine("answers by status: " + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
         Assert.True(statuses.Keys.Count(s => s < 400) >= 1, string.Join(", ", statuses));
+    }
+
+    // Every blob of the containers, committed or not, by container and name, with its ETag: any write changes it.
+    private static async Task<List<string>> SnapshotAsync(BlobServiceClient account, params string[] containers)
+    {
+        var blobs = new List<string>();
+        foreach (var name in containers)
+        {
+            var container = account.GetBlobContainerClient(name);
+            if (!await container.ExistsAsync())
+            {
+                continue;
+            }
+            await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.Uncommitted, prefix: null, default))
+            {
+                blobs.Add($"{name}/{blob.Name} {blob.Properties.ETag}");
+            }
+        }
+        return blobs;
     }
 }

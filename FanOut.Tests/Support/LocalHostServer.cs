@@ -71,9 +71,8 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// worker: only for tests that compare the two.</param>
     public static async Task<LocalHostServer> StartAsync(
         IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null, ILoggerProvider? logs = null,
-        HostJson? hostJson = null, bool inProcess = false, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+        HostJson? hostJson = null, bool inProcess = false)
     {
-        inProcess |= services is not null;
         var all = new Dictionary<string, string?> { ["FanOut:SigningKey"] = TestKeys.Signing };
         if (logs is not null)
         {
@@ -89,7 +88,6 @@ internal sealed class LocalHostServer : IAsyncDisposable
         string[] args = ["--urls", "http://127.0.0.1:0"];
         void Configure(WebApplicationBuilder builder)
         {
-            services?.Invoke(builder.Services);
             builder.Configuration.AddInMemoryCollection(all);
             builder.Logging.SetMinimumLevel(logs is null ? LogLevel.Warning : LogLevel.Debug);
             if (logs is not null)
