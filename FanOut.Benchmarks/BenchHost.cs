@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FanOut.Core;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
@@ -14,25 +15,38 @@ using Microsoft.Extensions.Logging;
 
 namespace FanOut.Benchmarks;
 
-/// <summary>LocalHost on a loopback port with one extra route, <c>POST /bench/noop</c>, that reads the body
-/// and answers <c>{}</c>: the ceiling is the rate of those POSTs through the same typed client, policies
-/// and Kestrel server that the fan-out's self-calls use.</summary>
-internal sealed class BenchHost(WebApplication app, HttpClient client, AzuriteProcess azurite, int concurrency) : IAsyncDisposable
+/// <summary>The two ways LocalHost serves the function app, side by side against one Azurite: the in-process
+/// adapter (the function classes in this process) on a loopback port with one extra route, <c>POST
+/// /bench/noop</c>, that reads the body and answers <c>{}</c> (the ceiling is the rate of those POSTs through the
+/// same typed client, policies and Kestrel server that the fan-out's self-calls use); and the real worker
+/// (LocalHost's front in this process, FanOut.Functions.dll as its own process behind it), sent the same calls
+/// through a client built by the same <c>AddFanOut</c> registration.</summary>
+internal sealed class BenchHost(
+    WebApplication app, HttpClient client, RealWorker worker, ServiceProvider workerClients, HttpClient workerClient, AzuriteProcess azurite, int concurrency)
+    : IAsyncDisposable
 {
     private int _ceilingRuns;
+
+    /// <summary>The storage both hosts use.</summary>
+    public string StorageConnectionString => azurite.ConnectionString;
 
     public static async Task<BenchHost> StartAsync(int concurrency)
     {
         var azurite = await AzuriteProcess.StartAsync();
+        // One signing key for the adapter, the worker and the client that calls the worker: the benchmark's
+        // process_chunk calls are internal ones (depth 1), signed and checked as the app's own calls are.
+        var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+        var settings = new Dictionary<string, string?>
+        {
+            ["FanOut:Dispatch:MaxConcurrency"] = concurrency.ToString(),
+            ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString,
+            ["FanOut:SigningKey"] = signingKey,
+        };
         var app = InProcessHost.Build(
             ["--urls", "http://127.0.0.1:0"],
             builder =>
             {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["FanOut:Dispatch:MaxConcurrency"] = concurrency.ToString(),
-                    ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString,
-                });
+                builder.Configuration.AddInMemoryCollection(settings);
                 builder.Logging.SetMinimumLevel(LogLevel.Warning);
                 builder.Services.AddTransient<LatencyRecorder>();
                 builder.Services.AddHttpClient<SelfClient>().AddHttpMessageHandler<LatencyRecorder>();
@@ -44,7 +58,19 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
                 await context.Response.WriteAsync("{}");
             }));
         await app.StartAsync();
-        return new BenchHost(app, new HttpClient { BaseAddress = new Uri(LocalPaths.CallableUrl(app.Urls.First())), Timeout = TimeSpan.FromMinutes(10) }, azurite, concurrency);
+        var worker = await RealWorker.StartAsync(settings);
+        // The worker's caller: the same registration (typed client, Polly policies, signing, the latency
+        // handler innermost), aimed at the worker's front.
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddFanOut(new ConfigurationBuilder().AddInMemoryCollection(settings)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["FanOut:SelfBaseUrl"] = worker.Url.AbsoluteUri }).Build());
+        services.AddTransient<LatencyRecorder>();
+        services.AddHttpClient<SelfClient>().AddHttpMessageHandler<LatencyRecorder>();
+        return new BenchHost(
+            app, new HttpClient { BaseAddress = new Uri(LocalPaths.CallableUrl(app.Urls.First())), Timeout = TimeSpan.FromMinutes(10) },
+            worker, services.BuildServiceProvider(), new HttpClient { BaseAddress = worker.Url, Timeout = TimeSpan.FromMinutes(10) },
+            azurite, concurrency);
     }
 
     /// <summary>Trivial POSTs, as many as the fan-out has chunks, at the fan-out's concurrency.</summary>
@@ -66,11 +92,16 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
         return new RunResult(requests, Stopwatch.GetElapsedTime(started), LatencyRecorder.Snapshot());
     }
 
-    /// <summary>The fan-out's HTTP path alone: the app's ChunkDispatcher sending one-item process_chunk
-    /// bodies without a job id (so nothing is committed) through the same client, to the same function.</summary>
-    public async Task<RunResult> HttpFanOutAsync(int chunks)
+    /// <summary>The fan-out's HTTP path alone, in the adapter: the app's ChunkDispatcher sending one-item
+    /// process_chunk bodies without a job id (so nothing is committed) through the same client, to the same function.</summary>
+    public Task<RunResult> HttpFanOutAsync(int chunks) => HttpFanOutAsync(app.Services, chunks);
+
+    /// <summary>The same calls, from a ChunkDispatcher of the same registration, to the real worker's front.</summary>
+    public Task<RunResult> WorkerHttpFanOutAsync(int chunks) => HttpFanOutAsync(workerClients, chunks);
+
+    private async Task<RunResult> HttpFanOutAsync(IServiceProvider services, int chunks)
     {
-        using var scope = app.Services.CreateScope();
+        using var scope = services.CreateScope();
         var dispatcher = scope.ServiceProvider.GetRequiredService<ChunkDispatcher>();
         var ranges = Enumerable.Range(0, chunks).Select(i => new FanOut.Core.Planning.ChunkRange(i, i, 1)).ToList();
         LatencyRecorder.Reset();
@@ -112,8 +143,14 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
         return new RunResult(commits, Stopwatch.GetElapsedTime(started), [.. latencies]);
     }
 
-    /// <summary>start_fanout with <paramref name="chunks"/> one-item chunks of <c>count</c>.</summary>
-    public async Task<RunResult> FanOutAsync(int chunks)
+    /// <summary>start_fanout with <paramref name="chunks"/> one-item chunks of <c>count</c>, in the adapter.</summary>
+    public Task<RunResult> FanOutAsync(int chunks) => FanOutAsync(client, chunks, concurrency);
+
+    /// <summary>The same job through the real worker.</summary>
+    public Task<RunResult> WorkerFanOutAsync(int chunks) => FanOutAsync(workerClient, chunks, concurrency);
+
+    /// <summary>start_fanout with <paramref name="chunks"/> one-item chunks of <c>count</c> to the host behind <paramref name="client"/>.</summary>
+    public static async Task<RunResult> FanOutAsync(HttpClient client, int chunks, int concurrency)
     {
         var job = new JsonObject
         {
@@ -144,6 +181,9 @@ internal sealed class BenchHost(WebApplication app, HttpClient client, AzuritePr
     public async ValueTask DisposeAsync()
     {
         client.Dispose();
+        workerClient.Dispose();
+        await workerClients.DisposeAsync();
+        await worker.DisposeAsync();
         await app.StopAsync();
         await app.DisposeAsync();
         await azurite.DisposeAsync();

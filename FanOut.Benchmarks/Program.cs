@@ -5,7 +5,7 @@ using System.Text;
 using FanOut.Benchmarks;
 using FanOut.LocalHost.Hosting;
 
-// Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--out file.md]
+// Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--starts 5] [--out file.md]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --wordcount 1073741824 [--chunk-bytes 16777216] [--concurrency 4] [--rounds 3]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 4] [--rounds 1] [--widths 250 --width-chunks 10000]
@@ -55,38 +55,59 @@ var storageChunks = Setting("storage-chunks", 3_000);
 var rounds = Setting("rounds", 5);
 var warmUps = Setting("warmup", 5);
 var concurrency = Setting("concurrency", 32);
+var starts = Setting("starts", 5);
 
 await using var host = await BenchHost.StartAsync(concurrency);
 var http = new List<RunResult>();
-var httpFanOut = new List<RunResult>();
+var httpAdapter = new List<RunResult>();
+var httpWorker = new List<RunResult>();
 var storage = new List<RunResult>();
-var fanOut = new List<RunResult>();
+var fanOutAdapter = new List<RunResult>();
+var fanOutWorker = new List<RunResult>();
 // Warm-up rounds first, not reported: rates climb for several rounds on 2 cores while tiered compilation
-// (with dynamic PGO) recompiles the hot paths in the background. Then the three measurements alternate,
-// so that all of them see the same machine.
+// (with dynamic PGO) recompiles the hot paths in the background, in this process and in the worker. Then the
+// measurements alternate, so that all of them see the same machine.
 for (var round = 1 - warmUps; round <= rounds; round++)
 {
     var h = await host.CeilingAsync(chunks);
-    var hf = await host.HttpFanOutAsync(chunks);
-    await host.ResetStorageAsync();
-    // Which of the two storage-bound runs goes first alternates, so neither always meets the fuller store.
-    RunResult s, f;
+    // Which of the two hosts goes first alternates.
+    RunResult ha, hw;
     if (round % 2 == 0)
     {
-        s = await host.StorageCeilingAsync(storageChunks);
-        f = await host.FanOutAsync(storageChunks);
+        ha = await host.HttpFanOutAsync(chunks);
+        hw = await host.WorkerHttpFanOutAsync(chunks);
     }
     else
     {
-        f = await host.FanOutAsync(storageChunks);
-        s = await host.StorageCeilingAsync(storageChunks);
+        hw = await host.WorkerHttpFanOutAsync(chunks);
+        ha = await host.HttpFanOutAsync(chunks);
     }
-    Console.Error.WriteLine($"{(round < 1 ? "warm-up" : "round")} {round}: HTTP ceiling {h.ChunksPerSecond:F0}/s, HTTP fan-out {hf.ChunksPerSecond:F0}/s, storage ceiling {s.ChunksPerSecond:F0}/s, fan-out {f.ChunksPerSecond:F0}/s");
+    await host.ResetStorageAsync();
+    // The three storage-bound runs take turns going first, so none always meets the fuller store.
+    var storageRuns = new Func<Task<RunResult>>[]
+    {
+        () => host.StorageCeilingAsync(storageChunks),
+        () => host.FanOutAsync(storageChunks),
+        () => host.WorkerFanOutAsync(storageChunks),
+    };
+    var results = new RunResult[storageRuns.Length];
+    for (var i = 0; i < storageRuns.Length; i++)
+    {
+        var which = (i + round + storageRuns.Length * warmUps) % storageRuns.Length;
+        results[which] = await storageRuns[which]();
+    }
+    var (s, fa, fw) = (results[0], results[1], results[2]);
+    Console.Error.WriteLine($"{(round < 1 ? "warm-up" : "round")} {round}: HTTP ceiling {h.ChunksPerSecond:F0}/s, HTTP fan-out real worker {hw.ChunksPerSecond:F0}/s, "
+                            + $"adapter {ha.ChunksPerSecond:F0}/s; storage ceiling {s.ChunksPerSecond:F0}/s, fan-out real worker {fw.ChunksPerSecond:F0}/s, adapter {fa.ChunksPerSecond:F0}/s");
     if (round >= 1)
     {
-        (http, httpFanOut, storage, fanOut) = ([.. http, h], [.. httpFanOut, hf], [.. storage, s], [.. fanOut, f]);
+        (http, httpAdapter, httpWorker) = ([.. http, h], [.. httpAdapter, ha], [.. httpWorker, hw]);
+        (storage, fanOutAdapter, fanOutWorker) = ([.. storage, s], [.. fanOutAdapter, fa], [.. fanOutWorker, fw]);
     }
 }
+
+// LocalHost as its own process: start to first 200, and the memory of host and worker after a job.
+var startup = starts > 0 ? await StartupBenchmark.RunAsync(host.StorageConnectionString, starts, storageChunks, concurrency) : null;
 
 var report = Report();
 Console.WriteLine(report);
@@ -99,20 +120,33 @@ string Report()
 {
     var text = new StringBuilder();
     text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Cpu()}, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-    text.AppendLine(CultureInfo.InvariantCulture, $"Runs: {rounds} measured rounds (after {warmUps} warm-up rounds), concurrency {concurrency}; each round: the HTTP ceiling and the HTTP fan-out over {chunks} chunks, then, on an emptied Azurite, the storage ceiling and the fan-out over {storageChunks} chunks each (in alternating order); medians of the rounds.");
+    text.AppendLine(CultureInfo.InvariantCulture, $"Runs: {rounds} measured rounds (after {warmUps} warm-up rounds), concurrency {concurrency}; each round: the HTTP ceiling, then the HTTP fan-out over {chunks} chunks through the real worker and through the adapter (in alternating order), then, on an emptied Azurite, the storage ceiling and the fan-out through each host over {storageChunks} chunks each (taking turns to go first); medians of the rounds.");
     text.AppendLine();
     text.AppendLine("| measurement | chunks/s (median) | p50 ms | p99 ms | rounds (chunks/s) |");
     text.AppendLine("|---|---:|---:|---:|---|");
-    text.AppendLine(Row("HTTP ceiling: trivial POSTs, same client stack and Kestrel", http));
-    text.AppendLine(Row("HTTP fan-out: the dispatcher's process_chunk calls, no ledger", httpFanOut));
+    text.AppendLine(Row("HTTP ceiling: trivial POSTs, same client stack, the adapter's Kestrel", http));
+    text.AppendLine(Row("HTTP fan-out, real worker: the dispatcher's process_chunk calls, no ledger", httpWorker));
+    text.AppendLine(Row("HTTP fan-out, adapter: the same calls, no ledger", httpAdapter));
     text.AppendLine(Row("storage ceiling: chunk commits (If-None-Match PUT) to the same Azurite", storage));
-    text.AppendLine(Row("fan-out: start_fanout, `count`, one-item chunks, ledger on", fanOut));
+    text.AppendLine(Row("fan-out, real worker: start_fanout, `count`, one-item chunks, ledger on", fanOutWorker));
+    text.AppendLine(Row("fan-out, adapter: the same job", fanOutAdapter));
     text.AppendLine();
-    text.AppendLine(Ratio("HTTP fan-out / HTTP ceiling", httpFanOut, http, "Goal (issue 2): at least 0.50, aim 0.67."));
+    text.AppendLine(Ratio("HTTP fan-out, real worker / HTTP ceiling", httpWorker, http, "Goal (issue 10): at least 0.50."));
     text.AppendLine();
-    text.AppendLine(Ratio("Fan-out / storage ceiling", fanOut, storage, "Goal (issue 3): at least 0.75."));
+    text.AppendLine(Ratio("HTTP fan-out, adapter / HTTP ceiling", httpAdapter, http, "Goal (issue 2): at least 0.50, aim 0.67."));
     text.AppendLine();
-    text.AppendLine(Ratio("Fan-out / HTTP ceiling", fanOut, http, "For information: with the ledger on, storage is the bound."));
+    text.AppendLine(Ratio("HTTP fan-out, real worker / adapter", httpWorker, httpAdapter, "For information: the cost of the host-worker hop."));
+    text.AppendLine();
+    text.AppendLine(Ratio("Fan-out, real worker / storage ceiling", fanOutWorker, storage, "Goal (issue 3): at least 0.75."));
+    text.AppendLine();
+    text.AppendLine(Ratio("Fan-out, adapter / storage ceiling", fanOutAdapter, storage, "For information."));
+    text.AppendLine();
+    text.AppendLine(Ratio("Fan-out, real worker / HTTP ceiling", fanOutWorker, http, "For information: with the ledger on, storage is the bound."));
+    if (startup is not null)
+    {
+        text.AppendLine();
+        text.AppendLine(StartupBenchmark.Report(startup, concurrency));
+    }
     return text.ToString();
 }
 
@@ -124,8 +158,12 @@ static string Ratio(string name, List<RunResult> of, List<RunResult> to, string 
         $"**{name}: {medians:F2}** (ratio of the medians; median of the per-round ratios {RunResult.Median(ratios):F2}, range {ratios.Min():F2}..{ratios.Max():F2}). {goal}");
 }
 
+// Latencies are recorded by the benchmark's clients; a job's own self-calls inside the worker process are not (n/a).
 static string Row(string name, List<RunResult> runs) => string.Create(CultureInfo.InvariantCulture,
-    $"| {name} | {RunResult.Median(runs.Select(r => r.ChunksPerSecond)):F0} | {RunResult.Median(runs.Select(r => r.P50)):F2} | {RunResult.Median(runs.Select(r => r.P99)):F2} | {string.Join(", ", runs.Select(r => r.ChunksPerSecond.ToString("F0", CultureInfo.InvariantCulture)))} |");
+    $"| {name} | {RunResult.Median(runs.Select(r => r.ChunksPerSecond)):F0} | {Ms(runs.Select(r => r.P50))} | {Ms(runs.Select(r => r.P99))} | {string.Join(", ", runs.Select(r => r.ChunksPerSecond.ToString("F0", CultureInfo.InvariantCulture)))} |");
+
+static string Ms(IEnumerable<double> values) =>
+    values.Any(double.IsNaN) ? "n/a" : RunResult.Median(values).ToString("F2", CultureInfo.InvariantCulture);
 
 static string Cpu() =>
     File.Exists("/proc/cpuinfo")

@@ -8,15 +8,13 @@ using System.Text.Json.Nodes;
 using FanOut.LocalHost.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace FanOut.Benchmarks;
 
 /// <summary>Chunk rate of whole jobs through the dispatch tree at several sizes (one-item chunks of
-/// <c>count</c>, so the per-chunk cost of dispatching and committing is what is measured), each job on a
-/// fresh in-memory Azurite, through LocalHost in this process; and the time from start_fanout to the first
-/// process_chunk reaching the server.</summary>
+/// <c>count</c>, so the per-chunk cost of dispatching and committing is what is measured), each job on an
+/// emptied in-memory Azurite, through LocalHost's real worker (its front in this process, FanOut.Functions.dll
+/// as its own process); and the time from start_fanout to the first process_chunk reaching the front.</summary>
 internal static class ScaleBenchmark
 {
     /// <param name="sizes">Job sizes in chunks, at FanoutWidth 100.</param>
@@ -28,28 +26,62 @@ internal static class ScaleBenchmark
     {
         var results = sizes.ToDictionary(size => size, _ => new List<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)>());
         var byWidth = widths.Prepend(100).Distinct().ToDictionary(width => width, _ => new List<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)>());
-        for (var round = 0; round <= rounds; round++)
+        // One Azurite, in memory, emptied (restarted on its port) before each job; one host and worker per
+        // FanoutWidth (an app setting), kept for all its jobs, so that its warm-up job warms the worker.
+        await using var azurite = await AzuriteProcess.StartAsync(inMemory: true);
+        var hosts = new Dictionary<int, ScaleHost>();
+        try
         {
-            foreach (var size in round == 0 ? [sizes[0]] : sizes)
+            foreach (var width in byWidth.Keys)
             {
-                var run = await RunJobAsync(size, concurrency, 100);
-                Console.Error.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: {size:N0} chunks at {run.Rate:F0}/s, "
-                                        + $"first chunk after {run.FirstChunkMs:F0} ms, {run.Levels} levels, {run.Dispatchers} dispatchers");
-                if (round > 0)
-                {
-                    results[size].Add(run);
-                }
+                hosts[width] = await ScaleHost.StartAsync(azurite, width);
+                var warm = await hosts[width].RunJobAsync(sizes[0], concurrency);
+                Console.Error.WriteLine($"warm-up at width {width} (worker pid {hosts[width].WorkerId}): {sizes[0]:N0} chunks at {warm.Rate:F0}/s, "
+                                        + $"first chunk after {warm.FirstChunkMs:F0} ms, {warm.Levels} levels, {warm.Dispatchers} dispatchers");
             }
-            foreach (var width in round == 0 || byWidth.Count == 1 ? [] : (round % 2 == 0 ? byWidth.Keys.Reverse() : byWidth.Keys))
+            await MeasureAsync(hosts, results, byWidth, sizes, concurrency, rounds, widthSize);
+        }
+        finally
+        {
+            foreach (var host in hosts.Values)
             {
-                var run = await RunJobAsync(widthSize, concurrency, width);
+                await host.DisposeAsync();
+            }
+        }
+        return Report(results, byWidth, sizes, concurrency, rounds, widthSize);
+    }
+
+    private static async Task MeasureAsync(
+        Dictionary<int, ScaleHost> hosts,
+        Dictionary<int, List<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)>> results,
+        Dictionary<int, List<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)>> byWidth,
+        IReadOnlyList<int> sizes, int concurrency, int rounds, int widthSize)
+    {
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var size in sizes)
+            {
+                var run = await hosts[100].RunJobAsync(size, concurrency);
+                Console.Error.WriteLine($"round {round}: {size:N0} chunks at {run.Rate:F0}/s, "
+                                        + $"first chunk after {run.FirstChunkMs:F0} ms, {run.Levels} levels, {run.Dispatchers} dispatchers");
+                results[size].Add(run);
+            }
+            foreach (var width in byWidth.Count == 1 ? [] : (round % 2 == 0 ? byWidth.Keys.Reverse() : byWidth.Keys))
+            {
+                var run = await hosts[width].RunJobAsync(widthSize, concurrency);
                 Console.Error.WriteLine($"round {round}: {widthSize:N0} chunks at width {width}: {run.Rate:F0}/s, {run.Dispatchers} dispatchers");
                 byWidth[width].Add(run);
             }
         }
+    }
 
+    private static string Report(
+        Dictionary<int, List<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)>> results,
+        Dictionary<int, List<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)>> byWidth,
+        IReadOnlyList<int> sizes, int concurrency, int rounds, int widthSize)
+    {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"One-item `count` chunks, maxConcurrency {concurrency} per dispatcher, FanoutWidth 100; each job on a fresh in-memory Azurite, LocalHost in-process; {rounds} round(s) after a warm-up job.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"One-item `count` chunks, maxConcurrency {concurrency} per dispatcher, FanoutWidth 100; each job on an emptied in-memory Azurite, through LocalHost's real worker (FanOut.Functions.dll as its own process); {rounds} round(s) after a warm-up job.");
         text.AppendLine();
         text.AppendLine("| chunks | chunks/s (median) | per chunk (ms of wall time) | first chunk after (ms, median) | levels | dispatchers |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|");
@@ -81,22 +113,30 @@ internal static class ScaleBenchmark
         return text.ToString();
     }
 
-    private static async Task<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)> RunJobAsync(int chunks, int concurrency, int width)
+    private static double Median(IEnumerable<double> values)
     {
-        await using var azurite = await AzuriteProcess.StartAsync(inMemory: true);
-        long firstChunk = 0;
-        var dispatchers = 0;
-        var app = InProcessHost.Build(
-            ["--urls", "http://127.0.0.1:0"],
-            builder =>
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
+
+/// <summary>LocalHost's real worker at one FanoutWidth, on the benchmark's Azurite, with a middleware in its front
+/// (before a request goes to the worker) that notes the first process_chunk of a job and counts its dispatch calls.</summary>
+internal sealed class ScaleHost(RealWorker worker, HttpClient http, AzuriteProcess azurite, ScaleHost.Probe probe) : IAsyncDisposable
+{
+    private bool _fresh = true;
+
+    public int WorkerId => worker.WorkerId;
+
+    public static async Task<ScaleHost> StartAsync(AzuriteProcess azurite, int width)
+    {
+        var probe = new Probe();
+        var worker = await RealWorker.StartAsync(
+            new Dictionary<string, string?>
             {
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString,
-                    ["FanOut:Dispatch:HopDeadlineSeconds"] = "229",
-                    ["FanOut:Dispatch:FanoutWidth"] = width.ToString(CultureInfo.InvariantCulture),
-                });
-                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString,
+                ["FanOut:Dispatch:HopDeadlineSeconds"] = "229",
+                ["FanOut:Dispatch:FanoutWidth"] = width.ToString(CultureInfo.InvariantCulture),
             },
             app => app.Use(async (context, next) =>
             {
@@ -110,56 +150,67 @@ internal static class ScaleBenchmark
                     var start = Encoding.UTF8.GetString(head, 0, read);
                     if (start.Contains("\"process_chunk\"", StringComparison.Ordinal))
                     {
-                        Interlocked.CompareExchange(ref firstChunk, Stopwatch.GetTimestamp(), 0);
+                        Interlocked.CompareExchange(ref probe.FirstChunk, Stopwatch.GetTimestamp(), 0);
                     }
                     else if (start.Contains("\"dispatch\"", StringComparison.Ordinal))
                     {
-                        Interlocked.Increment(ref dispatchers);
+                        Interlocked.Increment(ref probe.Dispatchers);
                     }
                 }
                 await next(context);
             }));
-        await app.StartAsync();
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri(LocalPaths.CallableUrl(app.Urls.First())), Timeout = TimeSpan.FromMinutes(5) };
-            var jobId = $"scale-{chunks}-{Guid.NewGuid():N}"[..40];
-            var body = new JsonObject
-            {
-                ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1,
-                ["maxConcurrency"] = concurrency, ["waitSeconds"] = 200,
-                ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
-            };
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.PostAsJsonAsync("api/batch", body);
-            var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            while (response.StatusCode == HttpStatusCode.Accepted || job.GetProperty("status").GetString() is "Pending" or "Running")
-            {
-                await Task.Delay(TimeSpan.FromSeconds(5));
-                job = JsonDocument.Parse(await http.GetStringAsync($"api/batch/{jobId}")).RootElement;
-                if (job.GetProperty("status").GetString() is not ("Pending" or "Running"))
-                {
-                    break;
-                }
-            }
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            if (job.GetProperty("status").GetString() != "Succeeded" || job.GetProperty("items").GetProperty("processed").GetInt64() != chunks)
-            {
-                throw new InvalidOperationException($"the job of {chunks} chunks ended {job}");
-            }
-            return (chunks / elapsed.TotalSeconds, Stopwatch.GetElapsedTime(started, firstChunk).TotalMilliseconds,
-                job.GetProperty("dispatchLevels").GetInt32(), dispatchers);
-        }
-        finally
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        return new ScaleHost(worker, new HttpClient { BaseAddress = worker.Url, Timeout = TimeSpan.FromMinutes(5) }, azurite, probe);
     }
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>One job of <paramref name="chunks"/> one-item chunks, on an emptied Azurite.</summary>
+    public async Task<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)> RunJobAsync(int chunks, int concurrency)
     {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        // Azurite's per-operation cost grows with the blobs it holds: every job starts on an empty one (in
+        // memory, a restart on the same port empties it).
+        if (!_fresh)
+        {
+            await azurite.RestartEmptyAsync();
+        }
+        _fresh = false;
+        (probe.FirstChunk, probe.Dispatchers) = (0, 0);
+        var jobId = $"scale-{chunks}-{Guid.NewGuid():N}"[..40];
+        var body = new JsonObject
+        {
+            ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1,
+            ["maxConcurrency"] = concurrency, ["waitSeconds"] = 200,
+            ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
+        };
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.PostAsJsonAsync("api/batch", body);
+        var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        while (response.StatusCode == HttpStatusCode.Accepted || job.GetProperty("status").GetString() is "Pending" or "Running")
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5));
+            job = JsonDocument.Parse(await http.GetStringAsync($"api/batch/{jobId}")).RootElement;
+            if (job.GetProperty("status").GetString() is not ("Pending" or "Running"))
+            {
+                break;
+            }
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        if (job.GetProperty("status").GetString() != "Succeeded" || job.GetProperty("items").GetProperty("processed").GetInt64() != chunks)
+        {
+            throw new InvalidOperationException($"the job of {chunks} chunks ended {job}");
+        }
+        return (chunks / elapsed.TotalSeconds, Stopwatch.GetElapsedTime(started, Volatile.Read(ref probe.FirstChunk)).TotalMilliseconds,
+            job.GetProperty("dispatchLevels").GetInt32(), Volatile.Read(ref probe.Dispatchers));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await worker.DisposeAsync();
+    }
+
+    /// <summary>What the front's middleware saw of the current job.</summary>
+    internal sealed class Probe
+    {
+        public long FirstChunk;
+        public int Dispatchers;
     }
 }

@@ -51,6 +51,7 @@ internal sealed partial class FunctionsWorker(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        _ready.TrySetCanceled(CancellationToken.None);
         if (_process is { } process && !process.Exited.IsCompleted)
         {
             channel.Send(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(GracePeriod) } });
