@@ -21,16 +21,14 @@ internal static class HttpInvocation
             Url = request.GetEncodedUrl(),
             Body = new TypedData { Bytes = await ReadBodyAsync(request, http.RequestAborted) },
         };
-        // Header names lower-cased, repeated values joined with commas, as the Functions host sends them.
+        // Header names lower-cased, repeated values joined with commas, as the Functions host sends them; only the
+        // nullable maps, which are what the .NET worker reads.
         foreach (var (name, values) in request.Headers)
         {
-            var value = values.ToString();
-            rpc.Headers[name.ToLowerInvariant()] = value;
-            rpc.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = value };
+            rpc.NullableHeaders[name.ToLowerInvariant()] = new NullableString { Value = values.ToString() };
         }
         foreach (var (name, values) in request.Query)
         {
-            rpc.Query[name] = values.ToString();
             rpc.NullableQuery[name] = new NullableString { Value = values.ToString() };
         }
         var invocation = new InvocationRequest
@@ -44,7 +42,6 @@ internal static class HttpInvocation
         {
             if (value?.ToString() is { } text)
             {
-                rpc.Params[name] = text;
                 rpc.NullableParams[name] = new NullableString { Value = text };
                 invocation.TriggerMetadata[name] = new TypedData { String = text };
             }

@@ -1,17 +1,19 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace FanOut.LocalHost.Worker;
 
-/// <summary>The host's end of one worker's <c>FunctionRpc.EventStream</c>: a single writer sends what the host
-/// asks, replies are matched to their requests by <c>request_id</c>, and the worker's <c>RpcLog</c> messages go
-/// to the host's loggers at their own levels and categories.</summary>
+/// <summary>The host's end of one worker's <c>FunctionRpc.EventStream</c>: what the host sends is written by one
+/// writer at a time, replies are matched to their requests by <c>request_id</c>, and the worker's <c>RpcLog</c>
+/// messages go to the host's loggers at their own levels and categories.</summary>
 internal sealed class WorkerChannel(ILoggerFactory loggers)
 {
-    private readonly Channel<StreamingMessage> _outbox = Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+    private readonly ConcurrentQueue<StreamingMessage> _outbox = new();
+    private IServerStreamWriter<StreamingMessage>? _toWorker;
+    private int _writing;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
     private readonly ConcurrentDictionary<string, ILogger> _categories = new();
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,8 +37,9 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
             _logger.LogWarning("A stream that did not start with this host's worker id was refused.");
             return;
         }
+        _toWorker = toWorker;
         _connected.TrySetResult();
-        var writing = WriteAllAsync(toWorker, cancellationToken);
+        await DrainAsync();
         try
         {
             while (await fromWorker.MoveNext(cancellationToken))
@@ -51,14 +54,13 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
         finally
         {
             Close();
-            await writing;
         }
     }
 
     /// <summary>Sends a request and waits for the worker's reply to it (the message with its request_id).</summary>
     public async Task<StreamingMessage> RequestAsync(StreamingMessage request, CancellationToken cancellationToken = default)
     {
-        request.RequestId = Guid.NewGuid().ToString();
+        request.RequestId = request.InvocationRequest?.InvocationId ?? Guid.NewGuid().ToString();
         var reply = new TaskCompletionSource<StreamingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[request.RequestId] = reply;
         try
@@ -67,7 +69,8 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
             {
                 throw new WorkerUnavailableException();
             }
-            await _outbox.Writer.WriteAsync(request, cancellationToken);
+            _outbox.Enqueue(request);
+            await DrainAsync();
             return await reply.Task.WaitAsync(cancellationToken);
         }
         finally
@@ -77,13 +80,17 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
     }
 
     /// <summary>Sends a message that has no reply (InvocationCancel, WorkerTerminate).</summary>
-    public void Send(StreamingMessage message) => _outbox.Writer.TryWrite(message);
+    public void Send(StreamingMessage message)
+    {
+        _outbox.Enqueue(message);
+        _ = DrainAsync().AsTask();
+    }
 
     /// <summary>Fails every request still waiting: the worker is gone.</summary>
     public void Close()
     {
         _closed = true;
-        _outbox.Writer.TryComplete();
+        _outbox.Clear();
         foreach (var (id, pending) in _pending)
         {
             pending.TrySetException(new WorkerUnavailableException());
@@ -91,18 +98,29 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
         }
     }
 
-    private async Task WriteAllAsync(IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
+    // Whoever finds no write under way writes everything queued, its own message and any that others queued in
+    // the meantime, and flushes only after the last: one flush for a burst, and no hand-off to a writer task when
+    // calls come one at a time.
+    private async ValueTask DrainAsync()
     {
-        try
+        while (_toWorker is { } toWorker && !_outbox.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
         {
-            await foreach (var message in _outbox.Reader.ReadAllAsync(cancellationToken))
+            try
             {
-                await toWorker.WriteAsync(message, cancellationToken);
+                while (_outbox.TryDequeue(out var message))
+                {
+                    toWorker.WriteOptions = _outbox.IsEmpty ? null : Buffered;
+                    await toWorker.WriteAsync(message);
+                }
             }
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or Grpc.Core.RpcException)
-        {
-            Close();
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException or Grpc.Core.RpcException)
+            {
+                Close();
+            }
+            finally
+            {
+                Volatile.Write(ref _writing, 0);
+            }
         }
     }
 

@@ -66,6 +66,33 @@ public sealed class BackPressureTests(AzuriteFixture storage)
         Assert.Equal(10, afterThe429.Count(s => s.Instance == "second"));
     }
 
+    [Theory]
+    [InlineData(7, true)]                                       // more refusals than attempts: waited out, not spent
+    [InlineData(BackPressureHandler.MaxRefusals * 2, false)]   // a host that only refuses: each attempt gives up in the end
+    public async Task Refusals_AreWaitedOutWithoutSpendingAttempts_UpToMaxRefusalsPerAttempt(int refusals, bool succeeds)
+    {
+        var jobId = $"t-{Guid.NewGuid():N}";
+        // Retry-After: 0 pauses the job for no time, so the test runs at the speed of the stub.
+        var host = new StubHandler(call => call <= refusals
+            ? new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { RetryAfter = new RetryConditionHeaderValue(TimeSpan.Zero) } }
+            : new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent("""{"chunk":0,"processor":"count","items":1,"result":{}}""", Encoding.UTF8, "application/json"),
+            });
+        var settings = storage.Settings(new()
+        {
+            ["FanOut:Dispatch:MaxAttempts"] = "2", ["FanOut:Dispatch:MaxRetryDelaySeconds"] = "0", ["FanOut:Dispatch:BaseRetryDelayMilliseconds"] = "0",
+        });
+        using var instance = Instance(settings, new FakeTimeProvider(DateTimeOffset.UtcNow), host);
+
+        var outcome = Assert.Single(await instance.GetRequiredService<ChunkDispatcher>().DispatchAsync(
+            jobId, [new ChunkRange(0, 0, 0)], _ => """{"chunk":0}"""u8.ToArray(), maxConcurrency: 1));
+
+        Assert.Equal(succeeds, outcome.Succeeded);
+        Assert.Equal(succeeds ? 1 : 2, outcome.Attempts);
+        Assert.Equal(succeeds ? refusals + 1 : 2 * BackPressureHandler.MaxRefusals, host.Calls);
+    }
+
     private static ServiceProvider Instance(Dictionary<string, string?> settings, FakeTimeProvider clock, StubHandler host) =>
         TestServices.Build(settings, s =>
         {
