@@ -2,9 +2,9 @@ using System.Text.Json;
 
 namespace FanOut.LocalHost.Hosting;
 
-/// <summary>Reads what the Functions host would serve from the files the Worker SDK writes into the
-/// function app's build output: functions.metadata (functions, routes, methods, auth levels) and
-/// host.json (the route prefix).</summary>
+/// <summary>Reads what the Functions host would serve from functions.metadata, which the Worker SDK writes into
+/// the function app's build output (functions, routes, methods, auth levels): the in-process adapter's routes.
+/// (The real worker reports its own.)</summary>
 public static class FunctionsMetadata
 {
     private static readonly JsonDocumentOptions Lenient = new()
@@ -45,21 +45,5 @@ public static class FunctionsMetadata
                 trigger.TryGetProperty("authLevel", out var auth) ? auth.GetString()! : "function"));
         }
         return functions;
-    }
-
-    /// <summary>host.json's <c>extensions.http.routePrefix</c>, "api" when not set.</summary>
-    public static string RoutePrefix(string directory)
-    {
-        var path = Path.Combine(directory, "host.json");
-        if (!File.Exists(path))
-        {
-            return "api";
-        }
-        using var document = JsonDocument.Parse(File.ReadAllBytes(path), Lenient);
-        return document.RootElement.TryGetProperty("extensions", out var extensions)
-               && extensions.TryGetProperty("http", out var http)
-               && http.TryGetProperty("routePrefix", out var prefix)
-            ? prefix.GetString() ?? "api"
-            : "api";
     }
 }

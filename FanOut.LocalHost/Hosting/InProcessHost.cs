@@ -62,7 +62,7 @@ public static class InProcessHost
 
     private static void MapFunctions(WebApplication app, string directory, string? functionKey)
     {
-        var prefix = FunctionsMetadata.RoutePrefix(directory).Trim('/');
+        var prefix = Worker.HostJson.Load(directory).RoutePrefix.Trim('/');
         foreach (var function in FunctionsMetadata.LoadHttpFunctions(directory))
         {
             var assembly = Assembly.LoadFrom(Path.Combine(directory, function.ScriptFile));

@@ -39,7 +39,6 @@ public sealed class LocalHostServesFunctionsMetadataTests(AzuriteFixture storage
             Assert.Equal(expected with { Methods = [] }, actual with { Methods = [] });
             Assert.Equal(expected.Methods, actual.Methods);
         }
-        Assert.Equal("api", FunctionsMetadata.RoutePrefix(AppContext.BaseDirectory));
     }
 
     [Fact]
