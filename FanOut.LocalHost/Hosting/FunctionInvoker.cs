@@ -1,6 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
-using System.Text;
 using FanOut.LocalHost.Adapters;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -20,7 +18,7 @@ internal sealed class FunctionInvoker
     private readonly ParameterInfo[] _parameters;
     private readonly ObjectFactory _create;
     private readonly LocalFunctionDefinition _definition;
-    private readonly byte[]? _key;
+    private readonly FunctionKey _key;
 
     public FunctionInvoker(HttpFunction function, Assembly assembly, string? functionKey)
     {
@@ -33,12 +31,12 @@ internal sealed class FunctionInvoker
         _parameters = _method.GetParameters();
         _create = ActivatorUtilities.CreateFactory(type, []);
         _definition = new LocalFunctionDefinition(function, _method);
-        _key = string.IsNullOrEmpty(functionKey) ? null : Encoding.UTF8.GetBytes(functionKey);
+        _key = new FunctionKey(functionKey);
     }
 
     public async Task InvokeAsync(HttpContext http)
     {
-        if (_function.RequiresKey && _key is not null && !HasKey(http.Request))
+        if (!_key.Admits(http.Request, _function.RequiresKey))
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
@@ -88,12 +86,4 @@ internal sealed class FunctionInvoker
             var t when t == typeof(string) => http.Request.RouteValues.TryGetValue(parameter.Name!, out var v) ? v?.ToString() : null,
             _ => throw new NotSupportedException($"LocalHost cannot bind parameter {parameter.Name} of type {parameter.ParameterType}."),
         };
-
-    // The key is accepted where the Functions host accepts it: the x-functions-key header or ?code=.
-    private bool HasKey(HttpRequest request)
-    {
-        var presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
-        return presented is not null
-               && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
-    }
 }

@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using FanOut.LocalHost.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker.Grpc.Messages;
 using Microsoft.Extensions.Logging;
@@ -12,7 +11,7 @@ namespace FanOut.LocalHost.Worker;
 internal sealed partial class FunctionsFront(
     FunctionsWorker worker, WorkerChannel channel, LocalHostSettings settings, HttpThrottle throttle, ILogger<FunctionsFront> logger)
 {
-    private readonly byte[]? _key = settings.FunctionKey is { } key ? Encoding.UTF8.GetBytes(key) : null;
+    private readonly FunctionKey _key = new(settings.FunctionKey);
 
     public async Task InvokeAsync(HttpContext http)
     {
@@ -27,7 +26,7 @@ internal sealed partial class FunctionsFront(
             http.Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
-        if (function.RequiresKey && _key is not null && !HasKey(http.Request))
+        if (!_key.Admits(http.Request, function.RequiresKey))
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
@@ -89,13 +88,6 @@ internal sealed partial class FunctionsFront(
             }
         }
         return null;
-    }
-
-    // The key is accepted where the Functions host accepts it: the x-functions-key header or ?code=.
-    private bool HasKey(HttpRequest request)
-    {
-        var presented = request.Headers["x-functions-key"].FirstOrDefault() ?? request.Query["code"].FirstOrDefault();
-        return presented is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), _key);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) failed: {Reason}")]
