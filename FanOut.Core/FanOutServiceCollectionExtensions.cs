@@ -2,15 +2,18 @@ using Azure.Storage.Blobs;
 using FanOut.Core.Configuration;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
+using FanOut.Core.Chunks;
 using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Core.Runs;
 using FanOut.Core.Security;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core;
@@ -52,10 +55,13 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<BackPressureHandler>();
         services.TryAddSingleton<InternalCallSigner>();
         services.TryAddTransient<SigningHandler>();
+        services.TryAddTransient<ISelfCaller>(provider => provider.GetRequiredService<SelfClient>());
+        services.TryAddTransient<SelfCalls>();
 
         services.TryAddSingleton(provider => new BlobServiceClient(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString, StorageClientOptions()));
         services.TryAddSingleton<JobLedger>();
+        services.TryAddSingleton<IJobLedger>(provider => provider.GetRequiredService<JobLedger>());
         services.TryAddSingleton<SourceBlobs>();
         services.TryAddSingleton<SourcePlanner>();
 
@@ -65,11 +71,21 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton<QuoteCounter>();
         services.TryAddTransient<StartFanoutValidator>();
         services.TryAddTransient<ChunkDispatcher>();
-        services.TryAddTransient<DispatchNode>();
-        services.TryAddTransient<JobRunner>();
+        services.TryAddTransient<TreeWalker>();
+        services.TryAddTransient<ChunkPass>();
+        services.TryAddTransient<QuotePass>();
+        services.TryAddTransient<CsvStartStates>();
+        services.TryAddTransient<JobFinalizer>();
+        services.TryAddTransient<JobRun>();
+        services.TryAddTransient<DispatchHandler>();
         services.TryAddTransient<JobHandOff>();
-        services.TryAddTransient<FanOutCoordinator>();
-        services.TryAddTransient<BatchEndpoint>();
+        services.TryAddTransient<JobPreview>();
+        services.TryAddTransient<JobAdmission>();
+        services.TryAddTransient(provider => new BatchEndpoint(
+            provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
+            provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusBuilder>(),
+            provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
+            provider.GetRequiredService<ILogger<BatchEndpoint>>()));
         return services;
     }
 

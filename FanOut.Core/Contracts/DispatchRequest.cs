@@ -3,7 +3,7 @@ namespace FanOut.Core.Contracts;
 /// <summary>The body of <c>dispatch</c> (internal). Without a range it runs a stored job: the top of its
 /// dispatch tree. With one (<see cref="First"/>, <see cref="Count"/>) it is a node of that tree: it
 /// dispatches the range's pending chunks, directly or through sub-ranges, and answers the range's
-/// merged <see cref="SubtreeResult"/>.</summary>
+/// merged tally.</summary>
 /// <remarks>Settable properties: read once per tree node, through System.Text.Json's fast path.</remarks>
 public sealed record DispatchRequest
 {
@@ -29,12 +29,12 @@ public sealed record DispatchRequest
     /// every other chunk of the range is read from the ledger and merged.</summary>
     public int[][]? Pending { get; set; }
 
-    /// <summary>CSV cut by bytes: whether each chunk of the range starts inside a quoted field, one
-    /// character per chunk ('1' yes, '0' no, '-' unknown).</summary>
-    public string? QuoteStates { get; set; }
+    /// <summary>What the pass needs to know of each chunk of the range, one character per chunk (the chunk
+    /// pass of a CSV job cut by bytes: whether the chunk starts inside a quoted field).</summary>
+    public string? Marks { get; set; }
 
-    /// <summary><c>quotes</c> for the first pass of a CSV job cut by bytes: the node counts its range's quotes
-    /// (count_quotes) instead of processing its chunks.</summary>
+    /// <summary>The pass the node runs: <c>chunks</c> (the default) processes the range's chunks; <c>quotes</c>,
+    /// the first pass of a CSV job cut by bytes, counts their quotes.</summary>
     public string? Pass { get; set; }
 
     /// <summary>Milliseconds the node may take before it answers; the caller stops waiting after them.</summary>

@@ -15,7 +15,7 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(JobResult))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(DispatchRequest))]
-[JsonSerializable(typeof(SubtreeResult))]
+[JsonSerializable(typeof(QuoteCount))]
 [JsonSerializable(typeof(ResumeRequest))]
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]

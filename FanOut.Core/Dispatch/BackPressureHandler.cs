@@ -8,7 +8,7 @@ namespace FanOut.Core.Dispatch;
 /// and that is not counted as an attempt: a busy instance slows a job down instead of failing its chunks.
 /// It sits inside the retries and outside the per-attempt timeout, so a retry waits too and the wait is not a
 /// timeout; the call's own deadline (its cancellation) and <see cref="MaxRefusals"/> bound it.</summary>
-public sealed class BackPressureHandler(JobThrottle throttle, TimeProvider timeProvider) : DelegatingHandler
+internal sealed class BackPressureHandler(JobThrottle throttle, TimeProvider timeProvider) : DelegatingHandler
 {
     /// <summary>Refusals an attempt waits out before its answer goes to the retry policy as a failure.</summary>
     public const int MaxRefusals = 50;

@@ -4,7 +4,7 @@ namespace FanOut.Core.Dispatch;
 
 /// <summary>How one dispatched chunk ended: its committed result, the error it failed with, or neither
 /// (unfinished: its dispatcher's deadline came first).</summary>
-public sealed record ChunkOutcome(int Chunk, ChunkResult? Result, string? Error, int Attempts)
+internal sealed record ChunkOutcome(int Chunk, ChunkResult? Result, string? Error, int Attempts)
 {
     /// <summary>True when the chunk produced a result.</summary>
     public bool Succeeded => Result is not null;

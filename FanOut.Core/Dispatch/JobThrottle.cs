@@ -10,7 +10,7 @@ namespace FanOut.Core.Dispatch;
 /// the job pauses: no call of the job, by any dispatcher, starts before the pause ends. A pause is shared
 /// at once within the instance, and through the ledger (<c>jobs/{jobId}/pause.json</c>) with the job's
 /// dispatchers on other instances, which read it at most once a second.</summary>
-public sealed class JobThrottle(JobLedger ledger, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobThrottle> logger)
+internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobThrottle> logger)
 {
     /// <summary>How often a dispatcher looks for a pause that another instance recorded.</summary>
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);

@@ -9,7 +9,7 @@ namespace FanOut.Core.Dispatch;
 
 /// <summary>The typed HttpClient of self-calls: POSTs to this app's own <c>/api/batch</c>, at the
 /// configured self URL only, with the configured function key, through <see cref="SelfCallPolicy"/>.</summary>
-public sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options)
+internal sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> options) : ISelfCaller
 {
     /// <summary>Path of the batch endpoint below the self URL (host.json's routePrefix is "api").</summary>
     public const string BatchPath = "api/batch";

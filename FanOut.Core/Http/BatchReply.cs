@@ -17,6 +17,9 @@ public sealed record BatchReply(int StatusCode, string ContentType, byte[] Body)
     public static BatchReply Json<T>(int statusCode, T value, JsonTypeInfo<T> typeInfo) =>
         new(statusCode, "application/json; charset=utf-8", Serialize(value, typeInfo));
 
+    internal static BatchReply Json(int statusCode, object value, JsonTypeInfo typeInfo) =>
+        new(statusCode, "application/json; charset=utf-8", Serialize(writer => JsonSerializer.Serialize(writer, value, typeInfo)));
+
     /// <summary>An RFC 9457 problem answer.</summary>
     public static BatchReply Problem(ProblemDetails problem) =>
         new(problem.Status, "application/problem+json; charset=utf-8", Serialize(problem, FanOutJsonContext.Default.ProblemDetails));
@@ -25,12 +28,14 @@ public sealed record BatchReply(int StatusCode, string ContentType, byte[] Body)
     // ("Unknown action 'x'" rather than "Unknown action \u0027x\u0027").
     private static readonly JsonWriterOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo)
+    private static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo) => Serialize(writer => JsonSerializer.Serialize(writer, value, typeInfo));
+
+    private static byte[] Serialize(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer, Readable))
         {
-            JsonSerializer.Serialize(writer, value, typeInfo);
+            write(writer);
         }
         return buffer.WrittenSpan.ToArray();
     }

@@ -1,30 +1,26 @@
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
-using FanOut.Core.Http;
+using FanOut.Core.Outcomes;
+using FanOut.Core.Runs;
 using FanOut.Core.Ledger;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Jobs;
 
-/// <summary>Hands a stored job to a <c>dispatch</c> invocation and waits up to <c>waitSeconds</c> for it: 200
-/// with the result when the job finished in time, else 202 with its status and where to poll. It never
+/// <summary>Hands a stored job to a <c>dispatch</c> invocation and waits up to <c>waitSeconds</c> for it: the
+/// job finished in time, or it is still running (and its status so far). It never
 /// dispatches chunks itself, and stops waiting only once the dispatch run shows in the ledger, so
 /// answering early strands nothing.</summary>
-public sealed class JobHandOff(
-    JobLedger ledger, SelfClient self, JobStatusBuilder status, JobIds jobIds, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+internal sealed class JobHandOff(
+    IJobLedger ledger, ISelfCaller self, JobStatusBuilder status, JobIds jobIds, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     // How long a call that stops waiting still waits for the dispatch run to show up in the ledger.
     private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Runs the job (unless it already succeeded) and answers 200, 202 or a problem.</summary>
-    public async Task<BatchReply> RunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)
+    /// <summary>Runs the job (a job that succeeded answers its result at once) and answers how far it got.</summary>
+    public async Task<Outcome> RunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)
     {
-        if (await ledger.ReadResultAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { Status: JobStatus.Succeeded } done)
-        {
-            return BatchReply.Json(200, done, FanOutJsonContext.Default.JobResult);
-        }
-
         var runId = jobIds.NewId();
         var hopDeadline = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
         // Stop waiting a moment before the hop's own timeout, which would otherwise retry the hand-off.
@@ -40,15 +36,12 @@ public sealed class JobHandOff(
                 // waiting for it: the run does not depend on its caller. (If it never shows up, the job is
                 // still stored and its status says what is pending; resume finishes it.)
                 var live = status.Live(manifest, await ledger.ReadSnapshotAsync(manifest.JobId, cancellationToken).ConfigureAwait(false));
-                return BatchReply.Json(202, live, FanOutJsonContext.Default.JobResult) with
-                {
-                    Headers = new Dictionary<string, string> { ["Location"] = $"/api/batch/{manifest.JobId}", ["Retry-After"] = "2" },
-                };
+                return new JobRunning(live);
             }
             var answer = await call.ConfigureAwait(false);
-            return answer.StatusCode == 200
-                ? new BatchReply(200, "application/json; charset=utf-8", answer.Body)
-                : BatchReply.Problem(Problems.DispatchFailed(manifest.JobId, answer));
+            return answer.StatusCode == 200 && answer.Read(FanOutJsonContext.Default.JobResult, out _) is { } result
+                ? new JobFinished(result)
+                : Refusal.DispatchFailed(manifest.JobId, answer.Error ?? $"HTTP {answer.StatusCode}");
         }
         finally
         {

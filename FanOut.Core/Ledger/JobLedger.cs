@@ -13,7 +13,7 @@ namespace FanOut.Core.Ledger;
 /// <summary>The single source of truth of every job, in Blob Storage (layout in <see cref="LedgerPaths"/>).
 /// A chunk's result is committed with If-None-Match: *, so the first commit wins and a duplicate delivery
 /// finds the committed one. Transient storage failures surface as <see cref="StorageUnavailableException"/>.</summary>
-public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions> options)
+internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions> options) : IJobLedger
 {
     private const string ItemsMetadata = "items";
     private static readonly BlobHttpHeaders Json = new() { ContentType = "application/json" };
@@ -42,14 +42,6 @@ public sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions>
     public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
         GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
             .GetBlobClient(manifest.InputBlob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content);
-
-    /// <summary>The stored plan of a job with a blob source: its blobs' versions and each chunk's byte range.</summary>
-    public async Task<SourcePlan> ReadSourcePlanAsync(JobManifest manifest, CancellationToken cancellationToken = default)
-    {
-        var input = await ReadInputAsync(manifest, cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)
-               ?? throw new InvalidOperationException($"Job {manifest.JobId} has no source plan.");
-    }
 
     /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
     public Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default) =>

@@ -50,4 +50,7 @@ public sealed record JobManifest
     /// <summary>The blob holding the job's inline items (a JSON array), or for a blob source its
     /// <see cref="SourcePlan"/>.</summary>
     public required string InputBlob { get; set; }
+
+    /// <summary>Items of a chunk: known for inline items and whole-record chunks, unknown (0) for byte ranges.</summary>
+    public long ItemsIn(int chunk) => ChunkBytes > 0 ? 0 : Math.Min(ChunkSize, ItemCount - (long)chunk * ChunkSize);
 }

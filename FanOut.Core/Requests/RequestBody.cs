@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using FanOut.Core.Contracts;
-using FanOut.Core.Http;
+using FanOut.Core.Outcomes;
 
 namespace FanOut.Core.Requests;
 
@@ -9,7 +8,7 @@ namespace FanOut.Core.Requests;
 /// are also returned as they are, for a signature's check).</summary>
 internal static class RequestBody
 {
-    public static async Task<(JsonDocument? Document, ReadOnlyMemory<byte> Raw, ProblemDetails? Problem)> ParseAsync(
+    public static async Task<(JsonDocument? Document, ReadOnlyMemory<byte> Raw, Refusal? Refusal)> ParseAsync(
         Stream body, int maxBytes, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
@@ -21,7 +20,7 @@ internal static class RequestBody
             {
                 if (buffer.Length + read > maxBytes)
                 {
-                    return (null, default, Problems.TooLarge(maxBytes));
+                    return (null, default, Refusal.TooLarge(maxBytes));
                 }
                 buffer.Write(chunk, 0, read);
             }
@@ -33,7 +32,7 @@ internal static class RequestBody
 
         if (buffer.Length == 0)
         {
-            return (null, default, Problems.MalformedJson("The body is empty; send a JSON object."));
+            return (null, default, Refusal.MalformedJson("The body is empty; send a JSON object."));
         }
         try
         {
@@ -42,13 +41,13 @@ internal static class RequestBody
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 document.Dispose();
-                return (null, default, Problems.MalformedJson("The body must be a JSON object."));
+                return (null, default, Refusal.MalformedJson("The body must be a JSON object."));
             }
             return (document, raw, null);
         }
         catch (JsonException ex)
         {
-            return (null, default, Problems.MalformedJson(ex.Message));
+            return (null, default, Refusal.MalformedJson(ex.Message));
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
-using FanOut.Core.Jobs;
+using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;

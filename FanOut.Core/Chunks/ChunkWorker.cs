@@ -1,39 +1,35 @@
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
-using FanOut.Core.Http;
+using FanOut.Core.Outcomes;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
-namespace FanOut.Core.Jobs;
+namespace FanOut.Core.Chunks;
 
 /// <summary>Handles <c>process_chunk</c>: runs the chunk's processor over its items and answers the
 /// chunk's partial result.</summary>
-public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, SourceBlobs sources, IOptions<FanOutOptions> options)
+internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger, SourceBlobs sources, IOptions<FanOutOptions> options)
 {
-    /// <summary>Response header saying whether this delivery committed the chunk (<c>created</c>) or found
-    /// it committed already (<c>duplicate</c>, and the answer is the committed result).</summary>
-    public const string CommitHeader = "X-FanOut-Commit";
-
     /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
     /// Takes no cancellation: a chunk finishes and commits what it started even if its caller went away.</summary>
-    public async Task<BatchReply> ProcessAsync(JsonElement body)
+    public async Task<Outcome> ProcessAsync(JsonElement body)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
             ?.WithRawFieldsOf(body);
         if (request is null)
         {
-            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+            return Refusal.Invalid(errors);
         }
 
         var maxDepth = options.Value.Dispatch.MaxDepth;
         if (request.Depth < 0 || request.Depth > maxDepth)
         {
-            return BatchReply.Problem(Problems.LoopDetected(request.Depth, maxDepth));
+            return Refusal.LoopDetected(request.Depth, maxDepth);
         }
         if (request.JobId is { } jobId && !JobIds.IsValid(jobId))
         {
@@ -56,14 +52,14 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
         }
         if (!errors.IsEmpty)
         {
-            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+            return Refusal.Invalid(errors);
         }
 
         var emits = processor!.OutputFormat is not null && request.JobId is not null;
         if (emits && await ledger.ReadChunkAsync(request.JobId!, request.Chunk).ConfigureAwait(false) is { } committed)
         {
             // Already committed: its output part is written too, so nothing is applied twice.
-            return Answer(new ChunkCommit(committed, IsDuplicate: true));
+            return new ChunkProcessed(committed, CommitKind.Duplicate);
         }
         var output = emits ? new BufferedRecordSink() : null;
         var accumulator = processor.Begin(request.Options, (IRecordSink?)output ?? RecordSink.Discard);
@@ -80,7 +76,7 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
             }
             catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
             {
-                return BatchReply.Problem(Problems.SourceUnreadable(ex.Status, range));
+                return Refusal.SourceUnreadable(ex.Status, range);
             }
         }
         else
@@ -97,7 +93,7 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
         };
         if (request.JobId is null)
         {
-            return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult); // a standalone chunk, as the seed had it
+            return new ChunkProcessed(result, CommitKind.None); // a standalone chunk, as the seed had it
         }
         if (output is not null)
         {
@@ -105,12 +101,7 @@ public sealed class ChunkWorker(ChunkProcessors processors, JobLedger ledger, So
             // before the commit rewrites the same records.
             result.Output = await ledger.WriteOutputAsync(request.JobId, request.Chunk, processor.OutputFormat!, output.Written).ConfigureAwait(false);
         }
-        return Answer(await ledger.CommitChunkAsync(result).ConfigureAwait(false));
+        var commit = await ledger.CommitChunkAsync(result).ConfigureAwait(false);
+        return new ChunkProcessed(commit.Result, commit.IsDuplicate ? CommitKind.Duplicate : CommitKind.Created);
     }
-
-    private static BatchReply Answer(ChunkCommit commit) =>
-        BatchReply.Json(200, commit.Result, FanOutJsonContext.Default.ChunkResult) with
-        {
-            Headers = new Dictionary<string, string> { [CommitHeader] = commit.IsDuplicate ? "duplicate" : "created" },
-        };
 }

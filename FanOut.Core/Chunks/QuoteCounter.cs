@@ -1,32 +1,30 @@
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
-using FanOut.Core.Http;
+using FanOut.Core.Outcomes;
 using FanOut.Core.Requests;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
-namespace FanOut.Core.Jobs;
+namespace FanOut.Core.Chunks;
 
 /// <summary>Handles <c>count_quotes</c>: the quote characters of an exact byte range of a CSV blob (no
-/// alignment), answered as a chunk result whose items are the count. Stateless, so any retry is safe.</summary>
-public sealed class QuoteCounter(SourceBlobs sources, IOptions<FanOutOptions> options)
+/// alignment), answered as a <see cref="QuoteCount"/>. Stateless, so any retry is safe.</summary>
+internal sealed class QuoteCounter(SourceBlobs sources, IOptions<FanOutOptions> options)
 {
-    private static readonly JsonElement NoResult = JsonDocument.Parse("{}").RootElement;
-
     /// <summary>Counts the quotes of the range in <paramref name="body"/>.</summary>
-    public async Task<BatchReply> CountAsync(JsonElement body)
+    public async Task<Outcome> CountAsync(JsonElement body)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields);
         if (request is null)
         {
-            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+            return Refusal.Invalid(errors);
         }
         var maxDepth = options.Value.Dispatch.MaxDepth;
         if (request.Depth < 1 || request.Depth > maxDepth)
         {
-            return BatchReply.Problem(Problems.LoopDetected(request.Depth, maxDepth));
+            return Refusal.LoopDetected(request.Depth, maxDepth);
         }
         var source = request.Source;
         if (source is null)
@@ -39,7 +37,7 @@ public sealed class QuoteCounter(SourceBlobs sources, IOptions<FanOutOptions> op
         }
         if (source is null || !errors.IsEmpty)
         {
-            return BatchReply.Problem(Problems.Validation(errors.Summary(), errors.ToDictionary()));
+            return Refusal.Invalid(errors);
         }
 
         long quotes = 0;
@@ -60,9 +58,8 @@ public sealed class QuoteCounter(SourceBlobs sources, IOptions<FanOutOptions> op
         }
         catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
         {
-            return BatchReply.Problem(Problems.SourceUnreadable(ex.Status, source));
+            return Refusal.SourceUnreadable(ex.Status, source);
         }
-        var result = new ChunkResult { JobId = request.JobId, Chunk = request.Chunk, Processor = BatchActions.CountQuotes, Items = quotes, Result = NoResult };
-        return BatchReply.Json(200, result, FanOutJsonContext.Default.ChunkResult);
+        return Answered.Of(new QuoteCount { Chunk = request.Chunk, Quotes = quotes }, FanOutJsonContext.Default.QuoteCount);
     }
 }

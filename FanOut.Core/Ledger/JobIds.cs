@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
-namespace FanOut.Core.Jobs;
+namespace FanOut.Core.Ledger;
 
 /// <summary>Job ids: what a valid one looks like, and new ones that sort by creation time.</summary>
 public sealed partial class JobIds(TimeProvider timeProvider)

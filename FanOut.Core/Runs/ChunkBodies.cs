@@ -4,7 +4,7 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
 
-namespace FanOut.Core.Jobs;
+namespace FanOut.Core.Runs;
 
 /// <summary>The bodies of internal calls, written straight from parsed JSON without copies.</summary>
 internal static class ChunkBodies
@@ -54,19 +54,18 @@ internal static class ChunkBodies
             json.WriteNumber("budgetMs", (int)budget.TotalMilliseconds);
         });
 
-    /// <summary>The <c>dispatch</c> body of a sub-range of a job: a node of its tree.</summary>
-    public static byte[] Subtree(
-        string jobId, string runId, ChunkSpan span, IEnumerable<ChunkSpan> pending, string? quoteStates, bool quotePass, int depth, TimeSpan budget) =>
+    /// <summary>The <c>dispatch</c> body of a sub-range of a job: a node of its tree, in the named pass.</summary>
+    public static byte[] Subtree(string jobId, NodeWork work, string pass, TimeSpan budget) =>
         Write(json =>
         {
             json.WriteString("action", BatchActions.Dispatch);
             json.WriteString("jobId", jobId);
-            json.WriteString("runId", runId);
-            json.WriteNumber("depth", depth);
-            json.WriteNumber("first", span.First);
-            json.WriteNumber("count", span.Count);
+            json.WriteString("runId", work.RunId);
+            json.WriteNumber("depth", work.Depth);
+            json.WriteNumber("first", work.Span.First);
+            json.WriteNumber("count", work.Span.Count);
             json.WriteStartArray("pending");
-            foreach (var run in pending)
+            foreach (var run in work.Pending)
             {
                 json.WriteStartArray();
                 json.WriteNumberValue(run.First);
@@ -74,14 +73,11 @@ internal static class ChunkBodies
                 json.WriteEndArray();
             }
             json.WriteEndArray();
-            if (quoteStates is not null)
+            if (work.Marks is not null)
             {
-                json.WriteString("quoteStates", quoteStates);
+                json.WriteString("marks", work.Marks);
             }
-            if (quotePass)
-            {
-                json.WriteString("pass", "quotes");
-            }
+            json.WriteString("pass", pass);
             json.WriteNumber("budgetMs", Math.Max(1, (int)budget.TotalMilliseconds));
         });
 

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Outcomes;
+using FanOut.Core.Ledger;
+using FanOut.Core.Requests;
+using FanOut.Core.Planning;
+using FanOut.Core.Sources;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Jobs;
+
+/// <summary>Admits jobs: <c>start_fanout</c> validates, stores the job once per job id (the same id with
+/// another request is refused as a conflict; with the same request it is the existing job) and hands it to
+/// <see cref="JobHandOff"/>; <c>resume</c> hands a stored job over again. <c>dryRun</c> goes to <see cref="JobPreview"/>.</summary>
+internal sealed class JobAdmission(
+    StartFanoutValidator validator, IJobLedger ledger, JobHandOff handOff, JobPreview preview, SourcePlanner sources, TimeProvider timeProvider,
+    IOptions<FanOutOptions> options)
+{
+    /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
+    public async Task<Outcome> StartAsync(JsonElement body, CancellationToken cancellationToken = default)
+    {
+        var errors = new FieldErrors();
+        var command = validator.Validate(body, errors);
+        if (command is null)
+        {
+            return Refusal.Invalid(errors);
+        }
+
+        if (command.Source is { } source)
+        {
+            // The blobs' versions are part of the job (and of its fingerprint): pin them before anything else.
+            var pinned = await sources.PinAsync(source, cancellationToken).ConfigureAwait(false);
+            if (pinned.Count == 0)
+            {
+                return Refusal.SourceNotFound(source);
+            }
+            command = command with { Pinned = pinned };
+        }
+        if (command.DryRun)
+        {
+            return await preview.PlanAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        var fingerprint = JobFingerprint.Of(command);
+        var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            Refusal? refusal;
+            (manifest, refusal) = await CreateAsync(command, fingerprint, cancellationToken).ConfigureAwait(false);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+        }
+        if (manifest!.Fingerprint != fingerprint)
+        {
+            return Refusal.JobIdReused(command.JobId);
+        }
+        return await handOff.RunAsync(manifest, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Finishes a stored job, re-dispatching only the chunks with no committed result.</summary>
+    public async Task<Outcome> ResumeAsync(JsonElement body, CancellationToken cancellationToken = default)
+    {
+        var errors = new FieldErrors();
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ResumeRequest, errors);
+        if (request is not null && (request.JobId is null || !JobIds.IsValid(request.JobId)))
+        {
+            errors.Add("jobId", "Required: the id of the job to resume (1 to 64 of A-Z, a-z, 0-9, '_', '-').");
+        }
+        StartFanoutValidator.ValidateWaitSeconds(request?.WaitSeconds, errors);
+        if (!errors.IsEmpty)
+        {
+            return Refusal.Invalid(errors);
+        }
+        var manifest = await ledger.GetManifestAsync(request!.JobId!, cancellationToken).ConfigureAwait(false);
+        return manifest is null
+            ? Refusal.UnknownJob(request.JobId!)
+            : await handOff.RunAsync(manifest, request.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Stores a new job, or answers why not: its source blob was replaced while it was being planned, or it
+    // has more chunks than its dispatch tree reaches.
+    private async Task<(JobManifest? Manifest, Refusal? Refusal)> CreateAsync(StartFanoutCommand command, string fingerprint, CancellationToken cancellationToken)
+    {
+        if (command.Source is not { } source)
+        {
+            var inline = NewManifest(command, fingerprint);
+            return JobPreview.TooManyChunks(command, inline.ChunkCount, options.Value.Dispatch) is { } tooMany
+                ? (null, tooMany)
+                : (await ledger.CreateAsync(inline, ItemsOf(command), cancellationToken).ConfigureAwait(false), null);
+        }
+        SourcePlanner.Planned planned;
+        try
+        {
+            planned = await sources.PlanAsync(source, command.Pinned!, command.ChunkSize, command.ChunkBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return (null, Refusal.SourceChanged(source));
+        }
+        if (JobPreview.TooManyChunks(command, planned.Plan.Chunks.Count, options.Value.Dispatch) is { } refusal)
+        {
+            return (null, refusal);
+        }
+        var manifest = NewManifest(command, fingerprint) with
+        {
+            Source = source,
+            ChunkBytes = command.ChunkBytes,
+            ItemCount = planned.Records,
+            ChunkCount = planned.Plan.Chunks.Count,
+        };
+        var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, FanOutJsonContext.Default.SourcePlan));
+        return (await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    private JobManifest NewManifest(StartFanoutCommand command, string fingerprint) => new()
+    {
+        JobId = command.JobId,
+        Fingerprint = fingerprint,
+        Processor = command.Processor.Name,
+        Options = command.Options.ValueKind == JsonValueKind.Undefined ? null : command.Options,
+        ChunkSize = command.ChunkSize,
+        ItemCount = command.Items.Count,
+        ChunkCount = (int)(((long)command.Items.Count + command.ChunkSize - 1) / command.ChunkSize),
+        ToleratedFailurePercent = command.ToleratedFailurePercent,
+        MaxConcurrency = command.MaxConcurrency,
+        CreatedAt = timeProvider.GetUtcNow(),
+        InputBlob = LedgerPaths.Input(command.JobId, fingerprint),
+    };
+
+    private static BinaryData ItemsOf(StartFanoutCommand command)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(command.Items.Count * 8 + 2);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var item in command.Items)
+            {
+                item.WriteTo(json);
+            }
+            json.WriteEndArray();
+        }
+        return BinaryData.FromBytes(buffer.WrittenMemory);
+    }
+}

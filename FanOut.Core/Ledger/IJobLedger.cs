@@ -1,0 +1,55 @@
+using FanOut.Core.Contracts;
+
+namespace FanOut.Core.Ledger;
+
+/// <summary>Where every job's state lives: its manifest and input, each chunk's commit or failure, its
+/// result and its run markers. <see cref="JobLedger"/> keeps it in Blob Storage; the orchestration's unit
+/// tests keep it in memory. Transient failures surface as <see cref="StorageUnavailableException"/>.</summary>
+internal interface IJobLedger
+{
+    /// <summary>The job's manifest, or null when there is no such job.</summary>
+    Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new job: its input, then its manifest (the commit point). When a manifest already
+    /// exists for the job id, nothing is replaced and the existing manifest is returned.</summary>
+    Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default);
+
+    /// <summary>The job's stored input (its inline items, or its source plan).</summary>
+    Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
+    Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes (or rewrites, with the same records) a chunk's output part; returns its name.</summary>
+    Task<string> WriteOutputAsync(string jobId, int index, string format, ReadOnlyMemory<byte> records, CancellationToken cancellationToken = default);
+
+    /// <summary>A chunk's committed result, or null.</summary>
+    Task<ChunkResult?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default);
+
+    /// <summary>Records why a chunk failed (replacing an earlier record of it).</summary>
+    Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default);
+
+    /// <summary>Which chunks are committed (with their item counts) and which failed.</summary>
+    Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>The job's fan-in result, or null while there is none.</summary>
+    Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes (or, after a resume, replaces) the job's fan-in result.</summary>
+    Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the job's result (of an earlier run that did not succeed), so its status shows live progress.</summary>
+    Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records until when every dispatcher of the job holds back (job-wide back-pressure).</summary>
+    Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default);
+
+    /// <summary>The job's recorded pause, if any.</summary>
+    Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Notes that a dispatch run of the job started.</summary>
+    Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default);
+
+    /// <summary>The latest dispatch run of the job, or null.</summary>
+    Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,96 @@
+using FanOut.Core.Contracts;
+using FanOut.Core.Requests;
+
+namespace FanOut.Core.Outcomes;
+
+/// <summary>Why a request was turned down. The kind decides the HTTP status at the edge.</summary>
+internal enum RefusalKind
+{
+    /// <summary>A field is wrong; the errors name it.</summary>
+    Invalid,
+    /// <summary>The body is not a JSON object.</summary>
+    MalformedJson,
+    /// <summary>The body is over the size limit.</summary>
+    TooLarge,
+    /// <summary>No such job.</summary>
+    UnknownJob,
+    /// <summary>The job id is taken by another request.</summary>
+    JobIdReused,
+    /// <summary>Storage failed; try again.</summary>
+    Unavailable,
+    /// <summary>The job is stored but its run could not be started.</summary>
+    DispatchFailed,
+    /// <summary>A source blob does not exist.</summary>
+    SourceNotFound,
+    /// <summary>A source blob was replaced.</summary>
+    SourceChanged,
+    /// <summary>An internal call without a signature.</summary>
+    Unsigned,
+    /// <summary>An internal call with a wrong, stale or replayed signature.</summary>
+    BadSignature,
+    /// <summary>Internal calls would go deeper than allowed.</summary>
+    LoopDetected,
+}
+
+/// <summary>A request turned down, with what the caller needs to know to fix it. The words are chosen here;
+/// the HTTP edge (<see cref="Http.Problems"/>) only adds the status, type and title of its kind.</summary>
+internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    /// <summary>Fields in error.</summary>
+    public static Refusal Invalid(FieldErrors errors) => new(RefusalKind.Invalid, errors.Summary(), errors.ToDictionary());
+
+    /// <summary>One field in error.</summary>
+    public static Refusal Invalid(string field, string message)
+    {
+        var errors = new FieldErrors();
+        errors.Add(field, message);
+        return Invalid(errors);
+    }
+
+    /// <summary>The body is not JSON, or not an object.</summary>
+    public static Refusal MalformedJson(string detail) => new(RefusalKind.MalformedJson, detail);
+
+    /// <summary>The body is larger than the configured limit.</summary>
+    public static Refusal TooLarge(long limitBytes) =>
+        new(RefusalKind.TooLarge, $"The body is larger than the limit of {limitBytes} bytes (FanOut__Limits__MaxRequestBytes).");
+
+    /// <summary>No such job.</summary>
+    public static Refusal UnknownJob(string jobId) => new(RefusalKind.UnknownJob, $"There is no job '{jobId}'.");
+
+    /// <summary>The job id is taken by a different request.</summary>
+    public static Refusal JobIdReused(string jobId) => new(RefusalKind.JobIdReused,
+        $"Job '{jobId}' exists with a different processor, options, chunking, tolerance or items. Use another jobId, or send the same request to get that job.");
+
+    /// <summary>Storage (or another dependency) failed transiently.</summary>
+    public static Refusal Unavailable(string detail) => new(RefusalKind.Unavailable, detail);
+
+    /// <summary>The job is stored but its dispatch run could not be started or failed.</summary>
+    public static Refusal DispatchFailed(string jobId, string how) => new(RefusalKind.DispatchFailed,
+        $"Job '{jobId}' is stored, but its dispatch call ended with {how}. Send {{\"action\": \"resume\", \"jobId\": \"{jobId}\"}} to finish it.");
+
+    /// <summary>A job's source blob does not exist.</summary>
+    public static Refusal SourceNotFound(SourceReference source) => new(RefusalKind.SourceNotFound, source.Blob is not null
+        ? $"There is no blob '{source.Blob}' in container '{source.Container}'."
+        : $"There is no blob whose name starts with '{source.Prefix}' in container '{source.Container}'.");
+
+    /// <summary>A source blob was replaced while a job read it.</summary>
+    public static Refusal SourceChanged(SourceReference source) => new(RefusalKind.SourceChanged,
+        $"Blob '{source.Blob}' in '{source.Container}' is no longer the version the job was planned on (ETag {source.ETag}); its data would be mixed. Start a new job on the new version.");
+
+    /// <summary>412 or 404 from storage while reading a source: replaced since it was planned, or gone.</summary>
+    public static Refusal SourceUnreadable(int status, SourceReference source) =>
+        status == 412 ? SourceChanged(source) : SourceNotFound(source);
+
+    /// <summary>An internal call without a signature.</summary>
+    public static Refusal Unsigned(string action) => new(RefusalKind.Unsigned,
+        $"This '{action}' is an internal call (dispatch and count_quotes always are; process_chunk is when it names a job, a depth "
+        + $"or a source): only the app itself sends it, signed in the {Security.InternalCallSigner.Header} header.");
+
+    /// <summary>An internal call whose signature is wrong, stale or replayed.</summary>
+    public static Refusal BadSignature(string why) =>
+        new(RefusalKind.BadSignature, $"The {Security.InternalCallSigner.Header} header {why}.");
+
+    /// <summary>An internal call came deeper than the configured maximum.</summary>
+    public static Refusal LoopDetected(int depth, int maxDepth) => new(RefusalKind.LoopDetected,
+        $"Internal calls would reach depth {depth}, beyond the maximum of {maxDepth} (FanOut__Dispatch__MaxDepth); nothing was sent.");
+}

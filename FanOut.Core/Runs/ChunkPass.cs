@@ -1,0 +1,132 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using FanOut.Core.Contracts;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Jobs;
+using FanOut.Core.Ledger;
+using FanOut.Core.Planning;
+using FanOut.Core.Processing;
+using FanOut.Core.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.Core.Runs;
+
+/// <summary>The pass that processes a job: a leaf sends each pending chunk as <c>process_chunk</c>, reads
+/// the results of the range's committed chunks from the ledger, records failures, and merges the results
+/// with the job's processor. A CSV job cut by bytes marks each chunk with its quote state
+/// (<see cref="QuoteStates"/>); a chunk marked unknown is neither sent nor read: the run accounts for it.</summary>
+internal sealed class ChunkPass(IJobLedger ledger, ChunkDispatcher dispatcher, ChunkProcessors processors, ILogger<ChunkPass> logger)
+    : IPass<ChunkTally>
+{
+    /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
+    public const string PassName = "chunks";
+
+    /// <inheritdoc/>
+    public string Name => PassName;
+
+    /// <inheritdoc/>
+    public JsonTypeInfo<ChunkTally> Wire => RunsJsonContext.Default.ChunkTally;
+
+    /// <inheritdoc/>
+    public ChunkTally Missing(ChunkSpan span) => new() { Unfinished = span.Count };
+
+    /// <inheritdoc/>
+    public ChunkTally Combine(JobManifest manifest, IReadOnlyList<ChunkTally> parts)
+    {
+        var processor = processors.For(manifest);
+        return ChunkTally.Combine(parts, partials => processor.Merge(partials, manifest.ProcessorOptions()));
+    }
+
+    /// <inheritdoc/>
+    public async Task<ChunkTally> LeafAsync(JobManifest manifest, NodeWork work, HopDeadline deadline)
+    {
+        var toSend = work.PendingChunks().ToList();
+        var pending = toSend.ToHashSet();
+        var toRead = Enumerable.Range(work.Span.First, work.Span.Count)
+            .Where(i => !pending.Contains(i) && QuoteStates.At(work, i) != QuoteState.Unknown).ToList();
+
+        IReadOnlyList<ChunkOutcome> outcomes = [];
+        if (toSend.Count > 0)
+        {
+            var bodyOf = await BodiesAsync(manifest, work).ConfigureAwait(false);
+            outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
+                chunk => bodyOf(chunk.Index), manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+        }
+        var read = await ReadCommittedAsync(manifest.JobId, toRead, manifest.MaxConcurrency).ConfigureAwait(false);
+
+        var failures = outcomes.Where(o => o.Failed).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
+        await RecordFailuresAsync(manifest.JobId, failures).ConfigureAwait(false);
+        var results = outcomes.Where(o => o.Succeeded).Select(o => o.Result!).Concat(read.OfType<ChunkResult>()).OrderBy(r => r.Chunk).ToList();
+        return new ChunkTally
+        {
+            Succeeded = results.Count,
+            Failed = failures.Count,
+            Unfinished = outcomes.Count(o => o.Unfinished) + read.Count(r => r is null),
+            Items = results.Sum(r => r.Items),
+            FailedItems = failures.Sum(f => manifest.ItemsIn(f.Chunk)),
+            Result = results.Count == 0 ? null : processors.For(manifest).Merge([.. results.Select(r => r.Result)], manifest.ProcessorOptions()),
+            Failures = [.. failures.Take(LedgerSnapshot.MaxListedFailures)],
+            Outputs = [.. results.Where(r => r.Output is not null).Select(r => r.Output!)],
+        };
+    }
+
+    /// <summary>Records chunk failures in the ledger. One that cannot be written is not lost: the chunk simply
+    /// stays pending for resume.</summary>
+    public async Task RecordFailuresAsync(string jobId, IEnumerable<ChunkFailure> failures)
+    {
+        foreach (var failure in failures)
+        {
+            try
+            {
+                await ledger.RecordFailureAsync(jobId, failure).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                Log.FailureNotRecorded(logger, jobId, failure.Chunk, ex.Message);
+            }
+        }
+    }
+
+    // The process_chunk body of each chunk, from the job's stored input: its items, or its byte range.
+    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work)
+    {
+        var depth = work.Depth + 1;
+        if (manifest.Source is null)
+        {
+            var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
+            var ranges = ChunkPlanner.PlanInline((int)manifest.ItemCount, manifest.ChunkSize);
+            using var inline = JsonDocument.Parse(input.ToMemory());
+            // Only the node's own items are kept (cloned out of the parsed input, which is let go).
+            var items = inline.RootElement.EnumerateArray().ToArray();
+            var first = ranges[work.Span.First].Start;
+            var last = ranges[work.Span.End - 1];
+            var mine = items[first..(last.Start + last.Count)].Select(item => item.Clone()).ToArray();
+            return index =>
+            {
+                var range = ranges[index];
+                return ChunkBodies.ProcessChunk(manifest, range with { Start = range.Start - first }, mine, depth);
+            };
+        }
+        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
+        return index => ChunkBodies.ProcessSourceChunk(manifest, index,
+            SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() }, depth);
+    }
+
+    // A committed chunk that cannot be read stays unfinished (null): the ledger still has it for resume.
+    private async Task<ChunkResult?[]> ReadCommittedAsync(string jobId, List<int> chunks, int concurrency)
+    {
+        var results = new ChunkResult?[chunks.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, chunks.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+        {
+            try
+            {
+                results[i] = await ledger.ReadChunkAsync(jobId, chunks[i], ct).ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException ex)
+            {
+                Log.CommittedChunkUnread(logger, jobId, chunks[i], ex.Message);
+            }
+        }).ConfigureAwait(false);
+        return results;
+    }
+}

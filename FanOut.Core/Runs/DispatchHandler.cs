@@ -1,0 +1,110 @@
+using System.Text.Json;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Jobs;
+using FanOut.Core.Ledger;
+using FanOut.Core.Outcomes;
+using FanOut.Core.Planning;
+using FanOut.Core.Requests;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Runs;
+
+/// <summary>The <c>dispatch</c> action. Without a range it is the root of a job's tree: one
+/// <see cref="JobRun"/>. With one it is a node, walking its pass over the range. Either way it finishes what
+/// it started even if its caller went away (it takes no cancellation from the request), and answers
+/// before its budget runs out.</summary>
+internal sealed class DispatchHandler(
+    IJobLedger ledger, JobRun run, TreeWalker walker, ChunkPass chunks, QuotePass quotes, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+{
+    /// <summary>Handles a <c>dispatch</c> body.</summary>
+    public async Task<Outcome> HandleAsync(JsonElement body)
+    {
+        var errors = new FieldErrors();
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.DispatchRequest, errors);
+        if (request is null)
+        {
+            return Refusal.Invalid(errors);
+        }
+        // The caller's clock is already running: so is this one, from the moment the call is read.
+        var dispatch = options.Value.Dispatch;
+        var budget = request.BudgetMs is { } ms and > 0 && ms <= dispatch.HopDeadlineSeconds * 1000
+            ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds);
+        using var deadline = new HopDeadline(budget, timeProvider);
+        // Depth comes first: a forged or looping one is refused before anything is read or sent.
+        if (request.Depth < 1 || request.Depth >= dispatch.MaxDepth)
+        {
+            return Refusal.LoopDetected(Math.Max(request.Depth, 0) + 1, dispatch.MaxDepth);
+        }
+        Validate(request, errors);
+        if (!errors.IsEmpty)
+        {
+            return Refusal.Invalid(errors);
+        }
+        var manifest = await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            return Refusal.UnknownJob(request.JobId!);
+        }
+        var span = request.First is { } first ? new ChunkSpan(first, request.Count!.Value) : new ChunkSpan(0, manifest.ChunkCount);
+        if (span.End > manifest.ChunkCount || request.Pending?.Any(r => !Within(r, span)) == true || request.Marks?.Length is { } marks && marks != span.Count)
+        {
+            return Refusal.Invalid("first", $"The range, its pending runs and its marks must lie within the job's {manifest.ChunkCount} chunks.");
+        }
+        // The range's chunks would arrive this many levels deeper: beyond MaxDepth, nothing is sent.
+        var arrivesAt = request.Depth + DispatchTree.Levels(span.Count, dispatch.FanoutWidth);
+        if (arrivesAt > dispatch.MaxDepth)
+        {
+            return Refusal.LoopDetected(arrivesAt, dispatch.MaxDepth);
+        }
+
+        if (request.First is null)
+        {
+            return new JobFinished(await run.RunAsync(manifest, request.RunId!, deadline).ConfigureAwait(false));
+        }
+        var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(r => new ChunkSpan(r[0], r[1]))], request.Depth, request.Marks);
+        return request.Pass == QuotePass.PassName
+            ? Answered.Of(await walker.WalkAsync(manifest, work, quotes, deadline).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerQuoteTally)
+            : Answered.Of(await walker.WalkAsync(manifest, work, chunks, deadline).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerChunkTally);
+    }
+
+    private void Validate(DispatchRequest request, FieldErrors errors)
+    {
+        if (request.JobId is null || !JobIds.IsValid(request.JobId))
+        {
+            errors.Add("jobId", "Required: a valid job id.");
+        }
+        if (string.IsNullOrEmpty(request.RunId) || request.RunId.Length > 64)
+        {
+            errors.Add("runId", "Required: 1 to 64 characters.");
+        }
+        if (request.BudgetMs is < 1 || request.BudgetMs > options.Value.Dispatch.HopDeadlineSeconds * 1000)
+        {
+            errors.Add("budgetMs", $"Must be 1 to {options.Value.Dispatch.HopDeadlineSeconds * 1000} (the hop deadline).");
+        }
+        if (request.First is null != request.Count is null || request.First is null != request.Pending is null)
+        {
+            errors.Add("first", "first, count and pending go together: all three for a range, none for the whole job.");
+        }
+        else if (request.First is < 0 || request.Count is < 1)
+        {
+            errors.Add("count", "A range starts at 0 or later and holds at least one chunk.");
+        }
+        if (request.Pending?.Any(run => run is not { Length: 2 }) == true)
+        {
+            errors.Add("pending", "Each pending run is [first, count].");
+        }
+        if (request.Pass is not (null or ChunkPass.PassName or QuotePass.PassName) || (request.Pass is not null && request.First is null))
+        {
+            errors.Add("pass", $"\"{ChunkPass.PassName}\" or \"{QuotePass.PassName}\", and only with a range.");
+        }
+        if (request.Marks is { } marks && (request.First is null || !QuoteStates.AreValid(marks)))
+        {
+            errors.Add("marks", "Only with a range: one of '0', '1' or '-' per chunk of it.");
+        }
+    }
+
+    private static bool Within(int[] run, ChunkSpan span) =>
+        run[1] >= 1 && run[0] >= span.First && (long)run[0] + run[1] <= span.End;
+}

@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization.Metadata;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Ledger;
+using FanOut.Core.Planning;
+
+namespace FanOut.Core.Runs;
+
+/// <summary>One pass over a job's chunks down its dispatch tree: what a leaf does with its chunks, and how
+/// the answers of a node's children combine. The <see cref="TreeWalker"/> knows no pass; a pass knows no tree.</summary>
+/// <typeparam name="TTally">What a node answers for its range; immutable, combined on the way up.</typeparam>
+internal interface IPass<TTally> where TTally : class
+{
+    /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
+    string Name { get; }
+
+    /// <summary>How a tally travels between invocations.</summary>
+    JsonTypeInfo<TTally> Wire { get; }
+
+    /// <summary>Does the leaf's work: sends its pending chunks, reads the rest.</summary>
+    Task<TTally> LeafAsync(JobManifest manifest, NodeWork work, HopDeadline deadline);
+
+    /// <summary>The tally of consecutive ranges, given in chunk order.</summary>
+    TTally Combine(JobManifest manifest, IReadOnlyList<TTally> parts);
+
+    /// <summary>The tally of a range whose node did not answer: none of its chunks seen to an end.</summary>
+    TTally Missing(ChunkSpan span);
+}

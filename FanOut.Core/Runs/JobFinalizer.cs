@@ -1,0 +1,48 @@
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
+using FanOut.Core.Processing;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Runs;
+
+/// <summary>Ends a run: turns the root's tally into the job's result and writes it to the ledger.</summary>
+internal sealed class JobFinalizer(IJobLedger ledger, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+{
+    /// <summary>Writes and answers the result of a run whose tree used <paramref name="levels"/> levels.</summary>
+    public async Task<JobResult> WriteAsync(JobManifest manifest, ChunkTally total, int levels)
+    {
+        var result = Ended(manifest, total, levels);
+        await ledger.WriteResultAsync(result).ConfigureAwait(false);
+        return result;
+    }
+
+    // Succeeded or Failed when every chunk finished (by the tolerated share of failures), Incomplete when
+    // some were not seen to an end.
+    private JobResult Ended(JobManifest manifest, ChunkTally total, int levels)
+    {
+        var processor = processors.For(manifest);
+        var processorOptions = manifest.ProcessorOptions();
+        var completedAt = timeProvider.GetUtcNow();
+        var failedPercent = manifest.ChunkCount == 0 ? 0 : 100.0 * total.Failed / manifest.ChunkCount;
+        var finished = total.Unfinished == 0;
+        return new JobResult
+        {
+            JobId = manifest.JobId,
+            Status = !finished ? JobStatus.Incomplete
+                : failedPercent <= manifest.ToleratedFailurePercent ? JobStatus.Succeeded : JobStatus.Failed,
+            Processor = manifest.Processor,
+            CreatedAt = manifest.CreatedAt,
+            CompletedAt = finished ? completedAt : null,
+            Chunks = new ChunkCounts(manifest.ChunkCount, total.Succeeded, total.Failed, total.Unfinished),
+            Items = new ItemCounts(total.Items, total.FailedItems),
+            DurationMs = (long)(completedAt - manifest.CreatedAt).TotalMilliseconds,
+            // An incomplete run's aggregate would pass for the job's: it has none until resume finishes it.
+            Result = finished ? processor.Finish(total.Result ?? processor.Merge([], processorOptions), processorOptions) : null,
+            Failures = total.Failures,
+            Outputs = finished && total.Outputs.Count > 0 ? total.Outputs : null,
+            DispatchLevels = levels,
+            StatusUrl = options.Value.StatusUrl(manifest.JobId),
+        };
+    }
+}

@@ -1,0 +1,54 @@
+using FanOut.Core.Planning;
+
+namespace FanOut.Core.Runs;
+
+/// <summary>What one node of a job's dispatch tree is asked to do.</summary>
+/// <param name="RunId">The run it belongs to.</param>
+/// <param name="Span">Its range of chunks.</param>
+/// <param name="Pending">The runs of the range its pass is to send, ascending.</param>
+/// <param name="Depth">Its depth: 1 at the top; what it sends goes one deeper.</param>
+/// <param name="Marks">What the pass needs to know of each chunk of the range, one character per chunk; the
+/// walker hands each child its slice and never reads them.</param>
+internal sealed record NodeWork(string RunId, ChunkSpan Span, IReadOnlyList<ChunkSpan> Pending, int Depth, string? Marks = null)
+{
+    /// <summary>The work of a sub-range, one level down.</summary>
+    public NodeWork Child(ChunkSpan span) =>
+        new(RunId, span, Slice(Pending, span), Depth + 1, Marks?.Substring(span.First - Span.First, span.Count));
+
+    /// <summary>The pending chunks, one by one, ascending.</summary>
+    public IEnumerable<int> PendingChunks() => Pending.SelectMany(run => Enumerable.Range(run.First, run.Count));
+
+    /// <summary>The runs of <paramref name="pending"/> that lie in <paramref name="span"/>, clipped to it.</summary>
+    public static List<ChunkSpan> Slice(IReadOnlyList<ChunkSpan> pending, ChunkSpan span)
+    {
+        var slice = new List<ChunkSpan>();
+        foreach (var run in pending)
+        {
+            var first = Math.Max(run.First, span.First);
+            var end = Math.Min(run.End, span.End);
+            if (first < end)
+            {
+                slice.Add(new ChunkSpan(first, end - first));
+            }
+        }
+        return slice;
+    }
+
+    /// <summary>Ascending chunk indices as runs of consecutive ones.</summary>
+    public static List<ChunkSpan> Runs(IEnumerable<int> chunks)
+    {
+        var runs = new List<ChunkSpan>();
+        foreach (var chunk in chunks)
+        {
+            if (runs.Count > 0 && runs[^1].End == chunk)
+            {
+                runs[^1] = runs[^1] with { Count = runs[^1].Count + 1 };
+            }
+            else
+            {
+                runs.Add(new ChunkSpan(chunk, 1));
+            }
+        }
+        return runs;
+    }
+}

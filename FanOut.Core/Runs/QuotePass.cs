@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization.Metadata;
+using FanOut.Core.Contracts;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Jobs;
+using FanOut.Core.Ledger;
+using FanOut.Core.Planning;
+using FanOut.Core.Sources;
+using Microsoft.Extensions.Logging;
+
+namespace FanOut.Core.Runs;
+
+/// <summary>The first pass of a CSV job cut by bytes: a leaf counts the quote characters of each of its
+/// chunks (<c>count_quotes</c>, stateless, so any retry is safe), and answers their parities.</summary>
+internal sealed class QuotePass(IJobLedger ledger, SelfCalls calls, ILogger<QuotePass> logger) : IPass<QuoteTally>
+{
+    /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
+    public const string PassName = "quotes";
+
+    /// <inheritdoc/>
+    public string Name => PassName;
+
+    /// <inheritdoc/>
+    public JsonTypeInfo<QuoteTally> Wire => RunsJsonContext.Default.QuoteTally;
+
+    /// <inheritdoc/>
+    public QuoteTally Missing(ChunkSpan span) => new() { Parities = [.. Enumerable.Repeat(QuoteParity.Unknown, span.Count)] };
+
+    /// <inheritdoc/>
+    public QuoteTally Combine(JobManifest manifest, IReadOnlyList<QuoteTally> parts) => new()
+    {
+        Parities = [.. parts.SelectMany(p => p.Parities)],
+        Failures = [.. parts.SelectMany(p => p.Failures).OrderBy(f => f.Chunk).Take(LedgerSnapshot.MaxListedFailures)],
+    };
+
+    /// <inheritdoc/>
+    public async Task<QuoteTally> LeafAsync(JobManifest manifest, NodeWork work, HopDeadline deadline)
+    {
+        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
+        var chunks = work.PendingChunks().ToList();
+        var ends = await calls.SendAsync(manifest.JobId, chunks.Count, i => new SelfCall(
+                ChunkBodies.CountQuotes(manifest, chunks[i], SourcePlanner.ChunkReference(manifest.Source!, plan, chunks[i]), work.Depth + 1),
+                $"{manifest.JobId}/{chunks[i]}"),
+            manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+
+        var parities = Enumerable.Repeat(QuoteParity.Unknown, work.Span.Count).ToArray();
+        var failures = new List<ChunkFailure>();
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            if (ends[i] is not { } end)
+            {
+                continue;
+            }
+            var count = end.Read(FanOutJsonContext.Default.QuoteCount, out var error);
+            if (count is null)
+            {
+                Log.ChunkFailed(logger, manifest.JobId, chunks[i], end.Attempts, error!);
+                failures.Add(new ChunkFailure(chunks[i], error!, end.Attempts));
+            }
+            parities[chunks[i] - work.Span.First] = count is null ? QuoteParity.Failed
+                : count.Quotes % 2 == 1 ? QuoteParity.Odd : QuoteParity.Even;
+        }
+        return new QuoteTally { Parities = parities, Failures = [.. failures.Take(LedgerSnapshot.MaxListedFailures)] };
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization.Metadata;
+using FanOut.Core.Configuration;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Jobs;
+using FanOut.Core.Ledger;
+using FanOut.Core.Planning;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Runs;
+
+/// <summary>Walks a pass down a job's dispatch tree. A range of at most FanoutWidth chunks is a leaf: the
+/// pass does its work. A larger one is split (<see cref="DispatchTree.Split"/>) and each sub-range is sent
+/// as <c>dispatch</c> to another invocation, through the same sender as the chunks; the children's answers
+/// are combined on the way up, so no node holds more than its children's tallies. When the node's
+/// deadline passes it stops sending and waiting and answers what it has; the rest is unfinished.</summary>
+internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> options, ILogger<TreeWalker> logger)
+{
+    /// <summary>Runs <paramref name="work"/> and answers its range's tally.</summary>
+    public async Task<NodeAnswer<TTally>> WalkAsync<TTally>(JobManifest manifest, NodeWork work, IPass<TTally> pass, HopDeadline deadline)
+        where TTally : class
+    {
+        var children = DispatchTree.Split(work.Span, options.Value.Dispatch.FanoutWidth).ToList();
+        if (children.Count == 0)
+        {
+            return new NodeAnswer<TTally> { Tally = await pass.LeafAsync(manifest, work, deadline).ConfigureAwait(false), Levels = 1 };
+        }
+        var answerType = (JsonTypeInfo<NodeAnswer<TTally>>)RunsJsonContext.Default.GetTypeInfo(typeof(NodeAnswer<TTally>))!;
+        var ends = await calls.SendAsync(manifest.JobId, children.Count, i =>
+        {
+            var budget = deadline.Remaining;
+            var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i]), pass.Name, budget);
+            return new SelfCall(body, $"{manifest.JobId}/dispatch/{children[i].First}", budget);
+        }, manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+
+        var tallies = new TTally[children.Count];
+        var levels = 0;
+        for (var i = 0; i < children.Count; i++)
+        {
+            NodeAnswer<TTally>? answer = null;
+            if (ends[i] is { } end && (answer = end.Read(answerType, out var error)) is null)
+            {
+                Log.SubtreeFailed(logger, manifest.JobId, children[i].First, children[i].Count, end.StatusCode, error ?? "");
+            }
+            tallies[i] = answer?.Tally ?? pass.Missing(children[i]);
+            levels = Math.Max(levels, answer?.Levels ?? 0);
+        }
+        return new NodeAnswer<TTally> { Tally = pass.Combine(manifest, tallies), Levels = 1 + levels };
+    }
+}
