@@ -67,6 +67,7 @@ public static class FanOutServiceCollectionExtensions
 
         services.TryAddSingleton<JobIds>();
         services.TryAddSingleton<JobStatusBuilder>();
+        services.TryAddSingleton<ChunkRecords>();
         services.TryAddSingleton<ChunkWorker>();
         services.TryAddSingleton<QuoteCounter>();
         services.TryAddTransient<StartFanoutValidator>();

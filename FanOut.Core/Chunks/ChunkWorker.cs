@@ -5,14 +5,13 @@ using FanOut.Core.Outcomes;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
-using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Chunks;
 
 /// <summary>Handles <c>process_chunk</c>: runs the chunk's processor over its items and answers the
 /// chunk's partial result.</summary>
-internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger, SourceBlobs sources, IOptions<FanOutOptions> options)
+internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger, ChunkRecords records, IOptions<FanOutOptions> options)
 {
     /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
     /// Takes no cancellation: a chunk finishes and commits what it started even if its caller went away.</summary>
@@ -42,14 +41,7 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         var processorName = request.Processor ?? FanOutDefaults.Processor;
         var processor = StartFanoutValidator.ProcessorNamed(processorName, processors, errors);
         processor?.ValidateOptions(request.Options, errors);
-        if (request.Source is { } source)
-        {
-            sources.ValidateChunkReference(source, errors);
-        }
-        else if (request.Items.ValueKind != JsonValueKind.Array)
-        {
-            errors.Add("items", "Required: a JSON array of the chunk's items (or a source).");
-        }
+        records.Validate(request, errors);
         if (!errors.IsEmpty)
         {
             return Refusal.Invalid(errors);
@@ -64,24 +56,13 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         var output = emits ? new BufferedRecordSink() : null;
         var accumulator = processor.Begin(request.Options, (IRecordSink?)output ?? RecordSink.Discard);
         long count;
-        if (request.Source is { } range)
+        try
         {
-            try
-            {
-                await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None).ConfigureAwait(false);
-                var csv = range.Format == "csv";
-                var framing = csv ? RecordFraming.Csv(range.InQuotes ?? false, range.Start > 0) : RecordFraming.Lines();
-                count = await LineRecords.ReadAsync(stream, range.Start, range.End, framing, skipFirstRecord: csv,
-                    record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
-            }
-            catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
-            {
-                return Refusal.SourceUnreadable(ex.Status, range);
-            }
+            count = await records.ReadAsync(request, record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
         }
-        else
+        catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404 && request.Source is { } range)
         {
-            count = InlineRecords.AddAll(request.Items, accumulator);
+            return Refusal.SourceUnreadable(ex.Status, range);
         }
         var result = new ChunkResult
         {

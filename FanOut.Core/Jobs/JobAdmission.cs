@@ -85,10 +85,10 @@ internal sealed class JobAdmission(
     {
         if (command.Source is not { } source)
         {
-            var inline = NewManifest(command, fingerprint);
+            var inline = NewManifest(command, fingerprint) with { InputBlob = LedgerPaths.Items(command.JobId, fingerprint) };
             return JobPreview.TooManyChunks(command, inline.ChunkCount, options.Value.Dispatch) is { } tooMany
                 ? (null, tooMany)
-                : (await ledger.CreateAsync(inline, ItemsOf(command), cancellationToken).ConfigureAwait(false), null);
+                : (await ledger.CreateAsync(inline, ItemLines.Write(command.Items, command.ChunkSize), cancellationToken).ConfigureAwait(false), null);
         }
         SourcePlanner.Planned planned;
         try
@@ -128,19 +128,4 @@ internal sealed class JobAdmission(
         CreatedAt = timeProvider.GetUtcNow(),
         InputBlob = LedgerPaths.Input(command.JobId, fingerprint),
     };
-
-    private static BinaryData ItemsOf(StartFanoutCommand command)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(command.Items.Count * 8 + 2);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var item in command.Items)
-            {
-                item.WriteTo(json);
-            }
-            json.WriteEndArray();
-        }
-        return BinaryData.FromBytes(buffer.WrittenMemory);
-    }
 }

@@ -10,12 +10,19 @@ internal interface IJobLedger
     /// <summary>The job's manifest, or null when there is no such job.</summary>
     Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a new job: its input, then its manifest (the commit point). When a manifest already
-    /// exists for the job id, nothing is replaced and the existing manifest is returned.</summary>
+    /// <summary>Stores a new job: its input (<see cref="JobManifest.InputBlob"/>), then its manifest (the
+    /// commit point). When a manifest already exists for the job id, nothing is replaced and the existing
+    /// manifest is returned.</summary>
     Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default);
 
-    /// <summary>The job's stored input (its inline items, or its source plan).</summary>
+    /// <summary>The job's whole stored input.</summary>
     Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default);
+
+    /// <summary>Bytes [offset, offset + length) of a job's stored input.</summary>
+    Task<byte[]> ReadInputRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a job's stored input for reading from <paramref name="position"/>, a buffer at a time.</summary>
+    Task<Stream> OpenInputAsync(string blobName, long position, CancellationToken cancellationToken = default);
 
     /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
     Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default);

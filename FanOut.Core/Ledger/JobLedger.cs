@@ -17,6 +17,7 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
 {
     private const string ItemsMetadata = "items";
     private static readonly BlobHttpHeaders Json = new() { ContentType = "application/json" };
+    private static readonly BlobHttpHeaders NdjsonHeaders = new() { ContentType = "application/x-ndjson" };
     private static readonly BlobRequestConditions IfNew = new() { IfNoneMatch = ETag.All };
 
     private readonly BlobContainerClient _container = service.GetBlobContainerClient(options.Value.Storage.Container);
@@ -26,19 +27,30 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     public Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.Manifest(jobId), FanOutJsonContext.Default.JobManifest, cancellationToken);
 
-    /// <summary>Stores a new job: its items, then its manifest (the commit point). When a manifest already
-    /// exists for the job id, nothing is replaced and the existing manifest is returned.</summary>
-    public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData items, CancellationToken cancellationToken = default) =>
+    /// <inheritdoc/>
+    public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
-            await TryUploadNewAsync(manifest.InputBlob, items, null, cancellationToken).ConfigureAwait(false);
+            await TryUploadNewAsync(manifest.InputBlob, input, null, cancellationToken).ConfigureAwait(false);
             var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, FanOutJsonContext.Default.JobManifest));
             return await TryUploadNewAsync(LedgerPaths.Manifest(manifest.JobId), bytes, null, cancellationToken).ConfigureAwait(false)
                 ? manifest
                 : (await GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false))!;
         });
 
-    /// <summary>The job's inline items.</summary>
+    /// <inheritdoc/>
+    public Task<byte[]> ReadInputRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(blobName)
+            .DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(offset, length) }, cancellationToken).ConfigureAwait(false))
+            .Value.Content.ToArray());
+
+    /// <inheritdoc/>
+    public Task<Stream> OpenInputAsync(string blobName, long position, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () => await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(blobName)
+            .OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Position = position, BufferSize = 1024 * 1024 }, cancellationToken)
+            .ConfigureAwait(false));
+
+    /// <inheritdoc/>
     public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
         GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
             .GetBlobClient(manifest.InputBlob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content);
@@ -63,7 +75,7 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
         GuardAsync(async () =>
         {
             var name = LedgerPaths.Output(jobId, index, format);
-            await UploadAsync(name, BinaryData.FromBytes(records), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/x-ndjson" } }, cancellationToken).ConfigureAwait(false);
+            await UploadAsync(name, BinaryData.FromBytes(records), new BlobUploadOptions { HttpHeaders = NdjsonHeaders }, cancellationToken).ConfigureAwait(false);
             return name;
         });
 

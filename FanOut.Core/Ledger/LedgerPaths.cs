@@ -1,5 +1,4 @@
 using System.Globalization;
-using FanOut.Core.Jobs;
 
 namespace FanOut.Core.Ledger;
 
@@ -14,9 +13,18 @@ public static class LedgerPaths
     /// <summary>The job as accepted.</summary>
     public static string Manifest(string jobId) => Job(jobId) + "manifest.json";
 
-    /// <summary>The job's inline items, named by the request's fingerprint so that a competing request
-    /// with the same job id can never overwrite them.</summary>
-    public static string Input(string jobId, string fingerprint) => Job(jobId) + $"input/{fingerprint}.json";
+    /// <summary>Folder of the job's input.</summary>
+    public static string Inputs(string jobId) => Job(jobId) + "input/";
+
+    /// <summary>The job's input: the plan of a blob source, named by the request's fingerprint so that a
+    /// competing request with the same job id can never overwrite it.</summary>
+    public static string Input(string jobId, string fingerprint) => Inputs(jobId) + $"{fingerprint}.json";
+
+    /// <summary>The job's input when it has inline items (<see cref="Sources.ItemLines"/>), named the same way.</summary>
+    public static string Items(string jobId, string fingerprint) => Inputs(jobId) + $"{fingerprint}{ItemsExtension}";
+
+    /// <summary>The extension of <see cref="Items"/>.</summary>
+    public const string ItemsExtension = ".items";
 
     /// <summary>The latest dispatch run.</summary>
     public static string DispatchMarker(string jobId) => Job(jobId) + "dispatch.json";

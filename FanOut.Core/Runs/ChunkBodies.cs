@@ -9,21 +9,8 @@ namespace FanOut.Core.Runs;
 /// <summary>The bodies of internal calls, written straight from parsed JSON without copies.</summary>
 internal static class ChunkBodies
 {
-    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job.</summary>
-    public static byte[] ProcessChunk(JobManifest manifest, ChunkRange chunk, JsonElement[] items, int depth) =>
-        Write(json =>
-        {
-            Common(json, manifest, chunk.Index, depth);
-            json.WriteStartArray("items");
-            for (var i = chunk.Start; i < chunk.Start + chunk.Count; i++)
-            {
-                items[i].WriteTo(json);
-            }
-            json.WriteEndArray();
-        });
-
-    /// <summary>The <c>process_chunk</c> body of one byte range of a stored job's blob source.</summary>
-    public static byte[] ProcessSourceChunk(JobManifest manifest, int index, SourceReference source, int depth) =>
+    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job: the byte range it reads.</summary>
+    public static byte[] ProcessChunk(JobManifest manifest, int index, SourceReference source, int depth) =>
         Write(json =>
         {
             Common(json, manifest, index, depth);

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Jobs;
@@ -8,6 +8,7 @@ using FanOut.Core.Planning;
 using FanOut.Core.Processing;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Runs;
 
@@ -15,7 +16,8 @@ namespace FanOut.Core.Runs;
 /// the results of the range's committed chunks from the ledger, records failures, and merges the results
 /// with the job's processor. A CSV job cut by bytes marks each chunk with its quote state
 /// (<see cref="QuoteStates"/>); a chunk marked unknown is neither sent nor read: the run accounts for it.</summary>
-internal sealed class ChunkPass(IJobLedger ledger, ChunkDispatcher dispatcher, ChunkProcessors processors, ILogger<ChunkPass> logger)
+internal sealed class ChunkPass(
+    IJobLedger ledger, ChunkDispatcher dispatcher, ChunkProcessors processors, IOptions<FanOutOptions> options, ILogger<ChunkPass> logger)
     : IPass<ChunkTally>
 {
     /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
@@ -87,28 +89,21 @@ internal sealed class ChunkPass(IJobLedger ledger, ChunkDispatcher dispatcher, C
         }
     }
 
-    // The process_chunk body of each chunk, from the job's stored input: its items, or its byte range.
+    // The process_chunk body of each chunk: the byte range it reads, in its source blob or in the job's
+    // stored items. A leaf reads the plan, never the data.
     private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work)
     {
         var depth = work.Depth + 1;
         if (manifest.Source is null)
         {
-            var input = await ledger.ReadInputAsync(manifest).ConfigureAwait(false);
-            var ranges = ChunkPlanner.PlanInline((int)manifest.ItemCount, manifest.ChunkSize);
-            using var inline = JsonDocument.Parse(input.ToMemory());
-            // Only the node's own items are kept (cloned out of the parsed input, which is let go).
-            var items = inline.RootElement.EnumerateArray().ToArray();
-            var first = ranges[work.Span.First].Start;
-            var last = ranges[work.Span.End - 1];
-            var mine = items[first..(last.Start + last.Count)].Select(item => item.Clone()).ToArray();
-            return index =>
-            {
-                var range = ranges[index];
-                return ChunkBodies.ProcessChunk(manifest, range with { Start = range.Start - first }, mine, depth);
-            };
+            var (offset, length) = ItemLines.OffsetsOf(work.Span.First, work.Span.Count);
+            var offsets = ItemLines.ReadOffsets(await ledger.ReadInputRangeAsync(manifest.InputBlob, offset, length).ConfigureAwait(false));
+            var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = ItemLines.Format };
+            return index => ChunkBodies.ProcessChunk(manifest, index,
+                items with { Start = offsets[index - work.Span.First], End = offsets[index - work.Span.First + 1] }, depth);
         }
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
-        return index => ChunkBodies.ProcessSourceChunk(manifest, index,
+        return index => ChunkBodies.ProcessChunk(manifest, index,
             SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() }, depth);
     }
 

@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Text.Json;
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
+using FanOut.Core.Requests;
+using FanOut.Core.Sources;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Chunks;
+
+/// <summary>The records of a chunk, through one reader whatever holds them: a byte range of a source blob, of
+/// the job's stored items (<see cref="ItemLines"/>), or the items of a standalone chunk, framed the same way.</summary>
+internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOptions<FanOutOptions> options)
+{
+    /// <summary>Checks where the chunk's records come from.</summary>
+    public void Validate(ProcessChunkRequest request, FieldErrors errors)
+    {
+        if (request.Source is { Format: ItemLines.Format } items)
+        {
+            // The job's own stored items: only the app names them, and only below the job's input folder.
+            if (request.JobId is not { } jobId || !JobIds.IsValid(jobId) || items.Container != options.Value.Storage.Container
+                || items.Blob is not { } blob || !blob.StartsWith(LedgerPaths.Inputs(jobId), StringComparison.Ordinal)
+                || !blob.EndsWith(LedgerPaths.ItemsExtension, StringComparison.Ordinal) || blob.Contains("..", StringComparison.Ordinal)
+                || items.Prefix is not null || items.Start < 0 || items.End < items.Start)
+            {
+                errors.Add("source", "Not the stored items of this chunk's job.");
+            }
+        }
+        else if (request.Source is { } source)
+        {
+            sources.ValidateChunkReference(source, errors);
+        }
+        else if (request.Items.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add("items", "Required: a JSON array of the chunk's items (or a source).");
+        }
+    }
+
+    /// <summary>Hands each record to <paramref name="onRecord"/> and answers how many there were. A source
+    /// blob replaced or gone since the job was planned throws <see cref="Azure.RequestFailedException"/> (412, 404).</summary>
+    public async Task<long> ReadAsync(ProcessChunkRequest request, RecordHandler onRecord)
+    {
+        if (request.Source is not { } range)
+        {
+            using var inline = ItemLines.Stream(request.Items);
+            return await ReadItemsAsync(inline, 0, inline.Length, onRecord).ConfigureAwait(false);
+        }
+        if (range.Format == ItemLines.Format)
+        {
+            await using var stored = await ledger.OpenInputAsync(range.Blob!, LineRecords.OpenAt(range.Start)).ConfigureAwait(false);
+            return await ReadItemsAsync(stored, range.Start, range.End, onRecord).ConfigureAwait(false);
+        }
+        await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None).ConfigureAwait(false);
+        var csv = range.Format == "csv";
+        var framing = csv ? RecordFraming.Csv(range.InQuotes ?? false, range.Start > 0) : RecordFraming.Lines();
+        return await LineRecords.ReadAsync(stream, range.Start, range.End, framing, skipFirstRecord: csv, onRecord).ConfigureAwait(false);
+    }
+
+    private static async Task<long> ReadItemsAsync(Stream stream, long start, long end, RecordHandler onRecord)
+    {
+        byte[]? scratch = null;
+        try
+        {
+            return await LineRecords.ReadAsync(stream, start, end, line => onRecord(ItemLines.Record(line, ref scratch))).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+        }
+    }
+}

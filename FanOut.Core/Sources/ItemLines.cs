@@ -1,0 +1,104 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Encodings.Web;
+
+namespace FanOut.Core.Sources;
+
+/// <summary>Inline items as a source: stored once, in one blob, then read like any blob source, each chunk its
+/// own byte range, by the same line reader. The blob holds the start of every chunk (and the end of the last)
+/// as little-endian 64-bit offsets, a newline, then the items as NDJSON, one item's JSON text per line; a
+/// dispatcher reads only the offsets of its own chunks, a chunk only its own lines. A record is a string
+/// item's value, or any other item's JSON text as it was sent (line breaks between its tokens removed, so
+/// that it stays on one line).</summary>
+internal static class ItemLines
+{
+    /// <summary>The format name a chunk message gives items read this way.</summary>
+    public const string Format = "items";
+
+    private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>The stored form of <paramref name="items"/> in chunks of <paramref name="chunkSize"/>.</summary>
+    public static BinaryData Write(IReadOnlyList<JsonElement> items, int chunkSize)
+    {
+        var chunks = (items.Count + chunkSize - 1) / chunkSize;
+        var header = (chunks + 1) * sizeof(long) + 1;
+        var lines = new ArrayBufferWriter<byte>(Math.Max(256, items.Count * 8));
+        var offsets = new long[chunks + 1];
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i % chunkSize == 0)
+            {
+                offsets[i / chunkSize] = header + lines.WrittenCount;
+            }
+            WriteLine(lines, items[i]);
+        }
+        offsets[chunks] = header + lines.WrittenCount;
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The stored offsets are little-endian.");
+        }
+        var blob = new byte[header + lines.WrittenCount];
+        MemoryMarshal.AsBytes(offsets.AsSpan()).CopyTo(blob);
+        blob[header - 1] = (byte)'\n';
+        lines.WrittenSpan.CopyTo(blob.AsSpan(header));
+        return BinaryData.FromBytes(blob);
+    }
+
+    /// <summary>Where the offsets of chunks [first, first + count] lie in the stored blob.</summary>
+    public static (long Offset, int Length) OffsetsOf(int first, int count) => ((long)first * sizeof(long), (count + 1) * sizeof(long));
+
+    /// <summary>The offsets read from <see cref="OffsetsOf"/>: chunk i of the range is bytes [offsets[i], offsets[i + 1]).</summary>
+    public static long[] ReadOffsets(ReadOnlySpan<byte> bytes) =>
+        [.. MemoryMarshal.Cast<byte, long>(bytes)];
+
+    /// <summary>The items of a standalone chunk as NDJSON in memory, to be read by the same reader.</summary>
+    public static MemoryStream Stream(JsonElement items)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        foreach (var item in items.EnumerateArray())
+        {
+            WriteLine(buffer, item);
+        }
+        return new MemoryStream(buffer.WrittenSpan.ToArray(), writable: false);
+    }
+
+    /// <summary>The record of one line: a string item's value (unescaped into <paramref name="scratch"/>), else the line.</summary>
+    public static ReadOnlySpan<byte> Record(ReadOnlySpan<byte> line, ref byte[]? scratch)
+    {
+        if (line.IsEmpty || line[0] != (byte)'"')
+        {
+            return line;
+        }
+        var reader = new Utf8JsonReader(line);
+        reader.Read();
+        if (!reader.ValueIsEscaped)
+        {
+            return line[1..^1];
+        }
+        if (scratch is null || scratch.Length < line.Length)
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+            scratch = ArrayPool<byte>.Shared.Rent(line.Length);
+        }
+        return scratch.AsSpan(0, reader.CopyString(scratch));
+    }
+
+    private static void WriteLine(ArrayBufferWriter<byte> buffer, JsonElement item)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(item);
+        if (raw.IndexOfAny((byte)'\n', (byte)'\r') < 0)
+        {
+            buffer.Write(raw);
+        }
+        else
+        {
+            using var writer = new Utf8JsonWriter(buffer, Compact);
+            item.WriteTo(writer);
+        }
+        buffer.Write("\n"u8);
+    }
+}
