@@ -133,7 +133,7 @@ internal sealed class BenchHost(
         await Parallel.ForEachAsync(Enumerable.Range(0, commits), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
         {
             var one = Stopwatch.GetTimestamp();
-            var commit = await ledger.CommitChunkAsync(new ChunkResult { JobId = jobId, Chunk = i, Processor = "count", Items = 1, Result = result }, ct);
+            var commit = await ledger.CommitChunkAsync(new CommittedChunk { JobId = jobId, Chunk = i, Processor = "count", Items = 1, Result = result }, ct);
             latencies.Enqueue(Stopwatch.GetElapsedTime(one).TotalMilliseconds);
             if (commit.IsDuplicate)
             {

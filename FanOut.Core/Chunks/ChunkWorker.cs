@@ -1,8 +1,8 @@
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
-using FanOut.Core.Outcomes;
 using FanOut.Core.Ledger;
+using FanOut.Core.Outcomes;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using Microsoft.Extensions.Options;
@@ -39,7 +39,7 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
             errors.Add("chunk", "Must not be negative.");
         }
         var processorName = request.Processor ?? FanOutDefaults.Processor;
-        var processor = StartFanoutValidator.ProcessorNamed(processorName, processors, errors);
+        var processor = processors.Named(processorName, errors);
         processor?.ValidateOptions(request.Options, errors);
         records.Validate(request, errors);
         if (!errors.IsEmpty)
@@ -51,7 +51,7 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         if (emits && await ledger.ReadChunkAsync(request.JobId!, request.Chunk).ConfigureAwait(false) is { } committed)
         {
             // Already committed: its output part is written too, so nothing is applied twice.
-            return new ChunkProcessed(committed, CommitKind.Duplicate);
+            return new ChunkProcessed(Answer(committed), CommitKind.Duplicate);
         }
         var output = emits ? new BufferedRecordSink() : null;
         var accumulator = processor.Begin(request.Options, (IRecordSink?)output ?? RecordSink.Discard);
@@ -82,7 +82,16 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
             // before the commit rewrites the same records.
             result.Output = await ledger.WriteOutputAsync(request.JobId, request.Chunk, processor.OutputFormat!, output.Written).ConfigureAwait(false);
         }
-        var commit = await ledger.CommitChunkAsync(result).ConfigureAwait(false);
-        return new ChunkProcessed(commit.Result, commit.IsDuplicate ? CommitKind.Duplicate : CommitKind.Created);
+        var commit = await ledger.CommitChunkAsync(new CommittedChunk
+        {
+            JobId = request.JobId, Chunk = result.Chunk, Processor = result.Processor, Items = result.Items, Result = result.Result, Output = result.Output,
+        }).ConfigureAwait(false);
+        return new ChunkProcessed(Answer(commit.Result), commit.IsDuplicate ? CommitKind.Duplicate : CommitKind.Created);
     }
+
+    // The answer of a chunk whose result stands committed (by this delivery or an earlier one).
+    private static ChunkResult Answer(CommittedChunk committed) => new()
+    {
+        JobId = committed.JobId, Chunk = committed.Chunk, Processor = committed.Processor, Items = committed.Items, Result = committed.Result, Output = committed.Output,
+    };
 }

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace FanOut.Core.Contracts;
 
-/// <summary>Source-generated JSON for every wire and storage model (camelCase, nulls left out).</summary>
+/// <summary>Source-generated JSON of the wire models: the API's and the internal calls' (camelCase, nulls left out).</summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -20,8 +20,4 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]
 [JsonSerializable(typeof(JobPlan))]
-[JsonSerializable(typeof(Ledger.SourcePlan))]
-[JsonSerializable(typeof(Ledger.JobManifest))]
-[JsonSerializable(typeof(Ledger.DispatchMarker))]
-[JsonSerializable(typeof(Ledger.JobPause))]
 public sealed partial class FanOutJsonContext : JsonSerializerContext;

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
-using FanOut.Core.Outcomes;
 using FanOut.Core.Ledger;
-using FanOut.Core.Requests;
+using FanOut.Core.Outcomes;
 using FanOut.Core.Planning;
+using FanOut.Core.Requests;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
@@ -110,7 +110,7 @@ internal sealed class JobAdmission(
             ItemCount = planned.Records,
             ChunkCount = planned.Plan.Chunks.Count,
         };
-        var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, FanOutJsonContext.Default.SourcePlan));
+        var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, LedgerJsonContext.Default.SourcePlan));
         return (await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false), null);
     }
 

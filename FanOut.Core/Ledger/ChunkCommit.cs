@@ -1,6 +1,4 @@
-using FanOut.Core.Contracts;
-
 namespace FanOut.Core.Ledger;
 
 /// <summary>The result that stands committed for a chunk, and whether this delivery committed it.</summary>
-public sealed record ChunkCommit(ChunkResult Result, bool IsDuplicate);
+public sealed record ChunkCommit(CommittedChunk Result, bool IsDuplicate);

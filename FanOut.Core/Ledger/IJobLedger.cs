@@ -25,13 +25,13 @@ internal interface IJobLedger
     Task<Stream> OpenInputAsync(string blobName, long position, CancellationToken cancellationToken = default);
 
     /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
-    Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default);
+    Task<ChunkCommit> CommitChunkAsync(CommittedChunk result, CancellationToken cancellationToken = default);
 
     /// <summary>Writes (or rewrites, with the same records) a chunk's output part; returns its name.</summary>
     Task<string> WriteOutputAsync(string jobId, int index, string format, ReadOnlyMemory<byte> records, CancellationToken cancellationToken = default);
 
     /// <summary>A chunk's committed result, or null.</summary>
-    Task<ChunkResult?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default);
+    Task<CommittedChunk?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default);
 
     /// <summary>Records why a chunk failed (replacing an earlier record of it).</summary>
     Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default);

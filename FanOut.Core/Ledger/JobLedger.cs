@@ -25,14 +25,14 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
 
     /// <summary>The job's manifest, or null when there is no such job.</summary>
     public Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default) =>
-        ReadAsync(LedgerPaths.Manifest(jobId), FanOutJsonContext.Default.JobManifest, cancellationToken);
+        ReadAsync(LedgerPaths.Manifest(jobId), LedgerJsonContext.Default.JobManifest, cancellationToken);
 
     /// <inheritdoc/>
     public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
             await TryUploadNewAsync(manifest.InputBlob, input, null, cancellationToken).ConfigureAwait(false);
-            var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, FanOutJsonContext.Default.JobManifest));
+            var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, LedgerJsonContext.Default.JobManifest));
             return await TryUploadNewAsync(LedgerPaths.Manifest(manifest.JobId), bytes, null, cancellationToken).ConfigureAwait(false)
                 ? manifest
                 : (await GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false))!;
@@ -56,17 +56,17 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             .GetBlobClient(manifest.InputBlob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content);
 
     /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
-    public Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default) =>
+    public Task<ChunkCommit> CommitChunkAsync(CommittedChunk result, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
-            var name = LedgerPaths.Chunk(result.JobId!, result.Chunk);
-            var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(result, FanOutJsonContext.Default.ChunkResult));
+            var name = LedgerPaths.Chunk(result.JobId, result.Chunk);
+            var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(result, LedgerJsonContext.Default.CommittedChunk));
             var metadata = new Dictionary<string, string> { [ItemsMetadata] = result.Items.ToString(CultureInfo.InvariantCulture) };
             if (await TryUploadNewAsync(name, bytes, metadata, cancellationToken).ConfigureAwait(false))
             {
                 return new ChunkCommit(result, IsDuplicate: false);
             }
-            var committed = await ReadAsync(name, FanOutJsonContext.Default.ChunkResult, cancellationToken).ConfigureAwait(false);
+            var committed = await ReadAsync(name, LedgerJsonContext.Default.CommittedChunk, cancellationToken).ConfigureAwait(false);
             return new ChunkCommit(committed!, IsDuplicate: true);
         });
 
@@ -80,12 +80,12 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
         });
 
     /// <summary>A chunk's committed result, or null.</summary>
-    public Task<ChunkResult?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
-        ReadAsync(LedgerPaths.Chunk(jobId, index), FanOutJsonContext.Default.ChunkResult, cancellationToken);
+    public Task<CommittedChunk?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.Chunk(jobId, index), LedgerJsonContext.Default.CommittedChunk, cancellationToken);
 
     /// <summary>Records why a chunk failed (replacing an earlier record of it).</summary>
     public Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default) =>
-        WriteAsync(LedgerPaths.Failure(jobId, failure.Chunk), failure, FanOutJsonContext.Default.ChunkFailure, cancellationToken);
+        WriteAsync(LedgerPaths.Failure(jobId, failure.Chunk), failure, LedgerJsonContext.Default.ChunkFailure, cancellationToken);
 
     /// <summary>Which chunks are committed (with their item counts) and which failed, from two listings.</summary>
     public Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default) =>
@@ -110,7 +110,7 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             var failures = new List<ChunkFailure>();
             foreach (var index in failed.Take(LedgerSnapshot.MaxListedFailures))
             {
-                if (await ReadAsync(LedgerPaths.Failure(jobId, index), FanOutJsonContext.Default.ChunkFailure, cancellationToken).ConfigureAwait(false) is { } failure)
+                if (await ReadAsync(LedgerPaths.Failure(jobId, index), LedgerJsonContext.Default.ChunkFailure, cancellationToken).ConfigureAwait(false) is { } failure)
                 {
                     failures.Add(failure);
                 }
@@ -120,11 +120,11 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
 
     /// <summary>The job's fan-in result, or null while there is none.</summary>
     public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
-        ReadAsync(LedgerPaths.Result(jobId), FanOutJsonContext.Default.JobResult, cancellationToken);
+        ReadAsync(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult, cancellationToken);
 
     /// <summary>Writes (or, after a resume, replaces) the job's fan-in result.</summary>
     public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
-        WriteAsync(LedgerPaths.Result(result.JobId), result, FanOutJsonContext.Default.JobResult, cancellationToken);
+        WriteAsync(LedgerPaths.Result(result.JobId), result, LedgerJsonContext.Default.JobResult, cancellationToken);
 
     /// <summary>Removes the job's result (of an earlier run that did not succeed), so its status shows live progress.</summary>
     public Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default) =>
@@ -133,19 +133,19 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
 
     /// <summary>Records until when every dispatcher of the job holds back (job-wide back-pressure).</summary>
     public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
-        WriteAsync(LedgerPaths.Pause(jobId), pause, FanOutJsonContext.Default.JobPause, cancellationToken);
+        WriteAsync(LedgerPaths.Pause(jobId), pause, LedgerJsonContext.Default.JobPause, cancellationToken);
 
     /// <summary>The job's recorded pause, if any.</summary>
     public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
-        ReadAsync(LedgerPaths.Pause(jobId), FanOutJsonContext.Default.JobPause, cancellationToken);
+        ReadAsync(LedgerPaths.Pause(jobId), LedgerJsonContext.Default.JobPause, cancellationToken);
 
     /// <summary>Notes that a dispatch run of the job started.</summary>
     public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
-        WriteAsync(LedgerPaths.DispatchMarker(jobId), marker, FanOutJsonContext.Default.DispatchMarker, cancellationToken);
+        WriteAsync(LedgerPaths.DispatchMarker(jobId), marker, LedgerJsonContext.Default.DispatchMarker, cancellationToken);
 
     /// <summary>The latest dispatch run of the job, or null.</summary>
     public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
-        ReadAsync(LedgerPaths.DispatchMarker(jobId), FanOutJsonContext.Default.DispatchMarker, cancellationToken);
+        ReadAsync(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker, cancellationToken);
 
     private Task<T?> ReadAsync<T>(string name, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) where T : class =>
         GuardAsync(async () =>

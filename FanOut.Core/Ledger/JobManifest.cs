@@ -48,7 +48,7 @@ public sealed record JobManifest
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>The blob holding the job's input: for a blob source its <see cref="SourcePlan"/>, for inline
-    /// items the items themselves with each chunk's byte range (<see cref="Sources.ItemLines"/>).</summary>
+    /// items the items themselves with each chunk's byte range (see ItemLines in Sources).</summary>
     public required string InputBlob { get; set; }
 
     /// <summary>Items of a chunk: known for inline items and whole-record chunks, unknown (0) for byte ranges.</summary>

@@ -20,7 +20,7 @@ public static class LedgerPaths
     /// competing request with the same job id can never overwrite it.</summary>
     public static string Input(string jobId, string fingerprint) => Inputs(jobId) + $"{fingerprint}.json";
 
-    /// <summary>The job's input when it has inline items (<see cref="Sources.ItemLines"/>), named the same way.</summary>
+    /// <summary>The job's input when it has inline items (ItemLines, in Sources), named the same way.</summary>
     public static string Items(string jobId, string fingerprint) => Inputs(jobId) + $"{fingerprint}{ItemsExtension}";
 
     /// <summary>The extension of <see cref="Items"/>.</summary>

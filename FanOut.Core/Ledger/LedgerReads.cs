@@ -10,7 +10,7 @@ internal static class LedgerReads
     public static async Task<SourcePlan> ReadSourcePlanAsync(this IJobLedger ledger, JobManifest manifest, CancellationToken cancellationToken = default)
     {
         var input = await ledger.ReadInputAsync(manifest, cancellationToken).ConfigureAwait(false);
-        return JsonSerializer.Deserialize(input.ToMemory().Span, FanOutJsonContext.Default.SourcePlan)
+        return JsonSerializer.Deserialize(input.ToMemory().Span, LedgerJsonContext.Default.SourcePlan)
                ?? throw new InvalidOperationException($"Job {manifest.JobId} has no source plan.");
     }
 }

@@ -4,7 +4,7 @@ using FanOut.Core.Contracts;
 namespace FanOut.Core.Outcomes;
 
 /// <summary>How a request ended, in the application's terms. Only the HTTP edge
-/// (<see cref="Http.Replies"/>) turns it into a status, headers and a body.</summary>
+/// (Http/Replies) turns it into a status, headers and a body.</summary>
 internal abstract record Outcome
 {
     /// <summary>Turned down; nothing was changed.</summary>

@@ -33,7 +33,7 @@ internal enum RefusalKind
 }
 
 /// <summary>A request turned down, with what the caller needs to know to fix it. The words are chosen here;
-/// the HTTP edge (<see cref="Http.Problems"/>) only adds the status, type and title of its kind.</summary>
+/// the HTTP edge (Http/Problems) only adds the status, type and title of its kind.</summary>
 internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null)
 {
     /// <summary>Fields in error.</summary>

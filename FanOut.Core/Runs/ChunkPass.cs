@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
-using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
 using FanOut.Core.Processing;
@@ -58,7 +58,8 @@ internal sealed class ChunkPass(
 
         var failures = outcomes.Where(o => o.Failed).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
         await RecordFailuresAsync(manifest.JobId, failures).ConfigureAwait(false);
-        var results = outcomes.Where(o => o.Succeeded).Select(o => o.Result!).Concat(read.OfType<ChunkResult>()).OrderBy(r => r.Chunk).ToList();
+        var results = outcomes.Where(o => o.Succeeded).Select(o => new Done(o.Chunk, o.Result!.Items, o.Result.Result, o.Result.Output))
+            .Concat(read.OfType<CommittedChunk>().Select(c => new Done(c.Chunk, c.Items, c.Result, c.Output))).OrderBy(r => r.Chunk).ToList();
         return new ChunkTally
         {
             Succeeded = results.Count,
@@ -108,9 +109,9 @@ internal sealed class ChunkPass(
     }
 
     // A committed chunk that cannot be read stays unfinished (null): the ledger still has it for resume.
-    private async Task<ChunkResult?[]> ReadCommittedAsync(string jobId, List<int> chunks, int concurrency)
+    private async Task<CommittedChunk?[]> ReadCommittedAsync(string jobId, List<int> chunks, int concurrency)
     {
-        var results = new ChunkResult?[chunks.Count];
+        var results = new CommittedChunk?[chunks.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, chunks.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
         {
             try
@@ -124,4 +125,7 @@ internal sealed class ChunkPass(
         }).ConfigureAwait(false);
         return results;
     }
+
+    // A chunk with a result: answered by this run, or committed before it.
+    private readonly record struct Done(int Chunk, long Items, JsonElement Result, string? Output);
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
-using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
 using FanOut.Core.Planning;

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using FanOut.Core.Configuration;
 using FanOut.Core.Dispatch;
-using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,7 @@
 using FanOut.Core.Dispatch;
+using FanOut.Core.Security;
 
-namespace FanOut.Core.Security;
+namespace FanOut.Core.Dispatch;
 
 /// <summary>Signs every attempt of a self-call (<see cref="InternalCallSigner"/>): inside the retries, so that a
 /// retry carries a fresh timestamp and nonce and is not refused as a replay of the first attempt.</summary>

@@ -3,7 +3,7 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 
-namespace FanOut.Core.Requests;
+namespace FanOut.Core.Jobs;
 
 /// <summary>A start_fanout request that passed validation, with every default filled in.</summary>
 public sealed record StartFanoutCommand(

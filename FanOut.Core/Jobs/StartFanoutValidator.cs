@@ -3,10 +3,11 @@ using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
+using FanOut.Core.Requests;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
 
-namespace FanOut.Core.Requests;
+namespace FanOut.Core.Jobs;
 
 /// <summary>Checks a start_fanout body field by field and turns it into a <see cref="StartFanoutCommand"/>.</summary>
 public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, SourceBlobs sources, IOptions<FanOutOptions> options)
@@ -28,7 +29,7 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
             errors.Add("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.");
         }
 
-        var processor = ProcessorNamed(request.Processor ?? FanOutDefaults.Processor, processors, errors);
+        var processor = processors.Named(request.Processor ?? FanOutDefaults.Processor, errors);
         processor?.ValidateOptions(request.Options, errors);
 
         IReadOnlyList<JsonElement> items = [];
@@ -108,16 +109,5 @@ public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobI
         {
             errors.Add("waitSeconds", $"Must be between 0 and {FanOutDefaults.MaxWaitSeconds}.");
         }
-    }
-
-    /// <summary>The processor of that name, or null with an error listing the registered ones.</summary>
-    internal static IChunkProcessor? ProcessorNamed(string name, ChunkProcessors processors, FieldErrors errors)
-    {
-        if (processors.TryGet(name, out var processor))
-        {
-            return processor;
-        }
-        errors.Add("processor", $"Unknown processor '{name}'. Registered: {string.Join(", ", processors.Names)}.");
-        return null;
     }
 }

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using FanOut.Core.Outcomes;
 
-namespace FanOut.Core.Requests;
+namespace FanOut.Core.Http;
 
 /// <summary>Reads a request body, within the size limit, into a JSON document (over the bytes read, which
 /// are also returned as they are, for a signature's check).</summary>
