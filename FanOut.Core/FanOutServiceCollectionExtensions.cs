@@ -33,7 +33,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, CountProcessor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, WordCountProcessor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, ProjectProcessor>());
-        services.TryAddSingleton<ChunkProcessors>();
+        services.TryAddSingleton(provider => new ChunkProcessors(provider.GetServices<IChunkProcessor>()));
 
         services.TryAddSingleton<SelfCallPolicy>();
         services.AddHttpClient<SelfClient>((provider, client) =>
