@@ -56,7 +56,10 @@ public sealed class PartialJsonTests
         { "project", """{ "fields": ["id"], "where": 3 }""", """{"options.where":["Must be a JSON value of the right kind."]}""" },
         { "project", """{ "fields": ["id"], "select": ["x"] }""", """{"options.select":["Unknown field. Known fields: fields, where."]}""" },
         { "project", "[1]", """{"options":["Must be a JSON object."]}""" },
-        { "project", "absent", """{"options":["Must be a JSON object."]}""" },
+        // The one change of the typed base: absent options are new ProjectOptions(), so the error names the
+        // missing field instead of saying "options": "Must be a JSON object.".
+        { "project", "absent", """{"options.fields":["Required: 1 to 100 property paths such as \"id\" or \"user.name\"."]}""" },
+        { "project", "null", """{"options.fields":["Required: 1 to 100 property paths such as \"id\" or \"user.name\"."]}""" },
     };
 
     [Theory]

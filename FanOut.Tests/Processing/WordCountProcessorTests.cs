@@ -7,7 +7,7 @@ namespace FanOut.Tests.Processing;
 
 public sealed class WordCountProcessorTests
 {
-    private static readonly WordCountProcessor Sut = new();
+    private static readonly IChunkProcessor Sut = new WordCountProcessor();
 
     [Fact]
     public void Begin_SplitsOnAsciiWhitespaceOnly_AsWcDoes()
