@@ -6,7 +6,7 @@ namespace FanOut.Core.Processing;
 
 /// <summary>A named piece of work done on every chunk of a job. Write one by deriving from
 /// <see cref="ChunkProcessor{TOptions, TPartial, TResult}"/> and register it with
-/// <c>AddFanOut(...).AddProcessor&lt;T&gt;()</c>; a request picks it by <see cref="Name"/>.</summary>
+/// <see cref="FanOutBuilder.AddProcessor{TProcessor}"/>; a request picks it by <see cref="Name"/>.</summary>
 public abstract class ChunkProcessor
 {
     // Only ChunkProcessor<,,> derives from it, so every registered processor is one the runtime can run.
