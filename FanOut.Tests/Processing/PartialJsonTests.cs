@@ -1,8 +1,8 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Tests.Support;
 
 namespace FanOut.Tests.Processing;
 
@@ -10,6 +10,8 @@ namespace FanOut.Tests.Processing;
 /// committed to storage and travel between instances of different builds.</summary>
 public sealed class PartialJsonTests
 {
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static TheoryData<string, string, string[], string[], string> Cases => new()
     {
         { "count", "null", ["héllo", ""], ["abc"], """{"records":2,"bytes":6} | {"records":1,"bytes":3} | {"records":3,"bytes":9} | {"records":0,"bytes":0} | {"records":3,"bytes":9}""" },
@@ -24,8 +26,8 @@ public sealed class PartialJsonTests
     {
         var sut = Processor(name);
         var options = JsonDocument.Parse(optionsJson).RootElement;
-        var a = Partial(sut, options, first);
-        var b = Partial(sut, options, second);
+        var a = ChunkRun.Partial(sut, options, first);
+        var b = ChunkRun.Partial(sut, options, second);
         var merged = sut.Merge([a, b], options);
 
         var actual = string.Join(" | ", a.GetRawText(), b.GetRawText(), merged.GetRawText(), sut.Merge([], options).GetRawText(), sut.Finish(merged, options).GetRawText());
@@ -74,22 +76,10 @@ public sealed class PartialJsonTests
         Assert.Equal(expected, actual);
     }
 
-    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private static IChunkProcessor Processor(string name) => name switch
     {
         "count" => new CountProcessor(),
         "wordcount" => new WordCountProcessor(),
         _ => new ProjectProcessor(),
     };
-
-    private static JsonElement Partial(IChunkProcessor sut, JsonElement options, string[] records)
-    {
-        var accumulator = sut.Begin(options, RecordSink.Discard);
-        foreach (var record in records)
-        {
-            accumulator.Add(new ChunkRecord(Encoding.UTF8.GetBytes(record)));
-        }
-        return accumulator.Complete();
-    }
 }

@@ -1,7 +1,7 @@
-using System.Text;
 using System.Text.Json;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Tests.Support;
 
 namespace FanOut.Tests.Processing;
 
@@ -72,13 +72,5 @@ public sealed class WordCountProcessorTests
 
     private static JsonElement Options(string json) => JsonDocument.Parse(json).RootElement;
 
-    private static JsonElement Partial(JsonElement options, params string[] records)
-    {
-        var accumulator = Sut.Begin(options, RecordSink.Discard);
-        foreach (var record in records)
-        {
-            accumulator.Add(new ChunkRecord(Encoding.UTF8.GetBytes(record)));
-        }
-        return accumulator.Complete();
-    }
+    private static JsonElement Partial(JsonElement options, params string[] records) => ChunkRun.Partial(Sut, options, records);
 }
