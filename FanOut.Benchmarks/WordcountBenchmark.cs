@@ -71,7 +71,7 @@ internal static class WordcountBenchmark
 
     private static async Task<(double Seconds, long Words)> SequentialAsync(BlobClient blob)
     {
-        var processor = new WordCountProcessor();
+        IChunkProcessor processor = new WordCountProcessor();
         var started = Stopwatch.GetTimestamp();
         var accumulator = processor.Begin(default, RecordSink.Discard);
         var length = (await blob.GetPropertiesAsync()).Value.ContentLength;

@@ -22,8 +22,9 @@ namespace FanOut.Core;
 public static class FanOutServiceCollectionExtensions
 {
     /// <summary>Registers FanOut: options from the <c>FanOut</c> section of <paramref name="configuration"/>
-    /// (validated at start-up), the chunk processors, and the typed self-call HttpClient with its policies.</summary>
-    public static IServiceCollection AddFanOut(this IServiceCollection services, IConfiguration configuration)
+    /// (validated at start-up), the built-in chunk processors, and the typed self-call HttpClient with its policies.</summary>
+    /// <returns>A builder to add the app's own processors to: <c>AddFanOut(configuration).AddProcessor&lt;MyProcessor&gt;()</c>.</returns>
+    public static FanOutBuilder AddFanOut(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<FanOutOptions>()
             .Bind(configuration.GetSection(FanOutOptions.SectionName))
@@ -33,10 +34,12 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FanOutOptions>, FanOutOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, CountProcessor>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, WordCountProcessor>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChunkProcessor, ProjectProcessor>());
-        services.TryAddSingleton<ChunkProcessors>();
+        var fanOut = new FanOutBuilder(services)
+            .AddProcessor<CountProcessor>()
+            .AddProcessor<WordCountProcessor>()
+            .AddProcessor<ProjectProcessor>();
+        services.TryAddSingleton(provider => new ChunkProcessors(provider.GetServices<IChunkProcessor>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FanOutOptions>, ChunkProcessorsValidator>());
 
         services.TryAddSingleton<SelfCallPolicy>();
         services.AddHttpClient<SelfClient>((provider, client) =>
@@ -87,7 +90,7 @@ public static class FanOutServiceCollectionExtensions
             provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusBuilder>(),
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));
-        return services;
+        return fanOut;
     }
 
     // Few, quick SDK retries: a failure becomes a 503 that the dispatcher's own policy retries with backoff,

@@ -11,7 +11,7 @@ namespace FanOut.Core.Jobs;
 public static class JobFingerprint
 {
     /// <summary>Lower-case hex SHA-256.</summary>
-    public static string Of(StartFanoutCommand command)
+    internal static string Of(StartFanoutCommand command)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer))

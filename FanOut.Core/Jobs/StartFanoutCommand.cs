@@ -6,7 +6,7 @@ using FanOut.Core.Processing;
 namespace FanOut.Core.Jobs;
 
 /// <summary>A start_fanout request that passed validation, with every default filled in.</summary>
-public sealed record StartFanoutCommand(
+internal sealed record StartFanoutCommand(
     string JobId,
     IChunkProcessor Processor,
     JsonElement Options,

@@ -13,7 +13,7 @@ namespace FanOut.Core.Jobs;
 public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, SourceBlobs sources, IOptions<FanOutOptions> options)
 {
     /// <summary>The command, or null with <paramref name="errors"/> saying why.</summary>
-    public StartFanoutCommand? Validate(JsonElement body, FieldErrors errors)
+    internal StartFanoutCommand? Validate(JsonElement body, FieldErrors errors)
     {
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.StartFanoutRequest, errors, rawFields: StartFanoutRequest.RawFields)
             ?.WithRawFieldsOf(body);

@@ -1,46 +1,36 @@
 using System.Text.Json;
-using FanOut.Core.Requests;
 
 namespace FanOut.Core.Processing;
 
 /// <summary><c>count</c>: how many records, and how many bytes of UTF-8 text they hold.</summary>
-internal sealed class CountProcessor : IChunkProcessor
+internal sealed class CountProcessor : ChunkProcessor<NoOptions, CountPartial, CountPartial>
 {
-    public string Name => "count";
+    public override string Name => "count";
 
-    public void ValidateOptions(JsonElement options, FieldErrors errors) =>
-        ProcessorOptions.RejectAny(options, errors);
+    protected override JsonSerializerOptions SerializerOptions => ProcessingJsonContext.Default.Options;
 
-    public IChunkAccumulator Begin(JsonElement options, IRecordSink output) => new Accumulator();
+    protected override CountPartial Begin(NoOptions options) => new();
 
-    public JsonElement Merge(IReadOnlyList<JsonElement> partials, JsonElement options)
+    protected override void Add(CountPartial partial, ChunkRecord record, ChunkContext<NoOptions> chunk)
     {
-        var sum = new CountPartial(0, 0);
-        foreach (var partial in partials)
-        {
-            var part = partial.Deserialize(ProcessingJsonContext.Default.CountPartial)!;
-            sum = new CountPartial(sum.Records + part.Records, sum.Bytes + part.Bytes);
-        }
-        return JsonSerializer.SerializeToElement(sum, ProcessingJsonContext.Default.CountPartial);
+        partial.Records++;
+        partial.Bytes += record.Text.Length;
     }
 
-    public JsonElement Finish(JsonElement merged, JsonElement options) => merged;
-
-    private sealed class Accumulator : IChunkAccumulator
+    protected override CountPartial Merge(CountPartial into, CountPartial from)
     {
-        private long _records;
-        private long _bytes;
-
-        public void Add(ChunkRecord record)
-        {
-            _records++;
-            _bytes += record.Text.Length;
-        }
-
-        public JsonElement Complete() =>
-            JsonSerializer.SerializeToElement(new CountPartial(_records, _bytes), ProcessingJsonContext.Default.CountPartial);
+        into.Records += from.Records;
+        into.Bytes += from.Bytes;
+        return into;
     }
+
+    protected override CountPartial Finish(CountPartial merged, NoOptions options) => merged;
 }
 
 /// <summary>The partial and final result of <c>count</c>.</summary>
-internal sealed record CountPartial(long Records, long Bytes);
+internal sealed class CountPartial
+{
+    public long Records { get; set; }
+
+    public long Bytes { get; set; }
+}

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace FanOut.Core.Processing;
 
 /// <summary>Takes the records of one chunk, one at a time, and yields the chunk's partial result.</summary>
-public interface IChunkAccumulator
+internal interface IChunkAccumulator
 {
     /// <summary>Adds one record.</summary>
     void Add(ChunkRecord record);

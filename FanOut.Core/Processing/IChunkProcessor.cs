@@ -3,10 +3,10 @@ using FanOut.Core.Requests;
 
 namespace FanOut.Core.Processing;
 
-/// <summary>A named piece of work done on every chunk, whose partial results merge into the job's result.
-/// Register one with <c>services.AddSingleton&lt;IChunkProcessor, MyProcessor&gt;()</c>; a request picks it by
-/// <see cref="Name"/>.</summary>
-public interface IChunkProcessor
+/// <summary>The runtime's view of a processor: options, partials and results as raw JSON.
+/// <see cref="ChunkProcessor{TOptions, TPartial, TResult}"/> implements it over typed values; a request picks
+/// a processor by <see cref="Name"/>.</summary>
+internal interface IChunkProcessor
 {
     /// <summary>The name a request's <c>processor</c> field uses.</summary>
     string Name { get; }

@@ -27,7 +27,14 @@ internal sealed record ProjectFilter
 }
 
 /// <summary>The partial and final result of <c>project</c>.</summary>
-/// <param name="Records">Records read.</param>
-/// <param name="Emitted">Records written to the output.</param>
-/// <param name="Invalid">Records that are not JSON objects.</param>
-internal sealed record ProjectPartial(long Records, long Emitted, long Invalid);
+internal sealed class ProjectPartial
+{
+    /// <summary>Records read.</summary>
+    public long Records { get; set; }
+
+    /// <summary>Records written to the output.</summary>
+    public long Emitted { get; set; }
+
+    /// <summary>Records that are not JSON objects.</summary>
+    public long Invalid { get; set; }
+}

@@ -1,7 +1,12 @@
 namespace FanOut.Core.Processing;
 
 /// <summary>The partial result of <c>wordcount</c>: exact counts of every word, so merging stays exact.</summary>
-internal sealed record WordCountPartial(long Total, Dictionary<string, long> Words);
+internal sealed class WordCountPartial
+{
+    public long Total { get; set; }
+
+    public Dictionary<string, long> Words { get; set; } = new(StringComparer.Ordinal);
+}
 
 /// <summary>The result of <c>wordcount</c>.</summary>
 /// <param name="Total">Words in all, as <c>wc -w</c> counts them.</param>

@@ -7,7 +7,7 @@ namespace FanOut.Tests.Processing;
 
 public sealed class CountProcessorTests
 {
-    private static readonly CountProcessor Sut = new();
+    private static readonly IChunkProcessor Sut = new CountProcessor();
 
     [Fact]
     public void Merge_CountsRecordsAndUtf8Bytes()

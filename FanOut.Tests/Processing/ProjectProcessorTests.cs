@@ -7,7 +7,7 @@ namespace FanOut.Tests.Processing;
 
 public sealed class ProjectProcessorTests
 {
-    private static readonly ProjectProcessor Sut = new();
+    private static readonly IChunkProcessor Sut = new ProjectProcessor();
 
     [Fact]
     public void Begin_ProjectsFilteredObjectsAndCountsTheRest()

@@ -1,13 +1,13 @@
-using System.Text;
 using System.Text.Json;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Tests.Support;
 
 namespace FanOut.Tests.Processing;
 
 public sealed class WordCountProcessorTests
 {
-    private static readonly WordCountProcessor Sut = new();
+    private static readonly IChunkProcessor Sut = new WordCountProcessor();
 
     [Fact]
     public void Begin_SplitsOnAsciiWhitespaceOnly_AsWcDoes()
@@ -72,13 +72,5 @@ public sealed class WordCountProcessorTests
 
     private static JsonElement Options(string json) => JsonDocument.Parse(json).RootElement;
 
-    private static JsonElement Partial(JsonElement options, params string[] records)
-    {
-        var accumulator = Sut.Begin(options, RecordSink.Discard);
-        foreach (var record in records)
-        {
-            accumulator.Add(new ChunkRecord(Encoding.UTF8.GetBytes(record)));
-        }
-        return accumulator.Complete();
-    }
+    private static JsonElement Partial(JsonElement options, params string[] records) => ChunkRun.Partial(Sut, options, records);
 }
