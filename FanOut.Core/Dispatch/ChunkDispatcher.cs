@@ -1,4 +1,5 @@
 using FanOut.Core.Contracts;
+using FanOut.Core.Diagnostics;
 using FanOut.Core.Planning;
 using Microsoft.Extensions.Logging;
 

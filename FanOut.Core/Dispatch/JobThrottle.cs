@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using FanOut.Core.Configuration;
+using FanOut.Core.Diagnostics;
 using FanOut.Core.Ledger;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

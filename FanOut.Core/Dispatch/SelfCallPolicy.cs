@@ -1,4 +1,5 @@
 using FanOut.Core.Configuration;
+using FanOut.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using FanOut.Core.Chunks;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
+using FanOut.Core.Diagnostics;
 using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;

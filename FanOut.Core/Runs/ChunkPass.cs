@@ -1,7 +1,8 @@
-using System.Text.Json.Serialization.Metadata;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
+using FanOut.Core.Diagnostics;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;

@@ -1,4 +1,5 @@
 using FanOut.Core.Contracts;
+using FanOut.Core.Diagnostics;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization.Metadata;
 using FanOut.Core.Configuration;
+using FanOut.Core.Diagnostics;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;

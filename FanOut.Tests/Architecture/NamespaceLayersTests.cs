@@ -3,13 +3,42 @@ using FanOut.LocalHost.Hosting;
 
 namespace FanOut.Tests.Architecture;
 
-/// <summary>FanOut.Core's feature folders depend on each other in one direction only: no namespace reaches,
-/// through any chain of others, back to itself. Read from the sources (usings and qualified names of
-/// types declared in another folder), so a cycle fails here, not in a reviewer's head.</summary>
+/// <summary>FanOut.Core's feature folders depend on each other in one direction only, the order the README's
+/// layout lists them in: no namespace reaches, through any chain of others, back to itself. Read from the
+/// sources (usings and qualified names of types declared in another folder), so a cycle fails here, not in
+/// a reviewer's head. The root namespace is the wiring (AddFanOut), above them all.</summary>
 public sealed partial class NamespaceLayersTests
 {
+    // Top to bottom: each may use only those after it.
+    private static readonly string[] Layers =
+    [
+        "Http", "Jobs", "Runs", "Chunks", "Outcomes", "Dispatch", "Security", "Sources", "Ledger", "Processing", "Planning",
+        "Requests", "Contracts", "Configuration", "Diagnostics",
+    ];
+
     [Fact]
     public void CoreNamespaces_HaveNoCycles()
+    {
+        var edges = Edges();
+
+        var cycles = edges.Keys.Select(start => CycleFrom(start, edges)).OfType<string>().Distinct().ToList();
+
+        Assert.True(cycles.Count == 0, "Namespace cycles in FanOut.Core:\n" + string.Join("\n", cycles));
+    }
+
+    [Fact]
+    public void CoreNamespaces_DependOnlyOnLayersBelowThem()
+    {
+        var upward = Edges().SelectMany(from => from.Value.Select(to => (From: Short(from.Key), To: Short(to.Key), File: to.Value)))
+            .Where(edge => Array.IndexOf(Layers, edge.From) >= Array.IndexOf(Layers, edge.To) && edge.From != "FanOut.Core")
+            .Select(edge => $"{edge.From} -({edge.File})-> {edge.To}")
+            .ToList();
+
+        Assert.True(upward.Count == 0, "FanOut.Core namespaces that use a layer above them (or one not in the list):\n" + string.Join("\n", upward));
+    }
+
+    // Namespace -> namespaces it uses -> a file that does.
+    private static Dictionary<string, Dictionary<string, string>> Edges()
     {
         var files = Directory.EnumerateFiles(Path.Combine(LocalPaths.RepositoryRoot(), "FanOut.Core"), "*.cs", SearchOption.AllDirectories)
             .Where(path => !path.Contains("/obj/", StringComparison.Ordinal) && !path.Contains("/bin/", StringComparison.Ordinal))
@@ -31,10 +60,7 @@ public sealed partial class NamespaceLayersTests
                 (edges.TryGetValue(ns!, out var to) ? to : edges[ns!] = [])[target] = Path.GetFileName(path);
             }
         }
-
-        var cycles = declared.Keys.Select(start => CycleFrom(start, edges)).OfType<string>().Distinct().ToList();
-
-        Assert.True(cycles.Count == 0, "Namespace cycles in FanOut.Core:\n" + string.Join("\n", cycles));
+        return edges;
     }
 
     // The shortest way back to `start`, as "A -(file)-> B -> ... -> A", or null.
@@ -64,7 +90,7 @@ public sealed partial class NamespaceLayersTests
         return null;
     }
 
-    private static string Short(string ns) => ns.Replace("FanOut.Core.", "", StringComparison.Ordinal);
+    private static string Short(string ns) => ns == "FanOut.Core" ? ns : ns.Replace("FanOut.Core.", "", StringComparison.Ordinal);
 
     [GeneratedRegex(@"^namespace (FanOut\.Core(?:\.\w+)?);", RegexOptions.Multiline)]
     private static partial Regex NamespaceOf();

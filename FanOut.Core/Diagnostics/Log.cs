@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace FanOut.Core;
+namespace FanOut.Core.Diagnostics;
 
+/// <summary>Every log message of FanOut.Core, with its event id.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1001, LogLevel.Debug, "Self-call {Operation}: attempt {Attempt} after {Outcome}, waiting {DelayMs:F0} ms")]
