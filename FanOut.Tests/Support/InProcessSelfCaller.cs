@@ -24,6 +24,7 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     private readonly ConcurrentQueue<CallFault> _faults = new();
     private readonly ConcurrentQueue<(string Action, int? Chunk)> _calls = new();
     private readonly ConcurrentDictionary<string, int> _deliveries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _answered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly ConcurrentQueue<Exception> _serverErrors = new();
     private int _held;
@@ -33,6 +34,13 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     {
         var (action, chunk) = Address(body);
         _calls.Enqueue((action, chunk));
+        var result = await SendAsync(body, action, chunk, cancellationToken);
+        _answered.AddOrUpdate(action, 1, (_, n) => n + 1);
+        return result;
+    }
+
+    private async Task<SelfCallResult> SendAsync(byte[] body, string action, int? chunk, CancellationToken cancellationToken)
+    {
         var maxAttempts = options.Value.Dispatch.MaxAttempts;
         for (int attempt = 1, refusals = 0; ; )
         {
@@ -71,11 +79,15 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     /// <summary>Attempts of an action that reached the endpoint.</summary>
     public int Deliveries(string action) => _deliveries.GetValueOrDefault(action);
 
-    /// <summary>Forgets the calls and deliveries counted so far.</summary>
+    /// <summary>Calls of an action whose caller got an answer (after its last attempt), not cancelled ones.</summary>
+    public int Answered(string action) => _answered.GetValueOrDefault(action);
+
+    /// <summary>Forgets the calls, deliveries and answers counted so far.</summary>
     public void ResetCounts()
     {
         _calls.Clear();
         _deliveries.Clear();
+        _answered.Clear();
     }
 
     /// <summary>Calls now waiting for an answer that is late or will never come.</summary>

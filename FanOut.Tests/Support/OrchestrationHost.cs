@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using FanOut.Core.Configuration;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
 using FanOut.Core.Ledger;
@@ -19,7 +20,7 @@ namespace FanOut.Tests.Support;
 internal sealed class OrchestrationHost : IAsyncDisposable
 {
     // Real time, only so that a broken test fails instead of hanging.
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private OrchestrationHost(ServiceProvider services, InMemoryJobLedger ledger, InMemoryBlobService blobs, FakeTimeProvider clock)
     {
@@ -38,13 +39,19 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
 
     /// <summary>The dispatch settings the app runs with.</summary>
-    public Core.Configuration.DispatchOptions Dispatch => Services.GetRequiredService<IOptions<Core.Configuration.FanOutOptions>>().Value.Dispatch;
+    public DispatchOptions Dispatch => Services.GetRequiredService<IOptions<FanOutOptions>>().Value.Dispatch;
 
-    /// <summary>Builds the app with the FanOut:Dispatch settings given (the defaults otherwise).</summary>
+    /// <summary>Builds the app with the FanOut:Dispatch settings given (the defaults otherwise; with a hop deadline of
+    /// 30 s or less, an attempt timeout just below it, as the options require). Invalid settings throw here.</summary>
     public static OrchestrationHost Start(int? fanoutWidth = null, int? hopDeadlineSeconds = null, int? maxDepth = null, int? maxAttempts = null)
     {
+        var attemptTimeoutSeconds = hopDeadlineSeconds is { } hop && hop <= FanOutDefaults.AttemptTimeoutSeconds ? hop - 1 : (int?)null;
         var settings = new Dictionary<string, string?> { ["FanOut:Storage:InputContainers"] = InMemoryBlobService.InputContainer };
-        foreach (var (name, value) in new[] { ("FanoutWidth", fanoutWidth), ("HopDeadlineSeconds", hopDeadlineSeconds), ("MaxDepth", maxDepth), ("MaxAttempts", maxAttempts) })
+        foreach (var (name, value) in new[]
+                 {
+                     ("FanoutWidth", fanoutWidth), ("HopDeadlineSeconds", hopDeadlineSeconds), ("AttemptTimeoutSeconds", attemptTimeoutSeconds),
+                     ("MaxDepth", maxDepth), ("MaxAttempts", maxAttempts),
+                 })
         {
             if (value is { } set)
             {
@@ -63,6 +70,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
             // ChunkDispatcher, SelfCalls, TreeWalker and JobHandOff all take ISelfCaller from here.
             services.Replace(ServiceDescriptor.Singleton<ISelfCaller>(provider => provider.GetRequiredService<InProcessSelfCaller>()));
         });
+        _ = services.GetRequiredService<IOptions<FanOutOptions>>().Value; // validates, as the app does at start-up
         return new OrchestrationHost(services, ledger, blobs, clock);
     }
 
@@ -78,18 +86,22 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         JobReply.Of(await Services.GetRequiredService<BatchEndpoint>().GetJobAsync(jobId).WaitAsync(Patience));
 
     /// <summary>Polls (in real time) until <paramref name="condition"/> holds: the work in flight has reached a point.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    public async Task WaitUntilAsync(Func<bool> condition, string what)
     {
         var limit = DateTime.UtcNow + Patience;
         while (!condition())
         {
             if (DateTime.UtcNow > limit)
             {
-                throw new TimeoutException($"Waited in vain for: {what}.");
+                throw new TimeoutException($"Waited in vain for: {what}. Calls answered: {Answers()}; held: {Caller.Held}; "
+                                           + $"server errors: {string.Join(" | ", Caller.ServerErrors.Select(e => e.GetType().Name + ": " + e.Message))}");
             }
             await Task.Delay(5);
         }
     }
+
+    private string Answers() =>
+        string.Join(", ", Core.Contracts.BatchActions.All.Select(a => $"{a} {Caller.Answered(a)}/{Caller.Calls(a)}"));
 
     public async ValueTask DisposeAsync()
     {
