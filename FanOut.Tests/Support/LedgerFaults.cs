@@ -39,7 +39,7 @@ internal sealed record StorageFault(LedgerOperation Operation, int? Chunk = null
             return false;
         }
         var call = Interlocked.Increment(ref _seen);
-        return call >= FromCall && call < FromCall + Times;
+        return call >= FromCall && call - FromCall < Times;
     }
 
     /// <summary>What the real ledger throws when Blob Storage fails.</summary>
