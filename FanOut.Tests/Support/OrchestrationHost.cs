@@ -70,7 +70,15 @@ internal sealed class OrchestrationHost : IAsyncDisposable
             // ChunkDispatcher, SelfCalls, TreeWalker and JobHandOff all take ISelfCaller from here.
             services.Replace(ServiceDescriptor.Singleton<ISelfCaller>(provider => provider.GetRequiredService<InProcessSelfCaller>()));
         });
-        _ = services.GetRequiredService<IOptions<FanOutOptions>>().Value; // validates, as the app does at start-up
+        try
+        {
+            _ = services.GetRequiredService<IOptions<FanOutOptions>>().Value; // validates, as the app does at start-up
+        }
+        catch
+        {
+            services.Dispose();
+            throw;
+        }
         return new OrchestrationHost(services, ledger, blobs, clock);
     }
 
