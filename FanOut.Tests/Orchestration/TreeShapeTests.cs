@@ -56,4 +56,22 @@ public sealed class TreeShapeTests
         Assert.Equal(15, host.Ledger.Manifest("stored")!.ChunkCount);
         Assert.Equal(2, host.Ledger.Committed("stored", 7)!.Items);
     }
+
+    [Fact]
+    public async Task JobDeeperThanMaxDepthAllows_IsRefusedBeforeAnythingIsStoredOrSent()
+    {
+        // Width 2, MaxDepth 4: chunks arrive at depth 1 + levels, so at most 2³ = 8 chunks.
+        await using var host = OrchestrationHost.Start(fanoutWidth: 2, maxDepth: 4);
+
+        var fits = await host.PostAsync(InlineJobs.Start("fits", "count", InlineJobs.Words(8), chunkSize: 1));
+        host.Caller.ResetCounts();
+        var refused = await host.PostAsync(InlineJobs.Start("deeper", "count", InlineJobs.Words(9), chunkSize: 1));
+
+        Assert.Equal(JobStatus.Succeeded, fits.JobStatus);
+        Assert.Equal(400, refused.Status);
+        Assert.Contains("more than its dispatch tree reaches: 8", refused.At("errors", "chunkSize")[0].GetString(), StringComparison.Ordinal);
+        Assert.Null(host.Ledger.Manifest("deeper"));
+        Assert.Empty(host.Ledger.Names("jobs/deeper/"));
+        Assert.Equal(0, host.Caller.Calls(BatchActions.Dispatch));
+    }
 }
