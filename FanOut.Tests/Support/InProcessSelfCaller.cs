@@ -16,7 +16,7 @@ namespace FanOut.Tests.Support;
 /// <see cref="BatchEndpoint"/>, on the thread pool, as a request would arrive. Like the real policy it retries
 /// transport errors and transient statuses up to FanOut:Dispatch:MaxAttempts, and re-sends a refusal (429, or 503
 /// with Retry-After) without spending an attempt, at most <see cref="BackPressureHandler.MaxRefusals"/> times an
-/// attempt; unlike it, it waits neither between attempts nor for a job's pause. The caller's cancellation stops
+/// attempt; unlike it, it waits neither between attempts nor for a job's pause, and has no per-attempt timeout. The caller's cancellation stops
 /// the waiting, never the endpoint's work, which goes on as a request whose client went away would.
 /// Injected <see cref="CallFault"/>s break chosen attempts; every call and delivery is counted.</summary>
 internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<FanOutOptions> options, TimeProvider timeProvider) : ISelfCaller
