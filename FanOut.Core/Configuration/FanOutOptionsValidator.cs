@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FanOut.Core.Dispatch;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Configuration;
@@ -18,6 +19,19 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         if (dispatch.AttemptTimeoutSeconds >= dispatch.HopDeadlineSeconds)
         {
             failures.Add($"FanOut:Dispatch:AttemptTimeoutSeconds ({dispatch.AttemptTimeoutSeconds}) must be below HopDeadlineSeconds ({dispatch.HopDeadlineSeconds}).");
+        }
+        // Each dispatch level keeps a margin of its budget and gives the rest to the level below: the deepest
+        // dispatchers (depth MaxDepth - 1) must still have time to send, or their chunks are never sent by any run.
+        var budget = TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds);
+        for (var depth = 1; depth < dispatch.MaxDepth; depth++)
+        {
+            budget -= HopDeadline.Margin(budget);
+        }
+        if (budget <= TimeSpan.Zero)
+        {
+            failures.Add($"FanOut:Dispatch:HopDeadlineSeconds ({dispatch.HopDeadlineSeconds}) is too short for MaxDepth ({dispatch.MaxDepth}): "
+                         + $"each dispatch level keeps a margin of at least {HopDeadline.Margin(TimeSpan.Zero).TotalSeconds} s, so dispatchers at depth "
+                         + $"{dispatch.MaxDepth - 1} would have no time to send their chunks. Raise HopDeadlineSeconds or lower MaxDepth.");
         }
         if (options.SelfBaseUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
         {

@@ -39,7 +39,9 @@ internal sealed class JobPreview(SourcePlanner sources, IOptions<FanOutOptions> 
                 Source = new PlannedSource(command.Pinned!.Count, command.Pinned.Sum(b => b.Length)),
                 LargestChunk = chunks.Count == 0 ? null : new PlannedChunkSize(largest.Index, null, largest.Bytes),
                 TreeLevels = DispatchTree.Shape(chunks.Count, width),
-                Invocations = 1L + DispatchTree.Shape(chunks.Count, width).Sum(level => (long)level) + (countsQuotes ? chunks.Count : 0),
+                // The quote pass walks the same tree from the same root: its own nodes below the root, and a count per chunk.
+                Invocations = 1L + DispatchTree.Shape(chunks.Count, width).Sum(level => (long)level)
+                              + (countsQuotes ? DispatchTree.Shape(chunks.Count, width)[..^1].Sum(level => (long)level) - 1 + chunks.Count : 0),
             };
         }
         else

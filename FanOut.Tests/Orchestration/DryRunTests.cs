@@ -1,0 +1,52 @@
+using System.Text.Json;
+using FanOut.Core.Contracts;
+using FanOut.Core.Requests;
+using FanOut.Tests.Support;
+
+namespace FanOut.Tests.Orchestration;
+
+/// <summary>dryRun's plan foretells the run: its tree levels are the calls each level makes, and its invocations
+/// are every call the run takes (start_fanout, every dispatch node of every pass, every chunk, every count).</summary>
+public sealed class DryRunTests
+{
+    [Theory]
+    [InlineData(3, 4)]
+    [InlineData(20, 4)]
+    [InlineData(101, 100)]
+    public async Task InlineJob_PlanFortellsTheRunsCalls(int chunks, int width)
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: width);
+        var items = InlineJobs.Words(chunks, seed: chunks);
+        var start = InlineJobs.Start("planned", "count", items, chunkSize: 1);
+
+        var plan = await host.PostAsync(start.Replace("\"action\":\"start_fanout\"", "\"action\":\"start_fanout\",\"dryRun\":true", StringComparison.Ordinal));
+        Assert.Null(host.Ledger.Manifest("planned")); // nothing written
+        var run = await host.PostAsync(start);
+
+        Assert.Equal(JobStatus.Succeeded, run.JobStatus);
+        Assert.Equal(plan.Number("invocations"), 1 + Invocations(host));
+        Assert.Equal(plan.At("treeLevels").EnumerateArray().Select(l => l.GetInt32()).Last(), host.Caller.Calls(BatchActions.ProcessChunk));
+    }
+
+    [Theory]
+    [InlineData(3)] // one level: the root counts and sends itself
+    [InlineData(5)] // two levels: each pass has its own nodes below the root
+    public async Task CsvJobCutByBytes_PlanFortellsTheRunsCalls_TheQuotePassIncluded(int chunks)
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        const long chunkBytes = StartFanoutValidator.MinChunkBytes;
+        host.Blobs.Put("table.csv", CsvSources.Generate(seed: chunks, minBytes: (chunks - 1) * chunkBytes + 1000).Bytes);
+        var start = CsvSources.Start("planned", chunkBytes, blob: "table.csv");
+
+        var plan = await host.PostAsync(start.Replace("\"action\":\"start_fanout\"", "\"action\":\"start_fanout\",\"dryRun\":true", StringComparison.Ordinal));
+        var run = await host.PostAsync(start);
+
+        Assert.Equal(JobStatus.Succeeded, run.JobStatus);
+        Assert.Equal(chunks, plan.Number("chunks"));
+        Assert.Equal(plan.Number("invocations"), 1 + Invocations(host));
+    }
+
+    // Every internal call of the run (the start_fanout itself is the 1 above).
+    private static long Invocations(OrchestrationHost host) =>
+        host.Caller.Calls(BatchActions.Dispatch) + host.Caller.Calls(BatchActions.ProcessChunk) + host.Caller.Calls(BatchActions.CountQuotes);
+}

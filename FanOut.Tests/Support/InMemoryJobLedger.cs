@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Azure;
+using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
+
+namespace FanOut.Tests.Support;
+
+/// <summary><see cref="IJobLedger"/> in memory, with <see cref="JobLedger"/>'s semantics: blobs by the same names
+/// (<see cref="LedgerPaths"/>), stored as the same JSON (<see cref="FanOutJsonContext"/>); a chunk's first commit
+/// wins and a later one gets it back as a duplicate; a manifest, once there, is kept. Thread-safe. Counts every
+/// call, and fails the ones a test asks it to (<see cref="Inject"/>).</summary>
+internal sealed class InMemoryJobLedger : IJobLedger
+{
+    private const string ItemsMetadata = "items";
+
+    private readonly ConcurrentDictionary<string, StoredBlob> _blobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<LedgerOperation, int> _calls = new();
+    private readonly ConcurrentDictionary<(LedgerOperation, string, int), int> _chunkCalls = new();
+    private readonly ConcurrentQueue<StorageFault> _faults = new();
+    private int _injected;
+
+    /// <summary>A stored blob: its bytes and metadata.</summary>
+    public sealed record StoredBlob(byte[] Content, IReadOnlyDictionary<string, string>? Metadata = null);
+
+    // ---- IJobLedger ----
+
+    public Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.GetManifest, null, null, cancellationToken, () => Read(LedgerPaths.Manifest(jobId), FanOutJsonContext.Default.JobManifest));
+
+    public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.Create, null, null, cancellationToken, () =>
+        {
+            _blobs.TryAdd(manifest.InputBlob, new StoredBlob(input.ToArray()));
+            return _blobs.TryAdd(LedgerPaths.Manifest(manifest.JobId), Json(manifest, FanOutJsonContext.Default.JobManifest))
+                ? manifest
+                : Read(LedgerPaths.Manifest(manifest.JobId), FanOutJsonContext.Default.JobManifest)!;
+        });
+
+    public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadInput, null, null, cancellationToken, () => _blobs.TryGetValue(manifest.InputBlob, out var blob)
+            ? BinaryData.FromBytes(blob.Content)
+            // The real ledger turns every RequestFailedException, a 404 too, into StorageUnavailableException.
+            : throw new StorageUnavailableException("Blob Storage failed: The specified blob does not exist.", new RequestFailedException(404, "BlobNotFound")));
+
+    public Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.CommitChunk, result.JobId, result.Chunk, cancellationToken, () =>
+        {
+            var metadata = new Dictionary<string, string> { [ItemsMetadata] = result.Items.ToString(CultureInfo.InvariantCulture) };
+            var name = LedgerPaths.Chunk(result.JobId!, result.Chunk);
+            return _blobs.TryAdd(name, new StoredBlob(JsonSerializer.SerializeToUtf8Bytes(result, FanOutJsonContext.Default.ChunkResult), metadata))
+                ? new ChunkCommit(result, IsDuplicate: false)
+                : new ChunkCommit(Read(name, FanOutJsonContext.Default.ChunkResult)!, IsDuplicate: true);
+        });
+
+    public Task<string> WriteOutputAsync(string jobId, int index, string format, ReadOnlyMemory<byte> records, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteOutput, jobId, index, cancellationToken, () =>
+        {
+            var name = LedgerPaths.Output(jobId, index, format);
+            _blobs[name] = new StoredBlob(records.ToArray());
+            return name;
+        });
+
+    public Task<ChunkResult?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadChunk, jobId, index, cancellationToken, () => Read(LedgerPaths.Chunk(jobId, index), FanOutJsonContext.Default.ChunkResult));
+
+    public Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.RecordFailure, jobId, failure.Chunk, cancellationToken, () =>
+            _blobs[LedgerPaths.Failure(jobId, failure.Chunk)] = Json(failure, FanOutJsonContext.Default.ChunkFailure));
+
+    public Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadSnapshot, null, null, cancellationToken, () =>
+        {
+            var committed = new Dictionary<int, long>();
+            foreach (var (name, blob) in Under(LedgerPaths.Chunks(jobId)))
+            {
+                committed[LedgerPaths.IndexOf(name)] = long.Parse(blob.Metadata![ItemsMetadata], CultureInfo.InvariantCulture);
+            }
+            var failed = Under(LedgerPaths.Failures(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Where(i => !committed.ContainsKey(i)).Order().ToList();
+            var failures = failed.Take(LedgerSnapshot.MaxListedFailures)
+                .Select(i => Read(LedgerPaths.Failure(jobId, i), FanOutJsonContext.Default.ChunkFailure))
+                .OfType<ChunkFailure>().ToList();
+            return new LedgerSnapshot(committed, failed, failures);
+        });
+
+    public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadResult, null, null, cancellationToken, () => Read(LedgerPaths.Result(jobId), FanOutJsonContext.Default.JobResult));
+
+    public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
+            _blobs[LedgerPaths.Result(result.JobId)] = Json(result, FanOutJsonContext.Default.JobResult));
+
+    public Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.DeleteResult, null, null, cancellationToken, () => _blobs.TryRemove(LedgerPaths.Result(jobId), out _));
+
+    public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WritePause, null, null, cancellationToken, () => _blobs[LedgerPaths.Pause(jobId)] = Json(pause, FanOutJsonContext.Default.JobPause));
+
+    public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadPause, null, null, cancellationToken, () => Read(LedgerPaths.Pause(jobId), FanOutJsonContext.Default.JobPause));
+
+    public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.MarkDispatch, null, null, cancellationToken, () =>
+            _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(marker, FanOutJsonContext.Default.DispatchMarker));
+
+    public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadDispatchMarker, null, null, cancellationToken, () =>
+            Read(LedgerPaths.DispatchMarker(jobId), FanOutJsonContext.Default.DispatchMarker));
+
+    // ---- for tests ----
+
+    /// <summary>Fails calls as <paramref name="fault"/> says, until <see cref="ClearFaults"/>.</summary>
+    public void Inject(StorageFault fault) => _faults.Enqueue(fault);
+
+    /// <summary>Removes every injected fault.</summary>
+    public void ClearFaults() => _faults.Clear();
+
+    /// <summary>Faults thrown so far.</summary>
+    public int InjectedFailures => Volatile.Read(ref _injected);
+
+    /// <summary>Calls of an operation so far, failed ones included.</summary>
+    public int Calls(LedgerOperation operation) => _calls.GetValueOrDefault(operation);
+
+    /// <summary>Calls of <see cref="CommitChunkAsync"/> for one chunk, failed ones and duplicates included.</summary>
+    public int CommitCalls(string jobId, int chunk) => _chunkCalls.GetValueOrDefault((LedgerOperation.CommitChunk, jobId, chunk));
+
+    /// <summary>Calls of <see cref="ReadChunkAsync"/> for one chunk.</summary>
+    public int ChunkReads(string jobId, int chunk) => _chunkCalls.GetValueOrDefault((LedgerOperation.ReadChunk, jobId, chunk));
+
+    /// <summary>The chunks with a committed result, ascending.</summary>
+    public IReadOnlyList<int> CommittedChunks(string jobId) =>
+        [.. Under(LedgerPaths.Chunks(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Order()];
+
+    /// <summary>A chunk's committed result, or null.</summary>
+    public ChunkResult? Committed(string jobId, int chunk) => Read(LedgerPaths.Chunk(jobId, chunk), FanOutJsonContext.Default.ChunkResult);
+
+    /// <summary>The chunks with a failure record (committed or not), ascending.</summary>
+    public IReadOnlyList<int> FailureRecords(string jobId) =>
+        [.. Under(LedgerPaths.Failures(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Order()];
+
+    /// <summary>A chunk's failure record, or null.</summary>
+    public ChunkFailure? Failure(string jobId, int chunk) => Read(LedgerPaths.Failure(jobId, chunk), FanOutJsonContext.Default.ChunkFailure);
+
+    /// <summary>The job's stored result, or null.</summary>
+    public JobResult? Result(string jobId) => Read(LedgerPaths.Result(jobId), FanOutJsonContext.Default.JobResult);
+
+    /// <summary>The job's stored manifest, or null.</summary>
+    public JobManifest? Manifest(string jobId) => Read(LedgerPaths.Manifest(jobId), FanOutJsonContext.Default.JobManifest);
+
+    /// <summary>A stored blob by name, or null.</summary>
+    public StoredBlob? Blob(string name) => _blobs.GetValueOrDefault(name);
+
+    /// <summary>Names of the stored blobs under a prefix, in order.</summary>
+    public IReadOnlyList<string> Names(string prefix) => [.. Under(prefix).Select(b => b.Name)];
+
+    private IEnumerable<(string Name, StoredBlob Blob)> Under(string prefix) =>
+        _blobs.Where(b => b.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Key, b.Value));
+
+    private T? Read<T>(string name, JsonTypeInfo<T> typeInfo) where T : class =>
+        _blobs.TryGetValue(name, out var blob) ? JsonSerializer.Deserialize(blob.Content, typeInfo) : null;
+
+    private static StoredBlob Json<T>(T value, JsonTypeInfo<T> typeInfo) => new(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+
+    // Every operation: counted (per chunk too), cancellable like the SDK's, failed before (or after) it acts when a fault says so.
+    private Task<T> RunAsync<T>(LedgerOperation operation, string? jobId, int? chunk, CancellationToken cancellationToken, Func<T> act)
+    {
+        _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
+        if (jobId is not null && chunk is { } index)
+        {
+            _chunkCalls.AddOrUpdate((operation, jobId, index), 1, (_, n) => n + 1);
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+        StorageFault? fault = null;
+        foreach (var candidate in _faults)
+        {
+            // Every matching fault counts the call, so each one's FromCall means what it says.
+            fault = candidate.Hits(operation, chunk) ? fault ?? candidate : fault;
+        }
+        if (fault is { AfterWrite: false })
+        {
+            return Fail<T>(operation, chunk);
+        }
+        var value = act();
+        return fault is null ? Task.FromResult(value) : Fail<T>(operation, chunk);
+    }
+
+    private Task RunAsync(LedgerOperation operation, string? jobId, int? chunk, CancellationToken cancellationToken, Action act) =>
+        RunAsync(operation, jobId, chunk, cancellationToken, () =>
+        {
+            act();
+            return true;
+        });
+
+    private Task<T> Fail<T>(LedgerOperation operation, int? chunk)
+    {
+        Interlocked.Increment(ref _injected);
+        return Task.FromException<T>(StorageFault.Unavailable(operation, chunk));
+    }
+}
