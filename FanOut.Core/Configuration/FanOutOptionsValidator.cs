@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using FanOut.Core.Dispatch;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Configuration;
@@ -25,12 +24,12 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         var budget = TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds);
         for (var depth = 1; depth < dispatch.MaxDepth; depth++)
         {
-            budget -= HopDeadline.Margin(budget);
+            budget -= DispatchOptions.HopMargin(budget);
         }
         if (budget <= TimeSpan.Zero)
         {
             failures.Add($"FanOut:Dispatch:HopDeadlineSeconds ({dispatch.HopDeadlineSeconds}) is too short for MaxDepth ({dispatch.MaxDepth}): "
-                         + $"each dispatch level keeps a margin of at least {HopDeadline.Margin(TimeSpan.Zero).TotalSeconds} s, so dispatchers at depth "
+                         + $"each dispatch level keeps a margin of at least {DispatchOptions.HopMargin(TimeSpan.Zero).TotalSeconds} s, so dispatchers at depth "
                          + $"{dispatch.MaxDepth - 1} would have no time to send their chunks. Raise HopDeadlineSeconds or lower MaxDepth.");
         }
         if (options.SelfBaseUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))

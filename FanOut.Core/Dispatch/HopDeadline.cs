@@ -1,3 +1,4 @@
+using FanOut.Core.Configuration;
 namespace FanOut.Core.Dispatch;
 
 /// <summary>The time a dispatcher has. It stops sending and waiting a margin (5% of its budget, at least
@@ -15,7 +16,7 @@ public sealed class HopDeadline : IDisposable
     {
         _timeProvider = timeProvider;
         _started = timeProvider.GetTimestamp();
-        _usable = budget - Margin(budget);
+        _usable = budget - DispatchOptions.HopMargin(budget);
         _stop = new CancellationTokenSource(_usable > TimeSpan.Zero ? _usable : TimeSpan.Zero, timeProvider);
     }
 
@@ -32,9 +33,6 @@ public sealed class HopDeadline : IDisposable
         }
     }
 
-    /// <summary>What a hop of <paramref name="budget"/> keeps back for its answer to travel.</summary>
-    public static TimeSpan Margin(TimeSpan budget) =>
-        TimeSpan.FromMilliseconds(Math.Max(500, budget.TotalMilliseconds * 0.05));
 
     /// <inheritdoc/>
     public void Dispose() => _stop.Dispose();

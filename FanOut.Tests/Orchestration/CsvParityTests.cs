@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FanOut.Core.Contracts;
+using FanOut.Core.Jobs;
 using FanOut.Core.Planning;
-using FanOut.Core.Requests;
 using FanOut.Tests.Support;
 
 namespace FanOut.Tests.Orchestration;

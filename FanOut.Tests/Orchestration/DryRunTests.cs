@@ -1,6 +1,6 @@
 using System.Text.Json;
 using FanOut.Core.Contracts;
-using FanOut.Core.Requests;
+using FanOut.Core.Jobs;
 using FanOut.Tests.Support;
 
 namespace FanOut.Tests.Orchestration;

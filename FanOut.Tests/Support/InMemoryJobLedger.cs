@@ -9,7 +9,7 @@ using FanOut.Core.Ledger;
 namespace FanOut.Tests.Support;
 
 /// <summary><see cref="IJobLedger"/> in memory, with <see cref="JobLedger"/>'s semantics: blobs by the same names
-/// (<see cref="LedgerPaths"/>), stored as the same JSON (<see cref="FanOutJsonContext"/>); a chunk's first commit
+/// (<see cref="LedgerPaths"/>), stored as the same JSON (<see cref="LedgerJsonContext"/>); a chunk's first commit
 /// wins and a later one gets it back as a duplicate; a manifest, once there, is kept. Thread-safe. Counts every
 /// call, and fails the ones a test asks it to (<see cref="Inject"/>).</summary>
 internal sealed class InMemoryJobLedger : IJobLedger
@@ -28,31 +28,34 @@ internal sealed class InMemoryJobLedger : IJobLedger
     // ---- IJobLedger ----
 
     public Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.GetManifest, null, null, cancellationToken, () => Read(LedgerPaths.Manifest(jobId), FanOutJsonContext.Default.JobManifest));
+        RunAsync(LedgerOperation.GetManifest, null, null, cancellationToken, () => Read(LedgerPaths.Manifest(jobId), LedgerJsonContext.Default.JobManifest));
 
     public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.Create, null, null, cancellationToken, () =>
         {
             _blobs.TryAdd(manifest.InputBlob, new StoredBlob(input.ToArray()));
-            return _blobs.TryAdd(LedgerPaths.Manifest(manifest.JobId), Json(manifest, FanOutJsonContext.Default.JobManifest))
+            return _blobs.TryAdd(LedgerPaths.Manifest(manifest.JobId), Json(manifest, LedgerJsonContext.Default.JobManifest))
                 ? manifest
-                : Read(LedgerPaths.Manifest(manifest.JobId), FanOutJsonContext.Default.JobManifest)!;
+                : Read(LedgerPaths.Manifest(manifest.JobId), LedgerJsonContext.Default.JobManifest)!;
         });
 
     public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadInput, null, null, cancellationToken, () => _blobs.TryGetValue(manifest.InputBlob, out var blob)
-            ? BinaryData.FromBytes(blob.Content)
-            // The real ledger turns every RequestFailedException, a 404 too, into StorageUnavailableException.
-            : throw new StorageUnavailableException("Blob Storage failed: The specified blob does not exist.", new RequestFailedException(404, "BlobNotFound")));
+        RunAsync(LedgerOperation.ReadInput, null, null, cancellationToken, () => BinaryData.FromBytes(Input(manifest.InputBlob)));
 
-    public Task<ChunkCommit> CommitChunkAsync(ChunkResult result, CancellationToken cancellationToken = default) =>
+    public Task<byte[]> ReadInputRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadInput, null, null, cancellationToken, () => Input(blobName).AsSpan((int)offset, length).ToArray());
+
+    public Task<Stream> OpenInputAsync(string blobName, long position, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.OpenInput, null, null, cancellationToken, () => (Stream)new MemoryStream(Input(blobName)) { Position = position });
+
+    public Task<ChunkCommit> CommitChunkAsync(CommittedChunk result, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.CommitChunk, result.JobId, result.Chunk, cancellationToken, () =>
         {
             var metadata = new Dictionary<string, string> { [ItemsMetadata] = result.Items.ToString(CultureInfo.InvariantCulture) };
-            var name = LedgerPaths.Chunk(result.JobId!, result.Chunk);
-            return _blobs.TryAdd(name, new StoredBlob(JsonSerializer.SerializeToUtf8Bytes(result, FanOutJsonContext.Default.ChunkResult), metadata))
+            var name = LedgerPaths.Chunk(result.JobId, result.Chunk);
+            return _blobs.TryAdd(name, new StoredBlob(JsonSerializer.SerializeToUtf8Bytes(result, LedgerJsonContext.Default.CommittedChunk), metadata))
                 ? new ChunkCommit(result, IsDuplicate: false)
-                : new ChunkCommit(Read(name, FanOutJsonContext.Default.ChunkResult)!, IsDuplicate: true);
+                : new ChunkCommit(Read(name, LedgerJsonContext.Default.CommittedChunk)!, IsDuplicate: true);
         });
 
     public Task<string> WriteOutputAsync(string jobId, int index, string format, ReadOnlyMemory<byte> records, CancellationToken cancellationToken = default) =>
@@ -63,12 +66,12 @@ internal sealed class InMemoryJobLedger : IJobLedger
             return name;
         });
 
-    public Task<ChunkResult?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadChunk, jobId, index, cancellationToken, () => Read(LedgerPaths.Chunk(jobId, index), FanOutJsonContext.Default.ChunkResult));
+    public Task<CommittedChunk?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadChunk, jobId, index, cancellationToken, () => Read(LedgerPaths.Chunk(jobId, index), LedgerJsonContext.Default.CommittedChunk));
 
     public Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.RecordFailure, jobId, failure.Chunk, cancellationToken, () =>
-            _blobs[LedgerPaths.Failure(jobId, failure.Chunk)] = Json(failure, FanOutJsonContext.Default.ChunkFailure));
+            _blobs[LedgerPaths.Failure(jobId, failure.Chunk)] = Json(failure, LedgerJsonContext.Default.ChunkFailure));
 
     public Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadSnapshot, null, null, cancellationToken, () =>
@@ -80,34 +83,34 @@ internal sealed class InMemoryJobLedger : IJobLedger
             }
             var failed = Under(LedgerPaths.Failures(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Where(i => !committed.ContainsKey(i)).Order().ToList();
             var failures = failed.Take(LedgerSnapshot.MaxListedFailures)
-                .Select(i => Read(LedgerPaths.Failure(jobId, i), FanOutJsonContext.Default.ChunkFailure))
+                .Select(i => Read(LedgerPaths.Failure(jobId, i), LedgerJsonContext.Default.ChunkFailure))
                 .OfType<ChunkFailure>().ToList();
             return new LedgerSnapshot(committed, failed, failures);
         });
 
     public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadResult, null, null, cancellationToken, () => Read(LedgerPaths.Result(jobId), FanOutJsonContext.Default.JobResult));
+        RunAsync(LedgerOperation.ReadResult, null, null, cancellationToken, () => Read(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult));
 
     public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
-            _blobs[LedgerPaths.Result(result.JobId)] = Json(result, FanOutJsonContext.Default.JobResult));
+            _blobs[LedgerPaths.Result(result.JobId)] = Json(result, LedgerJsonContext.Default.JobResult));
 
     public Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.DeleteResult, null, null, cancellationToken, () => _blobs.TryRemove(LedgerPaths.Result(jobId), out _));
 
     public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WritePause, null, null, cancellationToken, () => _blobs[LedgerPaths.Pause(jobId)] = Json(pause, FanOutJsonContext.Default.JobPause));
+        RunAsync(LedgerOperation.WritePause, null, null, cancellationToken, () => _blobs[LedgerPaths.Pause(jobId)] = Json(pause, LedgerJsonContext.Default.JobPause));
 
     public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadPause, null, null, cancellationToken, () => Read(LedgerPaths.Pause(jobId), FanOutJsonContext.Default.JobPause));
+        RunAsync(LedgerOperation.ReadPause, null, null, cancellationToken, () => Read(LedgerPaths.Pause(jobId), LedgerJsonContext.Default.JobPause));
 
     public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.MarkDispatch, null, null, cancellationToken, () =>
-            _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(marker, FanOutJsonContext.Default.DispatchMarker));
+            _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(marker, LedgerJsonContext.Default.DispatchMarker));
 
     public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadDispatchMarker, null, null, cancellationToken, () =>
-            Read(LedgerPaths.DispatchMarker(jobId), FanOutJsonContext.Default.DispatchMarker));
+            Read(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker));
 
     // ---- for tests ----
 
@@ -134,20 +137,20 @@ internal sealed class InMemoryJobLedger : IJobLedger
         [.. Under(LedgerPaths.Chunks(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Order()];
 
     /// <summary>A chunk's committed result, or null.</summary>
-    public ChunkResult? Committed(string jobId, int chunk) => Read(LedgerPaths.Chunk(jobId, chunk), FanOutJsonContext.Default.ChunkResult);
+    public CommittedChunk? Committed(string jobId, int chunk) => Read(LedgerPaths.Chunk(jobId, chunk), LedgerJsonContext.Default.CommittedChunk);
 
     /// <summary>The chunks with a failure record (committed or not), ascending.</summary>
     public IReadOnlyList<int> FailureRecords(string jobId) =>
         [.. Under(LedgerPaths.Failures(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Order()];
 
     /// <summary>A chunk's failure record, or null.</summary>
-    public ChunkFailure? Failure(string jobId, int chunk) => Read(LedgerPaths.Failure(jobId, chunk), FanOutJsonContext.Default.ChunkFailure);
+    public ChunkFailure? Failure(string jobId, int chunk) => Read(LedgerPaths.Failure(jobId, chunk), LedgerJsonContext.Default.ChunkFailure);
 
     /// <summary>The job's stored result, or null.</summary>
-    public JobResult? Result(string jobId) => Read(LedgerPaths.Result(jobId), FanOutJsonContext.Default.JobResult);
+    public JobResult? Result(string jobId) => Read(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult);
 
     /// <summary>The job's stored manifest, or null.</summary>
-    public JobManifest? Manifest(string jobId) => Read(LedgerPaths.Manifest(jobId), FanOutJsonContext.Default.JobManifest);
+    public JobManifest? Manifest(string jobId) => Read(LedgerPaths.Manifest(jobId), LedgerJsonContext.Default.JobManifest);
 
     /// <summary>A stored blob by name, or null.</summary>
     public StoredBlob? Blob(string name) => _blobs.GetValueOrDefault(name);
@@ -157,6 +160,11 @@ internal sealed class InMemoryJobLedger : IJobLedger
 
     private IEnumerable<(string Name, StoredBlob Blob)> Under(string prefix) =>
         _blobs.Where(b => b.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Key, b.Value));
+
+    // The real ledger turns every RequestFailedException, a 404 too, into StorageUnavailableException.
+    private byte[] Input(string name) => _blobs.TryGetValue(name, out var blob)
+        ? blob.Content
+        : throw new StorageUnavailableException("Blob Storage failed: The specified blob does not exist.", new RequestFailedException(404, "BlobNotFound"));
 
     private T? Read<T>(string name, JsonTypeInfo<T> typeInfo) where T : class =>
         _blobs.TryGetValue(name, out var blob) ? JsonSerializer.Deserialize(blob.Content, typeInfo) : null;

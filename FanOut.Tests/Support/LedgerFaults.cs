@@ -9,6 +9,7 @@ internal enum LedgerOperation
     GetManifest,
     Create,
     ReadInput,
+    OpenInput,
     CommitChunk,
     WriteOutput,
     ReadChunk,
