@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using FanOut.Core;
 using FanOut.Core.Configuration;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Http;
@@ -43,7 +44,8 @@ internal sealed class OrchestrationHost : IAsyncDisposable
 
     /// <summary>Builds the app with the FanOut:Dispatch settings given (the defaults otherwise; with a hop deadline of
     /// 30 s or less, an attempt timeout just below it, as the options require). Invalid settings throw here.</summary>
-    public static OrchestrationHost Start(int? fanoutWidth = null, int? hopDeadlineSeconds = null, int? maxDepth = null, int? maxAttempts = null)
+    public static OrchestrationHost Start(
+        int? fanoutWidth = null, int? hopDeadlineSeconds = null, int? maxDepth = null, int? maxAttempts = null, Action<FanOutBuilder>? fanOut = null)
     {
         var attemptTimeoutSeconds = hopDeadlineSeconds is { } hop && hop <= FanOutDefaults.AttemptTimeoutSeconds ? hop - 1 : (int?)null;
         var settings = new Dictionary<string, string?> { ["FanOut:Storage:InputContainers"] = InMemoryBlobService.InputContainer };
@@ -69,7 +71,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
             services.AddSingleton<InProcessSelfCaller>();
             // ChunkDispatcher, SelfCalls, TreeWalker and JobHandOff all take ISelfCaller from here.
             services.Replace(ServiceDescriptor.Singleton<ISelfCaller>(provider => provider.GetRequiredService<InProcessSelfCaller>()));
-        });
+        }, fanOut);
         try
         {
             _ = services.GetRequiredService<IOptions<FanOutOptions>>().Value; // validates, as the app does at start-up
