@@ -13,7 +13,9 @@ namespace FanOut.Core.Chunks;
 /// chunk's partial result.</summary>
 internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger, ChunkRecords records, IOptions<FanOutOptions> options)
 {
-    /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.</summary>
+    /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
+    /// A processor that throws <see cref="DownstreamThrottledException"/> gets the chunk refused as throttled (429 with
+    /// Retry-After), nothing committed, so that the job pauses and the chunk is sent again.</summary>
     /// <param name="body">The process_chunk request.</param>
     /// <param name="cancellationToken">Signals that the caller went away. Only an async processor's adds see it
     /// (their downstream calls are given up, nothing is committed); records read and added synchronously are
@@ -68,6 +70,10 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404 && request.Source is { } range)
         {
             return Refusal.SourceUnreadable(ex.Status, range);
+        }
+        catch (DownstreamThrottledException ex)
+        {
+            return Refusal.Throttled(processorName, ex.Message, ex.RetryAfter);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

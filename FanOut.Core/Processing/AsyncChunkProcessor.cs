@@ -5,8 +5,9 @@ namespace FanOut.Core.Processing;
 /// <summary>The base of a chunk processor that waits on something for each record, such as a call to a downstream
 /// HTTP API: <see cref="ChunkProcessor{TOptions, TPartial, TResult}"/> with <see cref="AddAsync"/> in place of
 /// <c>Add</c>. The runtime reads the chunk's records first (copied, so a chunk of an async processor holds its
-/// records in memory, as it holds its output), then awaits <see cref="AddAsync"/> once per record, in order. An
-/// exception fails the chunk's attempt, which is retried.</summary>
+/// records in memory, as it holds its output), then awaits <see cref="AddAsync"/> once per record, in order.
+/// To slow the whole job down when the downstream refuses, throw <see cref="DownstreamThrottledException"/>; any
+/// other exception fails the chunk's attempt, which is retried.</summary>
 /// <example>A processor whose typed HttpClient looks each record up:
 /// <code>
 /// public sealed class Lookup(ItemsClient items) : AsyncChunkProcessor&lt;NoOptions, Tally, Tally&gt;

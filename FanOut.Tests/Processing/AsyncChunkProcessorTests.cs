@@ -11,7 +11,8 @@ using Moq;
 namespace FanOut.Tests.Processing;
 
 /// <summary>An app's async processor (<see cref="AsyncChunkProcessor{TOptions, TPartial, TResult}"/>), registered
-/// with AddFanOut(...).AddProcessor and run by the runtime through the batch endpoint: each record awaited in order.</summary>
+/// with AddFanOut(...).AddProcessor and run by the runtime through the batch endpoint: each record awaited in order,
+/// and a downstream's refusal (<see cref="DownstreamThrottledException"/>) answered 429 with nothing committed.</summary>
 public sealed class AsyncChunkProcessorTests
 {
     private static readonly string[] Keys = ["c", "a", "é", "b", "", "{\"k\":1}"];
@@ -48,6 +49,36 @@ public sealed class AsyncChunkProcessorTests
         var lines = Encoding.UTF8.GetString(written.Span).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Keys, lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("key").GetString()));
         app.Ledger.Verify(l => l.CommitChunkAsync(It.Is<CommittedChunk>(c => c.Chunk == 3 && c.Items == Keys.Length), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Theory]
+    [InlineData(3000, "3")]
+    [InlineData(1200, "2")]   // rounded up: never sooner than the downstream asked
+    [InlineData(0, "1")]      // at least a second: a pause, not a spin
+    [InlineData(null, "1")]   // the downstream said nothing: the job's default pause
+    public async Task ProcessChunk_DownstreamThrottled_Is429WithRetryAfterAndCommitsNothing(int? retryAfterMs, string header)
+    {
+        await using var app = new App();
+        var asked = new List<string>();
+        app.Lookups.Find = (key, _) =>
+        {
+            asked.Add(key);
+            return key == "é"
+                ? throw new DownstreamThrottledException(retryAfterMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, "GET /items/é was answered 429.")
+                : Task.FromResult<string?>(key);
+        };
+
+        var reply = await app.PostReplyAsync(Chunk(jobId: "job-1"));
+
+        Assert.Equal(429, reply.StatusCode);
+        Assert.Equal(header, reply.Headers["Retry-After"]);
+        Assert.StartsWith("application/problem+json", reply.ContentType);
+        var problem = JsonDocument.Parse(reply.Body).RootElement;
+        Assert.Equal("urn:fanout:problem:throttled", problem.GetProperty("type").GetString());
+        Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.Contains("GET /items/é was answered 429.", problem.GetProperty("detail").GetString());
+        Assert.Equal(["c", "a", "é"], asked); // it stopped at the refusal
+        app.AssertNothingCommitted();
     }
 
     [Fact]
