@@ -21,11 +21,12 @@ public sealed class EnrichSampleTests(AzuriteFixture storage, ITestOutputHelper 
     [Fact]
     public async Task Enrich_ThrottlingDownstream_JobSlowsDownAndEmitsEveryRecordEnrichedOnce()
     {
-        // 30 chunks start at once (maxConcurrency 32), each asking for one item at a time: more than 20 at once are
-        // throttled. A chunk takes ~10 × 50 ms, less than the 1 s the job then pauses, so the chunks let through
-        // finish before the refused ones come back. (A stub that answered at once, 20 per 500 ms, would let almost
-        // no chunk finish: a refused chunk starts over, and the refused come back together. See the sample's README.)
-        await using var downstream = await ItemsStub.StartAsync(limit: 20, window: TimeSpan.FromMilliseconds(40), latency: TimeSpan.FromMilliseconds(50));
+        // 30 chunks start at once (maxConcurrency 32), each asking for one item at a time: more than 10 at once are
+        // throttled (even when a loaded machine spreads their starts over a few windows). A chunk takes ~10 × 50 ms,
+        // less than the 1 s the job then pauses, so the chunks let through finish before the refused ones come back.
+        // (A stub that answered at once, 20 per 500 ms, would let almost no chunk finish: a refused chunk starts
+        // over, and the refused come back together. See the sample's README.)
+        await using var downstream = await ItemsStub.StartAsync(limit: 10, window: TimeSpan.FromMilliseconds(40), latency: TimeSpan.FromMilliseconds(50));
         var lines = Enumerable.Range(0, Records).Select(i => $$"""{"id":{{i}},"name":"record {{i}}","tags":["t{{i % 3}}"]}""").ToList();
         var blob = $"enrich-{Guid.NewGuid():N}.ndjson";
         await new JobBlobs(storage.ConnectionString).UploadAsync(Inputs, blob, Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"));
