@@ -57,6 +57,30 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
         return await LineRecords.ReadAsync(stream, range.Start, range.End, framing, skipFirstRecord: csv, onRecord).ConfigureAwait(false);
     }
 
+    /// <summary>As <see cref="ReadAsync(ProcessChunkRequest, RecordHandler)"/>, for records added asynchronously: each
+    /// record is copied out of the reader's buffer, and once the range is read, handed to <paramref name="onRecord"/>
+    /// one at a time, in order, each awaited before the next. The chunk's records are held in memory meanwhile (a
+    /// chunk is bounded), and the source is not kept open while they are processed.</summary>
+    public async Task<long> ReadAsync(ProcessChunkRequest request, Func<ReadOnlyMemory<byte>, CancellationToken, Task> onRecord,
+        CancellationToken cancellationToken)
+    {
+        var copies = new ArrayBufferWriter<byte>();
+        var ends = new List<int>();
+        var count = await ReadAsync(request, record =>
+        {
+            copies.Write(record);
+            ends.Add(copies.WrittenCount);
+        }).ConfigureAwait(false);
+        var start = 0;
+        foreach (var end in ends)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await onRecord(copies.WrittenMemory[start..end], cancellationToken).ConfigureAwait(false);
+            start = end;
+        }
+        return count;
+    }
+
     private static async Task<long> ReadItemsAsync(Stream stream, long start, long end, RecordHandler onRecord)
     {
         byte[]? scratch = null;

@@ -14,8 +14,13 @@ namespace FanOut.Core.Chunks;
 internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger, ChunkRecords records, IOptions<FanOutOptions> options)
 {
     /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
-    /// Takes no cancellation: a chunk finishes and commits what it started even if its caller went away.</summary>
-    public async Task<Outcome> ProcessAsync(JsonElement body)
+    /// A processor that throws <see cref="DownstreamThrottledException"/> gets the chunk refused as throttled (429 with
+    /// Retry-After), nothing committed, so that the job pauses and the chunk is sent again.</summary>
+    /// <param name="body">The process_chunk request.</param>
+    /// <param name="cancellationToken">Signals that the caller went away. Only an async processor's adds see it
+    /// (their downstream calls are given up, nothing is committed); records read and added synchronously are
+    /// finished and committed even when the caller went away.</param>
+    public async Task<Outcome> ProcessAsync(JsonElement body, CancellationToken cancellationToken = default)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
@@ -58,11 +63,21 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         long count;
         try
         {
-            count = await records.ReadAsync(request, record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
+            count = accumulator is IAsyncChunkAccumulator adds
+                ? await records.ReadAsync(request, adds.AddAsync, cancellationToken).ConfigureAwait(false)
+                : await records.ReadAsync(request, record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404 && request.Source is { } range)
         {
             return Refusal.SourceUnreadable(ex.Status, range);
+        }
+        catch (DownstreamThrottledException ex)
+        {
+            return Refusal.Throttled(processorName, ex.Message, ex.RetryAfter);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Refusal.Unavailable($"The chunk's call was given up by its caller while processor '{processorName}' ran; nothing was committed.");
         }
         var result = new ChunkResult
         {

@@ -84,7 +84,7 @@ public sealed class BatchEndpoint
             }
             return name switch
             {
-                BatchActions.ProcessChunk => await GuardAsync(name, () => _worker.ProcessAsync(root)).ConfigureAwait(false),
+                BatchActions.ProcessChunk => await GuardAsync(name, () => _worker.ProcessAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.StartFanout => await GuardAsync(name, () => _admission.StartAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Resume => await GuardAsync(name, () => _admission.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Dispatch => await GuardAsync(name, () => _dispatch.HandleAsync(root)).ConfigureAwait(false),

@@ -23,6 +23,7 @@ internal static class Problems
             RefusalKind.Unsigned => ("unsigned", "Signature required.", 401),
             RefusalKind.BadSignature => ("bad-signature", "Signature refused.", 403),
             RefusalKind.LoopDetected => ("loop-detected", "Recursion depth exceeded.", 508),
+            RefusalKind.Throttled => ("throttled", "A downstream service is throttling the processor; try again later.", 429),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, "Unknown refusal."),
         };
         return new ProblemDetails($"urn:fanout:problem:{type}", title, status, refusal.Detail, refusal.Errors);

@@ -32,9 +32,17 @@ internal static class Replies
     private static BatchReply Problem(Refusal refusal)
     {
         var reply = BatchReply.Problem(Problems.Of(refusal));
-        // A transient failure says when to try again, so callers' retry policies wait for it.
-        return refusal.Kind == RefusalKind.Unavailable
-            ? reply with { Headers = new Dictionary<string, string> { ["Retry-After"] = "1" } }
-            : reply;
+        // A transient failure says when to try again, so callers' retry policies (and a job's pause) wait for it.
+        var retryAfter = refusal.Kind switch
+        {
+            RefusalKind.Unavailable => "1",
+            RefusalKind.Throttled => Seconds(refusal.RetryAfter),
+            _ => null,
+        };
+        return retryAfter is null ? reply : reply with { Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter } };
     }
+
+    // Retry-After in whole seconds, rounded up, at least 1: a downstream's "0" must not turn a pause into a spin.
+    private static string Seconds(TimeSpan? wait) =>
+        Math.Max(1, (long)Math.Ceiling((wait ?? TimeSpan.Zero).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

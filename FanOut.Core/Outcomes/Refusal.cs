@@ -30,12 +30,17 @@ internal enum RefusalKind
     BadSignature,
     /// <summary>Internal calls would go deeper than allowed.</summary>
     LoopDetected,
+    /// <summary>The processor's downstream service refuses it for now; nothing was committed, try again after the pause.</summary>
+    Throttled,
 }
 
 /// <summary>A request turned down, with what the caller needs to know to fix it. The words are chosen here;
 /// the HTTP edge (Http/Problems) only adds the status, type and title of its kind.</summary>
 internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null)
 {
+    /// <summary>How long the caller should wait before trying again, when the refusal says (a throttled chunk).</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>Fields in error.</summary>
     public static Refusal Invalid(FieldErrors errors) => new(RefusalKind.Invalid, errors.Summary(), errors.ToDictionary());
 
@@ -89,6 +94,14 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
     /// <summary>An internal call whose signature is wrong, stale or replayed.</summary>
     public static Refusal BadSignature(string why) =>
         new(RefusalKind.BadSignature, $"The {Security.InternalCallSigner.Header} header {why}.");
+
+    /// <summary>A processor's downstream refuses it (the processor threw DownstreamThrottledException): nothing of the
+    /// chunk was committed; the job pauses for <paramref name="retryAfter"/> (1 s when null) and sends it again.</summary>
+    public static Refusal Throttled(string processor, string why, TimeSpan? retryAfter) => new(RefusalKind.Throttled,
+        $"Processor '{processor}': {why} Nothing of the chunk was committed; send it again after Retry-After.")
+    {
+        RetryAfter = retryAfter,
+    };
 
     /// <summary>An internal call came deeper than the configured maximum.</summary>
     public static Refusal LoopDetected(int depth, int maxDepth) => new(RefusalKind.LoopDetected,

@@ -5,7 +5,8 @@ using System.Text.Json.Serialization.Metadata;
 namespace FanOut.Core.Processing;
 
 /// <summary>A named piece of work done on every chunk of a job. Write one by deriving from
-/// <see cref="ChunkProcessor{TOptions, TPartial, TResult}"/> and register it with
+/// <see cref="ChunkProcessor{TOptions, TPartial, TResult}"/> (or <see cref="AsyncChunkProcessor{TOptions, TPartial, TResult}"/>,
+/// to await something per record) and register it with
 /// <see cref="FanOutBuilder.AddProcessor{TProcessor}"/>; a request picks it by <see cref="Name"/>.</summary>
 public abstract class ChunkProcessor
 {

@@ -8,7 +8,8 @@ namespace FanOut.Core.Processing;
 /// <typeparamref name="TOptions"/>, gives each chunk a fresh <typeparamref name="TPartial"/> and adds its records to
 /// it, merges partials pairwise up the dispatch tree (carrying them as JSON), and finishes the merge of every
 /// chunk into the job's <typeparamref name="TResult"/>. One instance serves every chunk at once, so per-chunk
-/// state belongs in the partial.</summary>
+/// state belongs in the partial. A processor that waits on something for each record (a downstream API) derives
+/// from <see cref="AsyncChunkProcessor{TOptions, TPartial, TResult}"/> instead.</summary>
 /// <example>A processor that counts the records of at least <c>options.minBytes</c> bytes:
 /// <code>
 /// public sealed class MinBytes { public int Bytes { get; set; } }
@@ -98,8 +99,11 @@ public abstract class ChunkProcessor<TOptions, TPartial, TResult> : ChunkProcess
     IChunkAccumulator IChunkProcessor.Begin(JsonElement options, IRecordSink output)
     {
         var read = ReadOptions(options);
-        return new Accumulator(this, Begin(read), new ChunkContext<TOptions>(read, output));
+        return Accumulate(Begin(read), new ChunkContext<TOptions>(read, output));
     }
+
+    // How the runtime adds a chunk's records to its partial: one by one through Add, here.
+    private protected virtual IChunkAccumulator Accumulate(TPartial partial, ChunkContext<TOptions> chunk) => new Accumulator(this, partial, chunk);
 
     JsonElement IChunkProcessor.Merge(IReadOnlyList<JsonElement> partials, JsonElement options)
     {
@@ -123,7 +127,7 @@ public abstract class ChunkProcessor<TOptions, TPartial, TResult> : ChunkProcess
     private TPartial ReadPartial(JsonElement partial) =>
         partial.Deserialize(TypeInfo(ref _partialJson)) ?? throw new JsonException($"Processor '{Name}' was given a null partial result.");
 
-    private JsonElement WritePartial(TPartial partial) => JsonSerializer.SerializeToElement(partial, TypeInfo(ref _partialJson));
+    private protected JsonElement WritePartial(TPartial partial) => JsonSerializer.SerializeToElement(partial, TypeInfo(ref _partialJson));
 
     private JsonTypeInfo<T> TypeInfo<T>(ref JsonTypeInfo<T>? cached) =>
         cached ??= (JsonTypeInfo<T>)SerializerOptions.GetTypeInfo(typeof(T));

@@ -23,10 +23,13 @@ public static class InProcessHost
     /// <param name="args">Command-line arguments (<c>--urls</c>, configuration overrides).</param>
     /// <param name="configureBuilder">Extra configuration or services, before the app is built (tests).</param>
     /// <param name="configurePipeline">Extra middleware, which runs before the functions (tests' fault injectors).</param>
+    /// <param name="configureFanOut">Adds to what <c>AddFanOut</c> registered, as an app's Program.cs would (a test's
+    /// own processors: the real worker runs FanOut.Functions' Program.cs and cannot take them).</param>
     public static WebApplication Build(
         string[] args,
         Action<WebApplicationBuilder>? configureBuilder = null,
-        Action<WebApplication>? configurePipeline = null)
+        Action<WebApplication>? configurePipeline = null,
+        Action<FanOutBuilder, IConfiguration>? configureFanOut = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
@@ -46,7 +49,8 @@ public static class InProcessHost
         // The function enforces its own body limit (413 as problem+json), as it does on Azure.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         configureBuilder?.Invoke(builder);
-        builder.Services.AddFanOut(builder.Configuration);
+        var fanOut = builder.Services.AddFanOut(builder.Configuration);
+        configureFanOut?.Invoke(fanOut, builder.Configuration);
 
         var app = builder.Build();
         if (string.IsNullOrEmpty(configuredSelfUrl))

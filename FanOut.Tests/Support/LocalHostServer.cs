@@ -68,11 +68,17 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <param name="logs">Receives every log entry, at Debug and above (the worker's too: they reach the host).</param>
     /// <param name="hostJson">host.json settings instead of the app's.</param>
     /// <param name="inProcess">Serves the function classes in this process (the adapter) instead of running the real
-    /// worker: only for tests that compare the two.</param>
+    /// worker: only for tests that compare the two, or that add to the app (<paramref name="fanOut"/>).</param>
+    /// <param name="fanOut">Adds to the app's AddFanOut, as a Program.cs would (e.g. a sample's processor); the real
+    /// worker runs FanOut.Functions' own Program.cs, so this needs <paramref name="inProcess"/>.</param>
     public static async Task<LocalHostServer> StartAsync(
         IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null, ILoggerProvider? logs = null,
-        HostJson? hostJson = null, bool inProcess = false)
+        HostJson? hostJson = null, bool inProcess = false, Action<FanOut.Core.FanOutBuilder, IConfiguration>? fanOut = null)
     {
+        if (fanOut is not null && !inProcess)
+        {
+            throw new ArgumentException("The real worker runs FanOut.Functions' Program.cs: add to its AddFanOut in process (inProcess: true).", nameof(fanOut));
+        }
         var all = new Dictionary<string, string?> { ["FanOut:SigningKey"] = TestKeys.Signing };
         if (logs is not null)
         {
@@ -97,7 +103,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
         }
         void Inspect(WebApplication app) => app.Use((context, next) => server!.InspectAsync(context, next, faults, chunkDelay));
         var app = inProcess
-            ? InProcessHost.Build(args, Configure, Inspect)
+            ? InProcessHost.Build(args, Configure, Inspect, fanOut)
             : WorkerHost.Build(args, all, Configure, Inspect, hostJson);
         await app.StartAsync();
         server = new LocalHostServer(app, new Uri(LocalPaths.CallableUrl(app.Urls.First())));
