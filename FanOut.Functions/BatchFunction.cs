@@ -1,5 +1,4 @@
 using FanOut.Core.Http;
-using FanOut.Core.Security;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 
@@ -14,7 +13,7 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "batch")] HttpRequestData request,
         FunctionContext context)
     {
-        var signature = request.Headers.TryGetValues(InternalCallSigner.Header, out var values) ? values.FirstOrDefault() : null;
+        var signature = request.Headers.TryGetValues(BatchEndpoint.SignatureHeader, out var values) ? values.FirstOrDefault() : null;
         var reply = await endpoint.PostAsync(request.Body, signature, context.CancellationToken);
         return await reply.ToResponseAsync(request);
     }

@@ -1,7 +1,7 @@
 namespace FanOut.Core.Configuration;
 
 /// <summary>Default values of FanOut's settings and request fields.</summary>
-public static class FanOutDefaults
+internal static class FanOutDefaults
 {
     /// <summary>Items per chunk when a request does not say (the seed's size).</summary>
     public const int ChunkSize = 1000;

@@ -15,7 +15,7 @@ public sealed class FanOutOptions
     public Uri? SelfBaseUrl { get; set; }
 
     /// <summary>Where a job's status is read: <c>{SelfBaseUrl}/api/batch/{jobId}</c>.</summary>
-    public string StatusUrl(string jobId) => new Uri(SelfBaseUrl!, $"/api/batch/{jobId}").AbsoluteUri;
+    internal string StatusUrl(string jobId) => new Uri(SelfBaseUrl!, $"/api/batch/{jobId}").AbsoluteUri;
 
     /// <summary>Sent as <c>x-functions-key</c> on self-calls when set.</summary>
     public string? FunctionKey { get; set; }

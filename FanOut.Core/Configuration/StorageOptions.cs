@@ -18,7 +18,7 @@ public sealed class StorageOptions
     public string? InputContainers { get; set; }
 
     /// <summary>The input containers, as a set.</summary>
-    public IReadOnlySet<string> AllowedInputContainers() =>
+    internal IReadOnlySet<string> AllowedInputContainers() =>
         (InputContainers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .ToHashSet(StringComparer.Ordinal);
 }

@@ -1,7 +1,7 @@
 namespace FanOut.Core.Contracts;
 
 /// <summary>The values of the <c>action</c> field of POST /api/batch.</summary>
-public static class BatchActions
+internal static class BatchActions
 {
     /// <summary>External: plan a job's chunks and fan them out.</summary>
     public const string StartFanout = "start_fanout";

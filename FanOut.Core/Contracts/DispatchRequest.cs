@@ -5,7 +5,7 @@ namespace FanOut.Core.Contracts;
 /// dispatches the range's pending chunks, directly or through sub-ranges, and answers the range's
 /// merged tally.</summary>
 /// <remarks>Settable properties: read once per tree node, through System.Text.Json's fast path.</remarks>
-public sealed record DispatchRequest
+internal sealed record DispatchRequest
 {
     /// <summary>Always <c>dispatch</c>.</summary>
     public string? Action { get; set; }

@@ -20,4 +20,4 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]
 [JsonSerializable(typeof(JobPlan))]
-public sealed partial class FanOutJsonContext : JsonSerializerContext;
+internal sealed partial class FanOutJsonContext : JsonSerializerContext;

@@ -6,7 +6,7 @@ namespace FanOut.Core.Contracts;
 /// <summary>The body of <c>process_chunk</c>: one chunk of a job, sent by the app to itself
 /// (or by a user, as the seed allowed, with the action left out).</summary>
 /// <remarks>Settable properties: read once per chunk, through System.Text.Json's fast path (see <see cref="ChunkResult"/>).</remarks>
-public sealed record ProcessChunkRequest
+internal sealed record ProcessChunkRequest
 {
     /// <summary>Fields read from the body as they stand, never copied (see <c>JsonRequest.Raw</c>).</summary>
     public static readonly string[] RawFields = ["items", "options"];

@@ -1,7 +1,7 @@
 namespace FanOut.Core.Contracts;
 
 /// <summary>The answer of <c>count_quotes</c> (internal): how many quote characters a chunk's exact byte range holds.</summary>
-public sealed record QuoteCount
+internal sealed record QuoteCount
 {
     /// <summary>Index of the chunk.</summary>
     public int Chunk { get; set; }

@@ -1,7 +1,7 @@
 namespace FanOut.Core.Contracts;
 
 /// <summary>The body of <c>resume</c>: finish a stored job, re-dispatching only chunks with no committed result.</summary>
-public sealed record ResumeRequest
+internal sealed record ResumeRequest
 {
     /// <summary>Always <c>resume</c>.</summary>
     public string? Action { get; set; }

@@ -2,7 +2,7 @@ namespace FanOut.Core.Contracts;
 
 /// <summary>Data by reference: one blob of an allowed input container (the <c>source</c> field of
 /// start_fanout), and in a chunk message also the exact blob version and the chunk's byte range.</summary>
-public sealed record SourceReference
+internal sealed record SourceReference
 {
     /// <summary>An input container on the allow-list (FanOut__Storage__InputContainers).</summary>
     public string? Container { get; set; }

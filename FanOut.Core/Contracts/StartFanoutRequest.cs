@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace FanOut.Core.Contracts;
 
 /// <summary>The body of <c>start_fanout</c>, as sent by a user.</summary>
-public sealed record StartFanoutRequest
+internal sealed record StartFanoutRequest
 {
     /// <summary>Fields read from the body as they stand, never copied (see <c>JsonRequest.Raw</c>).</summary>
     public static readonly string[] RawFields = ["items", "options"];

@@ -4,7 +4,7 @@ namespace FanOut.Core.Dispatch;
 /// <summary>The time a dispatcher has. It stops sending and waiting a margin (5% of its budget, at least
 /// half a second) before its caller stops waiting for it, so that its answer still arrives; a call it
 /// makes gets what is left until then.</summary>
-public sealed class HopDeadline : IDisposable
+internal sealed class HopDeadline : IDisposable
 {
     private readonly CancellationTokenSource _stop;
     private readonly TimeProvider _timeProvider;

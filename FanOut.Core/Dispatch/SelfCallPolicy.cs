@@ -12,7 +12,7 @@ namespace FanOut.Core.Dispatch;
 /// Retry-After honoured) around a circuit breaker around (past the job's back-pressure) a per-attempt timeout. One instance per app,
 /// so the breaker sees every call. Only transient failures are retried: connection errors, timeouts,
 /// 408, 429 and most 5xx; a 4xx or 508 answer is final.</summary>
-public sealed class SelfCallPolicy
+internal sealed class SelfCallPolicy
 {
     /// <summary>Key of the <see cref="Context"/> entry that counts a call's attempts.</summary>
     public const string AttemptsKey = "fanout.attempts";

@@ -5,7 +5,7 @@ namespace FanOut.Core.Dispatch;
 
 /// <summary>Signs every attempt of a self-call (<see cref="InternalCallSigner"/>): inside the retries, so that a
 /// retry carries a fresh timestamp and nonce and is not refused as a replay of the first attempt.</summary>
-public sealed class SigningHandler(InternalCallSigner signer) : DelegatingHandler
+internal sealed class SigningHandler(InternalCallSigner signer) : DelegatingHandler
 {
     /// <inheritdoc/>
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -20,6 +20,10 @@ namespace FanOut.Core.Http;
 /// <see cref="BatchReply"/> onto their response. A storage failure is answered 503 with Retry-After.</summary>
 public sealed class BatchEndpoint
 {
+    /// <summary>The request header that carries an internal call's signature: a function class passes its value
+    /// to <see cref="PostAsync"/>.</summary>
+    public const string SignatureHeader = InternalCallSigner.Header;
+
     private readonly JobAdmission _admission;
     private readonly ChunkWorker _worker;
     private readonly QuoteCounter _quotes;

@@ -14,14 +14,14 @@ public sealed record BatchReply(int StatusCode, string ContentType, byte[] Body)
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
     /// <summary>A JSON answer.</summary>
-    public static BatchReply Json<T>(int statusCode, T value, JsonTypeInfo<T> typeInfo) =>
+    internal static BatchReply Json<T>(int statusCode, T value, JsonTypeInfo<T> typeInfo) =>
         new(statusCode, "application/json; charset=utf-8", Serialize(value, typeInfo));
 
     internal static BatchReply Json(int statusCode, object value, JsonTypeInfo typeInfo) =>
         new(statusCode, "application/json; charset=utf-8", Serialize(writer => JsonSerializer.Serialize(writer, value, typeInfo)));
 
     /// <summary>An RFC 9457 problem answer.</summary>
-    public static BatchReply Problem(ProblemDetails problem) =>
+    internal static BatchReply Problem(ProblemDetails problem) =>
         new(problem.Status, "application/problem+json; charset=utf-8", Serialize(problem, FanOutJsonContext.Default.ProblemDetails));
 
     // Answers are JSON for programs and terminals, never HTML, so quotes and non-ASCII text stay readable

@@ -8,7 +8,7 @@ namespace FanOut.Core.Jobs;
 /// <summary>What makes two start_fanout requests "the same job": the hash of everything that decides the
 /// result (processor, options, chunking, tolerance, items), whitespace aside. waitSeconds and
 /// maxConcurrency decide only how it runs, so they are left out.</summary>
-public static class JobFingerprint
+internal static class JobFingerprint
 {
     /// <summary>Lower-case hex SHA-256.</summary>
     internal static string Of(StartFanoutCommand command)

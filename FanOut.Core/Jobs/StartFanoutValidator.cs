@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace FanOut.Core.Jobs;
 
 /// <summary>Checks a start_fanout body field by field and turns it into a <see cref="StartFanoutCommand"/>.</summary>
-public sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, SourceBlobs sources, IOptions<FanOutOptions> options)
+internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, SourceBlobs sources, IOptions<FanOutOptions> options)
 {
     /// <summary>The command, or null with <paramref name="errors"/> saying why.</summary>
     internal StartFanoutCommand? Validate(JsonElement body, FieldErrors errors)

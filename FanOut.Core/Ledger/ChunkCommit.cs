@@ -1,4 +1,4 @@
 namespace FanOut.Core.Ledger;
 
 /// <summary>The result that stands committed for a chunk, and whether this delivery committed it.</summary>
-public sealed record ChunkCommit(CommittedChunk Result, bool IsDuplicate);
+internal sealed record ChunkCommit(CommittedChunk Result, bool IsDuplicate);

@@ -5,7 +5,7 @@ namespace FanOut.Core.Ledger;
 /// <summary>A chunk's committed result: <c>jobs/{jobId}/chunks/{index:D6}.json</c>, written once (the first
 /// commit wins). The ledger's own record, apart from the <c>process_chunk</c> answer that carries it.</summary>
 /// <remarks>Settable properties: read once per committed chunk, through System.Text.Json's fast path.</remarks>
-public sealed record CommittedChunk
+internal sealed record CommittedChunk
 {
     /// <summary>The chunk's job.</summary>
     public required string JobId { get; set; }

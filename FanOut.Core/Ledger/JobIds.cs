@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace FanOut.Core.Ledger;
 
 /// <summary>Job ids: what a valid one looks like, and new ones that sort by creation time.</summary>
-public sealed partial class JobIds(TimeProvider timeProvider)
+internal sealed partial class JobIds(TimeProvider timeProvider)
 {
     /// <summary>True for 1 to 64 characters of <c>[A-Za-z0-9_-]</c>.</summary>
     public static bool IsValid(string jobId) => Pattern().IsMatch(jobId);

@@ -5,7 +5,7 @@ namespace FanOut.Core.Ledger;
 
 /// <summary>A job as it was accepted: <c>jobs/{jobId}/manifest.json</c>, written once, before anything is
 /// dispatched. Everything needed to (re)run the job is here or in the input blob it names.</summary>
-public sealed record JobManifest
+internal sealed record JobManifest
 {
     /// <summary>The job's id.</summary>
     public required string JobId { get; set; }

@@ -4,7 +4,7 @@ namespace FanOut.Core.Ledger;
 
 /// <summary>Blob names of a job. Every name is built here, below <c>jobs/{jobId}/</c> of a valid job id,
 /// so no path through the code writes outside its job's folder.</summary>
-public static class LedgerPaths
+internal static class LedgerPaths
 {
     /// <summary><c>jobs/{jobId}/</c>, for a job id that passed <see cref="JobIds.IsValid"/>.</summary>
     public static string Job(string jobId) =>

@@ -2,7 +2,7 @@ namespace FanOut.Core.Ledger;
 
 /// <summary>The chunks of a blob source: the blobs at the versions the job was planned on, and each
 /// chunk's byte range in one of them (a chunk never spans blobs).</summary>
-public sealed record SourcePlan
+internal sealed record SourcePlan
 {
     /// <summary>The source's blobs, in name order, pinned to their versions.</summary>
     public IReadOnlyList<PlannedBlob> Blobs { get; set; } = [];
@@ -12,7 +12,7 @@ public sealed record SourcePlan
 }
 
 /// <summary>A blob of a source at the version (ETag) the job was planned on.</summary>
-public sealed record PlannedBlob(string Name, string ETag, long Length);
+internal sealed record PlannedBlob(string Name, string ETag, long Length);
 
 /// <summary>A chunk: the byte range [Start, End) of blob number <see cref="Blob"/> of the plan.</summary>
-public sealed record PlannedChunk(int Blob, long Start, long End);
+internal sealed record PlannedChunk(int Blob, long Start, long End);

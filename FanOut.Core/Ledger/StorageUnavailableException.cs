@@ -3,7 +3,7 @@ using Azure;
 namespace FanOut.Core.Ledger;
 
 /// <summary>Blob Storage failed or could not be reached: answered 503, worth trying again later.</summary>
-public sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner)
+internal sealed class StorageUnavailableException(string message, Exception inner) : Exception(message, inner)
 {
     /// <summary>True for a storage failure that another attempt may not meet: the service unreachable, a
     /// timeout, throttling or a server error; false for answers that would repeat (404, 409, 412, 403…).</summary>

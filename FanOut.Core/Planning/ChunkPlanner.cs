@@ -1,7 +1,7 @@
 namespace FanOut.Core.Planning;
 
 /// <summary>Splits a job's items into chunks of a given size, in order.</summary>
-public static class ChunkPlanner
+internal static class ChunkPlanner
 {
     /// <summary>Every item lands in exactly one chunk; chunks keep the items' order; all chunks hold
     /// <paramref name="chunkSize"/> items but the last, which holds the rest.</summary>

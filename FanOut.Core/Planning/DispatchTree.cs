@@ -5,7 +5,7 @@ namespace FanOut.Core.Planning;
 /// smallest power that needs at most <c>width</c> of them) and POSTs each as <c>dispatch</c>. Sub-ranges
 /// are aligned to their size, so every level but the last is full, and the tree has the fewest
 /// dispatchers and levels the width allows.</summary>
-public static class DispatchTree
+internal static class DispatchTree
 {
     /// <summary>Dispatch levels a job of <paramref name="chunks"/> chunks needs: 1 up to <c>width</c>
     /// chunks, 2 up to <c>width²</c>, and so on.</summary>
@@ -67,7 +67,7 @@ public static class DispatchTree
 }
 
 /// <summary>Chunk indices <c>[First, First + Count)</c>.</summary>
-public readonly record struct ChunkSpan(int First, int Count)
+internal readonly record struct ChunkSpan(int First, int Count)
 {
     /// <summary>One past the last index.</summary>
     public int End => First + Count;

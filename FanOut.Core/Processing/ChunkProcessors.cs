@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace FanOut.Core.Processing;
 
 /// <summary>The chunk processors registered in DI, by name.</summary>
-public sealed partial class ChunkProcessors
+internal sealed partial class ChunkProcessors
 {
     private readonly Dictionary<string, IChunkProcessor> _byName;
 

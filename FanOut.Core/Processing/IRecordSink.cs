@@ -11,7 +11,7 @@ public interface IRecordSink
 }
 
 /// <summary>Sinks for processors that emit nothing, and for chunks whose output has nowhere to go.</summary>
-public static class RecordSink
+internal static class RecordSink
 {
     /// <summary>Drops every record.</summary>
     public static IRecordSink Discard { get; } = new DiscardSink();

@@ -1,7 +1,7 @@
 namespace FanOut.Core.Requests;
 
 /// <summary>Validation messages collected per request field, in the order found.</summary>
-public sealed class FieldErrors
+internal sealed class FieldErrors
 {
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 

@@ -12,7 +12,7 @@ namespace FanOut.Core.Security;
 /// HMAC-SHA256 with FanOut's signing key over the version, timestamp, nonce, the body's action, job id
 /// and depth, and the SHA-256 of the whole body: nothing of the call can change without the key. A check
 /// refuses a timestamp outside <see cref="Window"/> and a nonce it has seen within it (a replay).</summary>
-public sealed class InternalCallSigner
+internal sealed class InternalCallSigner
 {
     /// <summary>The header that carries the signature.</summary>
     public const string Header = "X-FanOut-Signature";
@@ -124,7 +124,7 @@ public sealed class InternalCallSigner
 }
 
 /// <summary>How a signature check ended.</summary>
-public enum SignatureCheck
+internal enum SignatureCheck
 {
     /// <summary>Signed with a current key, in time, first seen.</summary>
     Valid,

@@ -5,7 +5,7 @@ namespace FanOut.Core.Sources;
 /// <summary>Plans record-exact chunks of a CSV blob in one streaming pass: like
 /// <see cref="LineBoundaryScanner"/>, but a record ends only at a newline outside quoted fields, and the
 /// header row is no record (chunk 0 starts at 0 and its reader skips the header).</summary>
-public static class CsvBoundaryScanner
+internal static class CsvBoundaryScanner
 {
     private const int ReadSize = 1024 * 1024;
 

@@ -5,7 +5,7 @@ namespace FanOut.Core.Sources;
 /// <summary>Plans record-exact chunks of a text blob in one streaming pass: it counts newlines with the
 /// vectorised span search (no per-line strings, no per-line work at all except at chunk boundaries) and
 /// returns the byte offset at which every chunkSize-th record starts.</summary>
-public static class LineBoundaryScanner
+internal static class LineBoundaryScanner
 {
     private const int ReadSize = 1024 * 1024;
     private const int BlockSize = 4096;

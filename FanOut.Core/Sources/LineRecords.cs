@@ -7,7 +7,7 @@ namespace FanOut.Core.Sources;
 /// record to exactly one chunk: a reader skips the partial record at its start (unless it starts at 0) and
 /// reads past its end to finish its last record. A record is a line without its "\n" or "\r\n"; a final
 /// line without a newline is a record; the empty piece after a final newline is not.</summary>
-public static class LineRecords
+internal static class LineRecords
 {
     private const int ReadSize = 64 * 1024;
 
@@ -96,4 +96,4 @@ public static class LineRecords
 }
 
 /// <summary>Receives one record; the span is valid only during the call.</summary>
-public delegate void RecordHandler(ReadOnlySpan<byte> record);
+internal delegate void RecordHandler(ReadOnlySpan<byte> record);

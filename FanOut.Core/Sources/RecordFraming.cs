@@ -2,7 +2,7 @@ namespace FanOut.Core.Sources;
 
 /// <summary>How records end in a byte stream: fed every byte once, in order, a framing says where the next
 /// record-ending newline is. Stateful: CSV must know whether it stands inside a quoted field.</summary>
-public abstract class RecordFraming
+internal abstract class RecordFraming
 {
     /// <summary>Index of the next record-ending '\n' in <paramref name="bytes"/>, or -1 when there is none
     /// in them (all of them were consumed).</summary>

@@ -12,7 +12,7 @@ namespace FanOut.Core.Sources;
 
 /// <summary>The one way into a job's input data: blobs of the configured input containers only, by names
 /// that cannot leave their container, read at the version the job was planned on.</summary>
-public sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanOutOptions> options)
+internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanOutOptions> options)
 {
     /// <summary>The record framings a source may have.</summary>
     public static readonly string[] Formats = ["lines", "ndjson", "csv"];

@@ -5,7 +5,7 @@ namespace FanOut.Core.Sources;
 
 /// <summary>Plans the chunks of a blob source: pins its blobs' versions, then cuts each blob either by bytes
 /// (no pre-scan: only its length is needed) or, scanning it once, into whole records.</summary>
-public sealed class SourcePlanner(SourceBlobs blobs)
+internal sealed class SourcePlanner(SourceBlobs blobs)
 {
     /// <summary>A planned source: its plan, and its records (0, unknown, when cut by bytes).</summary>
     public sealed record Planned(SourcePlan Plan, long Records);
