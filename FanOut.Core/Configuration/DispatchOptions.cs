@@ -52,6 +52,6 @@ public sealed class DispatchOptions
 
     /// <summary>What a dispatch hop of <paramref name="budget"/> keeps back for its answer to travel: 5% of it,
     /// at least half a second. Each level of a job's tree gets what its parent has left after its margin.</summary>
-    public static TimeSpan HopMargin(TimeSpan budget) =>
+    internal static TimeSpan HopMargin(TimeSpan budget) =>
         TimeSpan.FromMilliseconds(Math.Max(500, budget.TotalMilliseconds * 0.05));
 }
