@@ -48,10 +48,12 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
         }
         if (range.Format == ItemLines.Format)
         {
-            await using var stored = await ledger.OpenInputAsync(range.Blob!, LineRecords.OpenAt(range.Start)).ConfigureAwait(false);
+            // A chunk of stored items ends exactly at its last newline: one read of exactly its bytes.
+            var openAt = LineRecords.OpenAt(range.Start);
+            using var stored = new MemoryStream(await ledger.ReadInputRangeAsync(range.Blob!, openAt, (int)(range.End - openAt)).ConfigureAwait(false));
             return await ReadItemsAsync(stored, range.Start, range.End, onRecord).ConfigureAwait(false);
         }
-        await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None).ConfigureAwait(false);
+        await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None, range.End).ConfigureAwait(false);
         var csv = range.Format == "csv";
         var framing = csv ? RecordFraming.Csv(range.InQuotes ?? false, range.Start > 0) : RecordFraming.Lines();
         return await LineRecords.ReadAsync(stream, range.Start, range.End, framing, skipFirstRecord: csv, onRecord).ConfigureAwait(false);

@@ -43,7 +43,7 @@ internal sealed class QuoteCounter(SourceBlobs sources, IOptions<FanOutOptions> 
         long quotes = 0;
         try
         {
-            await using var stream = await sources.OpenReadAsync(source, source.Start, CancellationToken.None).ConfigureAwait(false);
+            await using var stream = await sources.OpenReadAsync(source, source.Start, CancellationToken.None, source.End).ConfigureAwait(false);
             var buffer = new byte[64 * 1024];
             for (var left = source.End - source.Start; left > 0;)
             {

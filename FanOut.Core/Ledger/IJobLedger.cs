@@ -21,9 +21,6 @@ internal interface IJobLedger
     /// <summary>Bytes [offset, offset + length) of a job's stored input.</summary>
     Task<byte[]> ReadInputRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken = default);
 
-    /// <summary>Opens a job's stored input for reading from <paramref name="position"/>, a buffer at a time.</summary>
-    Task<Stream> OpenInputAsync(string blobName, long position, CancellationToken cancellationToken = default);
-
     /// <summary>Commits a chunk's result unless one is committed already, and returns the one that stands.</summary>
     Task<ChunkCommit> CommitChunkAsync(CommittedChunk result, CancellationToken cancellationToken = default);
 

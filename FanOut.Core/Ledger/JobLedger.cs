@@ -45,12 +45,6 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             .Value.Content.ToArray());
 
     /// <inheritdoc/>
-    public Task<Stream> OpenInputAsync(string blobName, long position, CancellationToken cancellationToken = default) =>
-        GuardAsync(async () => await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(blobName)
-            .OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { Position = position, BufferSize = 1024 * 1024 }, cancellationToken)
-            .ConfigureAwait(false));
-
-    /// <inheritdoc/>
     public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
         GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
             .GetBlobClient(manifest.InputBlob).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content);

@@ -109,14 +109,19 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
         });
 
     /// <summary>Opens the blob at <paramref name="position"/>, If-Match its planned version; reading it
-    /// fetches one buffer at a time, so memory stays bounded by the buffer, not by the blob.</summary>
-    public Task<Stream> OpenReadAsync(SourceReference source, long position, CancellationToken cancellationToken) =>
+    /// fetches one buffer at a time, so memory stays bounded by the buffer, not by the blob. With
+    /// <paramref name="until"/> (where the reader expects to stop, give or take a record) the first buffer
+    /// is no larger than that, so a small chunk does not fetch a megabyte.</summary>
+    public Task<Stream> OpenReadAsync(SourceReference source, long position, CancellationToken cancellationToken, long? until = null) =>
         GuardAsync(() => Client(source).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
         {
             Position = position,
-            BufferSize = 1024 * 1024,
+            BufferSize = until is { } end ? (int)Math.Clamp(end - position + 1, MinReadBuffer, MaxReadBuffer) : MaxReadBuffer,
             Conditions = source.ETag is { } etag ? new BlobRequestConditions { IfMatch = new ETag(etag) } : null,
         }, cancellationToken));
+
+    private const int MinReadBuffer = 4 * 1024;
+    private const int MaxReadBuffer = 1024 * 1024;
 
     // A blob of an allowed container, checked again on every read so that no caller can reach another
     // container by mistake.

@@ -45,9 +45,6 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task<byte[]> ReadInputRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadInput, null, null, cancellationToken, () => Input(blobName).AsSpan((int)offset, length).ToArray());
 
-    public Task<Stream> OpenInputAsync(string blobName, long position, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.OpenInput, null, null, cancellationToken, () => (Stream)new MemoryStream(Input(blobName)) { Position = position });
-
     public Task<ChunkCommit> CommitChunkAsync(CommittedChunk result, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.CommitChunk, result.JobId, result.Chunk, cancellationToken, () =>
         {

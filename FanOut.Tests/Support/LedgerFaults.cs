@@ -9,7 +9,6 @@ internal enum LedgerOperation
     GetManifest,
     Create,
     ReadInput,
-    OpenInput,
     CommitChunk,
     WriteOutput,
     ReadChunk,
