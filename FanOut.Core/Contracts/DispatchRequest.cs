@@ -37,6 +37,9 @@ internal sealed record DispatchRequest
     /// the first pass of a CSV job cut by bytes, counts their quotes.</summary>
     public string? Pass { get; set; }
 
+    /// <summary>The node's share of the job's maxConcurrency (absent: all of it).</summary>
+    public int? Slots { get; set; }
+
     /// <summary>Milliseconds the node may take before it answers; the caller stops waiting after them.</summary>
     public int? BudgetMs { get; set; }
 }

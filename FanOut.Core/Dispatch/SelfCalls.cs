@@ -11,26 +11,31 @@ internal sealed class SelfCalls(ISelfCaller caller)
     /// <param name="callOf">The i-th call, built when it is sent, so at most maxConcurrency bodies are in memory at once.</param>
     /// <param name="maxConcurrency">Calls in flight at most.</param>
     /// <param name="deadline">When it passes, nothing more is sent or waited for.</param>
-    public async Task<SelfCallResult?[]> SendAsync(string jobId, int count, Func<int, SelfCall> callOf, int maxConcurrency, CancellationToken deadline)
+    public Task<SelfCallResult?[]> SendAsync(string jobId, int count, Func<int, SelfCall> callOf, int maxConcurrency, CancellationToken deadline) =>
+        SendAsync(jobId, count, (i, _) => callOf(i), Math.Max(1, maxConcurrency), deadline);
+
+    /// <summary>As above, over <paramref name="lanes"/> lanes: each lane sends one call at a time, taking the next
+    /// unsent one when its call ends, and <paramref name="callOf"/> learns which lane sends the call.</summary>
+    public async Task<SelfCallResult?[]> SendAsync(string jobId, int count, Func<int, int, SelfCall> callOf, int lanes, CancellationToken deadline)
     {
         var ends = new SelfCallResult?[count];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxConcurrency) };
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), parallel, async (i, _) =>
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(lanes, count)).Select(async lane =>
         {
-            if (deadline.IsCancellationRequested)
+            await Task.Yield();
+            for (var i = Interlocked.Increment(ref next); i < count && !deadline.IsCancellationRequested; i = Interlocked.Increment(ref next))
             {
-                return;
+                var call = callOf(i, lane);
+                try
+                {
+                    ends[i] = await caller.PostBatchAsync(call.Body, call.OperationKey, deadline, call.AttemptTimeout, jobId).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+                {
+                    // Not seen to an end: stays null.
+                }
             }
-            var call = callOf(i);
-            try
-            {
-                ends[i] = await caller.PostBatchAsync(call.Body, call.OperationKey, deadline, call.AttemptTimeout, jobId).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-            {
-                // Not seen to an end: stays null.
-            }
-        }).ConfigureAwait(false);
+        })).ConfigureAwait(false);
         return ends;
     }
 }

@@ -65,6 +65,7 @@ internal static class ChunkBodies
                 json.WriteString("marks", work.Marks);
             }
             json.WriteString("pass", pass);
+            json.WriteNumber("slots", work.Slots);
             json.WriteNumber("budgetMs", Math.Max(1, (int)budget.TotalMilliseconds));
         });
 

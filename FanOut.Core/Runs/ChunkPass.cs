@@ -53,9 +53,9 @@ internal sealed class ChunkPass(
         {
             var bodyOf = await BodiesAsync(manifest, work).ConfigureAwait(false);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
-                chunk => bodyOf(chunk.Index), manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+                chunk => bodyOf(chunk.Index), work.Slots, deadline.Token).ConfigureAwait(false);
         }
-        var read = await ReadCommittedAsync(manifest.JobId, toRead, manifest.MaxConcurrency).ConfigureAwait(false);
+        var read = await ReadCommittedAsync(manifest.JobId, toRead, work.Slots).ConfigureAwait(false);
 
         var failures = outcomes.Where(o => o.Failed).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
         await RecordFailuresAsync(manifest.JobId, failures).ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal sealed class CsvStartStates(IJobLedger ledger, TreeWalker walker, Quote
     {
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var all = new ChunkSpan(0, manifest.ChunkCount);
-        var counted = (await walker.WalkAsync(manifest, new NodeWork(runId, all, [all], 1), quotes, deadline).ConfigureAwait(false)).Tally;
+        var counted = (await walker.WalkAsync(manifest, new NodeWork(runId, all, [all], 1, manifest.MaxConcurrency), quotes, deadline).ConfigureAwait(false)).Tally;
         var failures = counted.Failures.ToDictionary(f => f.Chunk, f => f.Error);
         var states = new QuoteState[manifest.ChunkCount];
         var errors = new string?[manifest.ChunkCount];

@@ -62,7 +62,12 @@ internal sealed class DispatchHandler(
         {
             return new JobFinished(await run.RunAsync(manifest, request.RunId!, deadline).ConfigureAwait(false));
         }
-        var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(r => new ChunkSpan(r[0], r[1]))], request.Depth, request.Marks);
+        if (request.Slots is < 1 || request.Slots > manifest.MaxConcurrency)
+        {
+            return Refusal.Invalid("slots", $"Must be between 1 and the job's maxConcurrency ({manifest.MaxConcurrency}).");
+        }
+        var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(r => new ChunkSpan(r[0], r[1]))], request.Depth,
+            request.Slots ?? manifest.MaxConcurrency, request.Marks);
         return request.Pass == QuotePass.PassName
             ? Answered.Of(await walker.WalkAsync(manifest, work, quotes, deadline).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerQuoteTally)
             : Answered.Of(await walker.WalkAsync(manifest, work, chunks, deadline).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerChunkTally);

@@ -7,13 +7,24 @@ namespace FanOut.Core.Runs;
 /// <param name="Span">Its range of chunks.</param>
 /// <param name="Pending">The runs of the range its pass is to send, ascending.</param>
 /// <param name="Depth">Its depth: 1 at the top; what it sends goes one deeper.</param>
+/// <param name="Slots">Its share of the job's <c>maxConcurrency</c>: the calls it may have in flight, its
+/// children's included. The root has the whole of it; shares of nodes running at once never add up to more.</param>
 /// <param name="Marks">What the pass needs to know of each chunk of the range, one character per chunk; the
 /// walker hands each child its slice and never reads them.</param>
-internal sealed record NodeWork(string RunId, ChunkSpan Span, IReadOnlyList<ChunkSpan> Pending, int Depth, string? Marks = null)
+internal sealed record NodeWork(string RunId, ChunkSpan Span, IReadOnlyList<ChunkSpan> Pending, int Depth, int Slots, string? Marks = null)
 {
-    /// <summary>The work of a sub-range, one level down.</summary>
-    public NodeWork Child(ChunkSpan span) =>
-        new(RunId, span, Slice(Pending, span), Depth + 1, Marks?.Substring(span.First - Span.First, span.Count));
+    /// <summary>The work of a sub-range, one level down, with <paramref name="slots"/> of this node's share.</summary>
+    public NodeWork Child(ChunkSpan span, int slots) =>
+        new(RunId, span, Slice(Pending, span), Depth + 1, slots, Marks?.Substring(span.First - Span.First, span.Count));
+
+    /// <summary>How a node with <paramref name="slots"/> runs <paramref name="children"/> children: as many lanes as
+    /// it has slots (at most one per child), each lane running its children one after another with its share of
+    /// the slots. The shares add up to <paramref name="slots"/> exactly, and no lane gets less than one.</summary>
+    public static int[] Lanes(int slots, int children)
+    {
+        var lanes = Math.Max(1, Math.Min(slots, children));
+        return [.. Enumerable.Range(0, lanes).Select(lane => slots / lanes + (lane < slots % lanes ? 1 : 0))];
+    }
 
     /// <summary>The pending chunks, one by one, ascending.</summary>
     public IEnumerable<int> PendingChunks() => Pending.SelectMany(run => Enumerable.Range(run.First, run.Count));

@@ -40,7 +40,7 @@ internal sealed class QuotePass(IJobLedger ledger, SelfCalls calls, ILogger<Quot
         var ends = await calls.SendAsync(manifest.JobId, chunks.Count, i => new SelfCall(
                 ChunkBodies.CountQuotes(manifest, chunks[i], SourcePlanner.ChunkReference(manifest.Source!, plan, chunks[i]), work.Depth + 1),
                 $"{manifest.JobId}/{chunks[i]}"),
-            manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+            work.Slots, deadline.Token).ConfigureAwait(false);
 
         var parities = Enumerable.Repeat(QuoteParity.Unknown, work.Span.Count).ToArray();
         var failures = new List<ChunkFailure>();

@@ -26,12 +26,15 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
             return new NodeAnswer<TTally> { Tally = await pass.LeafAsync(manifest, work, deadline).ConfigureAwait(false), Levels = 1 };
         }
         var answerType = (JsonTypeInfo<NodeAnswer<TTally>>)RunsJsonContext.Default.GetTypeInfo(typeof(NodeAnswer<TTally>))!;
-        var ends = await calls.SendAsync(manifest.JobId, children.Count, i =>
+        // The node's slots are shared among lanes; a child gets its lane's share, so however deep the tree, the
+        // job never has more calls in flight than its maxConcurrency.
+        var lanes = NodeWork.Lanes(work.Slots, children.Count);
+        var ends = await calls.SendAsync(manifest.JobId, children.Count, (i, lane) =>
         {
             var budget = deadline.Remaining;
-            var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i]), pass.Name, budget);
+            var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget);
             return new SelfCall(body, $"{manifest.JobId}/dispatch/{children[i].First}", budget);
-        }, manifest.MaxConcurrency, deadline.Token).ConfigureAwait(false);
+        }, lanes.Length, deadline.Token).ConfigureAwait(false);
 
         var tallies = new TTally[children.Count];
         var levels = 0;

@@ -27,7 +27,16 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     private readonly ConcurrentDictionary<string, int> _answered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly ConcurrentQueue<Exception> _serverErrors = new();
+    private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _peakInFlight = new(StringComparer.Ordinal);
     private int _held;
+
+    /// <summary>Real time each process_chunk delivery takes before the endpoint sees it (work that keeps a
+    /// chunk in flight long enough for the others to pile up); zero by default.</summary>
+    public TimeSpan ChunkWork { get; set; }
+
+    /// <summary>The most deliveries of an action that were being handled at once.</summary>
+    public int PeakInFlight(string action) => _peakInFlight.GetValueOrDefault(action);
 
     public async Task<SelfCallResult> PostBatchAsync(
         byte[] body, string operationKey, CancellationToken cancellationToken = default, TimeSpan? attemptTimeout = null, string? jobId = null)
@@ -153,10 +162,28 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     {
         _deliveries.AddOrUpdate(action, 1, (_, n) => n + 1);
         var signature = services.GetRequiredService<InternalCallSigner>().Sign(body);
-        var handled = Task.Run(() => HandleAsync(body, signature));
+        var handled = Task.Run(() => HandleCountedAsync(body, action, signature));
         _running.TryAdd(handled, 0);
         _ = handled.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return handled;
+    }
+
+    private async Task<BatchReply> HandleCountedAsync(byte[] body, string action, string signature)
+    {
+        var now = _inFlight.AddOrUpdate(action, 1, (_, n) => n + 1);
+        _peakInFlight.AddOrUpdate(action, now, (_, peak) => Math.Max(peak, now));
+        try
+        {
+            if (action == BatchActions.ProcessChunk && ChunkWork > TimeSpan.Zero)
+            {
+                await Task.Delay(ChunkWork);
+            }
+            return await HandleAsync(body, signature);
+        }
+        finally
+        {
+            _inFlight.AddOrUpdate(action, 0, (_, n) => n - 1);
+        }
     }
 
     private async Task<BatchReply> HandleAsync(byte[] body, string signature)
