@@ -21,7 +21,7 @@ public sealed class LargeJobEndToEndTests(InMemoryAzuriteFixture storage, Xunit.
         var jobId = NewJobId();
         var body = new JsonObject
         {
-            ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1, ["maxConcurrency"] = 4,
+            ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1,
             ["waitSeconds"] = 200, ["items"] = new JsonArray([.. Enumerable.Range(0, Chunks).Select(i => JsonValue.Create(i))]),
         };
 
