@@ -8,13 +8,13 @@ using FanOut.LocalHost.Hosting;
 // Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--starts 5] [--out file.md]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --wordcount 1073741824 [--chunk-bytes 16777216] [--concurrency 4] [--rounds 3]
-//        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 4] [--rounds 1] [--widths 250 --width-chunks 10000]
+//        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 32] [--rounds 1] [--widths 250 --width-chunks 10000]
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 if (settings.TryGetValue("scale", out var scaleSizes))
 {
     var scaleReport = await ScaleBenchmark.RunAsync(
         [.. scaleSizes.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))],
-        int.Parse(settings.GetValueOrDefault("concurrency", "4"), CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("concurrency", "32"), CultureInfo.InvariantCulture),
         int.Parse(settings.GetValueOrDefault("rounds", "1"), CultureInfo.InvariantCulture),
         [.. settings.GetValueOrDefault("widths", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))],
         int.Parse(settings.GetValueOrDefault("width-chunks", "10000"), CultureInfo.InvariantCulture));

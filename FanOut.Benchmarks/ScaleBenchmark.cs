@@ -62,8 +62,10 @@ internal static class ScaleBenchmark
             foreach (var size in sizes)
             {
                 var run = await hosts[100].RunJobAsync(size, concurrency);
+                var peaks = hosts[100].LastPeaks;
                 Console.Error.WriteLine($"round {round}: {size:N0} chunks at {run.Rate:F0}/s, "
-                                        + $"first chunk after {run.FirstChunkMs:F0} ms, {run.Levels} levels, {run.Dispatchers} dispatchers");
+                                        + $"first chunk after {run.FirstChunkMs:F0} ms, {run.Levels} levels, {run.Dispatchers} dispatchers; "
+                                        + $"peak RSS host {peaks.HostRssMiB:F0} MiB, worker {peaks.WorkerRssMiB:F0} MiB; peak open files host {peaks.HostFds}, worker {peaks.WorkerFds}");
                 results[size].Add(run);
             }
             foreach (var width in byWidth.Count == 1 ? [] : (round % 2 == 0 ? byWidth.Keys.Reverse() : byWidth.Keys))
@@ -81,7 +83,7 @@ internal static class ScaleBenchmark
         IReadOnlyList<int> sizes, int concurrency, int rounds, int widthSize)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"One-item `count` chunks, maxConcurrency {concurrency} per dispatcher, FanoutWidth 100; each job on an emptied in-memory Azurite, through LocalHost's real worker (FanOut.Functions.dll as its own process); {rounds} round(s) after a warm-up job.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"One-item `count` chunks, maxConcurrency {concurrency} for the job, FanoutWidth 100; each job on an emptied in-memory Azurite, through LocalHost's real worker (FanOut.Functions.dll as its own process); {rounds} round(s) after a warm-up job.");
         text.AppendLine();
         text.AppendLine("| chunks | chunks/s (median) | per chunk (ms of wall time) | first chunk after (ms, median) | levels | dispatchers |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|");
@@ -127,6 +129,9 @@ internal sealed class ScaleHost(RealWorker worker, HttpClient http, AzuriteProce
     private bool _fresh = true;
 
     public int WorkerId => worker.WorkerId;
+
+    /// <summary>Peak resident memory (MiB) and open descriptors of the host (this process) and the worker during the last job.</summary>
+    public (double HostRssMiB, double WorkerRssMiB, int HostFds, int WorkerFds) LastPeaks { get; private set; }
 
     public static async Task<ScaleHost> StartAsync(AzuriteProcess azurite, int width)
     {
@@ -181,6 +186,8 @@ internal sealed class ScaleHost(RealWorker worker, HttpClient http, AzuriteProce
             ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
         };
         var started = Stopwatch.GetTimestamp();
+        var peaks = ProcessPeaks.Start(Environment.ProcessId, worker.WorkerId);
+        await using var sampling = peaks;
         using var response = await http.PostAsJsonAsync("api/batch", body);
         var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         while (response.StatusCode == HttpStatusCode.Accepted || job.GetProperty("status").GetString() is "Pending" or "Running")
@@ -193,6 +200,8 @@ internal sealed class ScaleHost(RealWorker worker, HttpClient http, AzuriteProce
             }
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
+        await sampling.DisposeAsync();
+        LastPeaks = (peaks.RssMiB[0], peaks.RssMiB[1], peaks.Fds[0], peaks.Fds[1]);
         if (job.GetProperty("status").GetString() != "Succeeded" || job.GetProperty("items").GetProperty("processed").GetInt64() != chunks)
         {
             throw new InvalidOperationException($"the job of {chunks} chunks ended {job}");
