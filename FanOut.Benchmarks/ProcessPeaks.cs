@@ -59,10 +59,17 @@ internal sealed class ProcessPeaks : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops sampling (once; later calls do nothing).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stop.CancelAsync();
         await _sampling;
         _stop.Dispose();
     }
+
+    private int _disposed;
 }
