@@ -80,6 +80,8 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<QuotePass>();
         services.TryAddTransient<CsvStartStates>();
         services.TryAddTransient<JobFinalizer>();
+        services.TryAddTransient<RunLease>();
+        services.TryAddTransient<RunStarter>();
         services.TryAddTransient<JobRun>();
         services.TryAddTransient<DispatchHandler>();
         services.TryAddTransient<JobHandOff>();

@@ -50,6 +50,12 @@ public sealed class DispatchOptions
     [Range(2, 16)]
     public int MaxDepth { get; set; } = FanOutDefaults.MaxDepth;
 
+    /// <summary>Most root runs in a job's chain of hops: a run that meets its deadline with chunks left hands
+    /// them to a fresh run, up to this many runs in all; the last one ends the job Incomplete (resume starts a
+    /// new chain). 1: no hand-over, every deadline ends the job Incomplete.</summary>
+    [Range(1, 1000)]
+    public int MaxHops { get; set; } = FanOutDefaults.MaxHops;
+
     /// <summary>What a dispatch hop of <paramref name="budget"/> keeps back for its answer to travel: 5% of it,
     /// at least half a second. Each level of a job's tree gets what its parent has left after its margin.</summary>
     internal static TimeSpan HopMargin(TimeSpan budget) =>

@@ -30,6 +30,9 @@ internal static class FanOutDefaults
     internal const int BreakerMinimumThroughput = 100;
     internal const int BreakerBreakSeconds = 5;
     internal const int MaxDepth = 4;
+
+    /// <summary>Root runs in a job's chain of hops: at the default hop deadline, over two and a half hours of work.</summary>
+    internal const int MaxHops = 50;
     internal const int FanoutWidth = 100;
     internal const int MaxRequestBytes = 64 * 1024 * 1024;
     internal const int MaxInlineItems = 1_000_000;

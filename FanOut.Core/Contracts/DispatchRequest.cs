@@ -19,6 +19,12 @@ internal sealed record DispatchRequest
     /// <summary>Hops of internal calls that led here: 1 at the top of the tree.</summary>
     public int Depth { get; set; }
 
+    /// <summary>At the top: the run's place in the job's chain of hops (absent: 1, a run a client started).</summary>
+    public int? Hop { get; set; }
+
+    /// <summary>At the top of a later hop: the run that handed the job over, whose lease this run may take.</summary>
+    public string? Predecessor { get; set; }
+
     /// <summary>First chunk of the node's range; absent at the top.</summary>
     public int? First { get; set; }
 

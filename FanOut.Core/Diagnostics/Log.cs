@@ -37,4 +37,16 @@ internal static partial class Log
 
     [LoggerMessage(1011, LogLevel.Warning, "Job {JobId}: its pause could not be shared through the ledger: {Error}")]
     public static partial void PauseNotShared(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(1012, LogLevel.Information, "Job {JobId}: run {RunId} did not start: another run holds the job")]
+    public static partial void RunAlreadyHeld(ILogger logger, string jobId, string runId);
+
+    [LoggerMessage(1013, LogLevel.Information, "Job {JobId}: run met its deadline with {Unfinished} chunk(s) left; hop {Hop} of at most {MaxHops} takes over")]
+    public static partial void RunHandsOver(ILogger logger, string jobId, int unfinished, int hop, int maxHops);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Job {JobId}: hop {Hop} could not be started ({Error}); the run ends Incomplete, resume finishes it")]
+    public static partial void HandOverFailed(ILogger logger, string jobId, int hop, string error);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Job {JobId}: the run's lease could not be let go; it expires by itself: {Error}")]
+    public static partial void LeaseNotReleased(ILogger logger, string jobId, string error);
 }

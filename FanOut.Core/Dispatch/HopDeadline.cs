@@ -33,6 +33,9 @@ internal sealed class HopDeadline : IDisposable
         }
     }
 
+    /// <summary>True once half the hop's time is gone: a walk that ends now with chunks left ran into its
+    /// deadline, rather than ending early on failures.</summary>
+    public bool IsHalfSpent => Remaining <= _usable / 2;
 
     /// <inheritdoc/>
     public void Dispose() => _stop.Dispose();

@@ -1,12 +1,28 @@
 namespace FanOut.Core.Ledger;
 
-/// <summary><c>jobs/{jobId}/dispatch.json</c>: the latest dispatch invocation of a job, written when it
-/// starts, so that the caller that handed it the job knows it arrived before answering 202.</summary>
+/// <summary><c>jobs/{jobId}/dispatch.json</c>: the lease of the job's current root run. A run writes it when it
+/// starts (with a conditional write, so that two runs of one job never walk at once), and the caller that
+/// handed it the job knows from it that the run arrived before answering 202. The run ends it when it
+/// ends; a run that died holds it until <see cref="ExpiresAt"/>.</summary>
 internal sealed record DispatchMarker
 {
     /// <summary>The id the caller gave this dispatch run.</summary>
     public required string RunId { get; set; }
 
+    /// <summary>The run's place in its chain of hops: 1 for a run a client started (start_fanout, resume),
+    /// one more for each run that took over what its predecessor left at its deadline.</summary>
+    public int Hop { get; set; } = 1;
+
     /// <summary>When the run started.</summary>
     public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>Until when the run holds the job, unless it ends first (absent in markers written before
+    /// leases: such a marker holds nothing).</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>When the run ended and let the job go; null while it holds it.</summary>
+    public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>True when, at <paramref name="now"/>, the run still holds the job.</summary>
+    public bool HoldsAt(DateTimeOffset now) => EndedAt is null && ExpiresAt > now;
 }

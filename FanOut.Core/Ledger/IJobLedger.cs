@@ -51,9 +51,13 @@ internal interface IJobLedger
     /// <summary>The job's recorded pause, if any.</summary>
     Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Notes that a dispatch run of the job started.</summary>
-    Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default);
+    /// <summary>Replaces the job's dispatch marker only if it did not change meanwhile (a compare-and-swap):
+    /// <paramref name="decide"/> sees the stored marker (or null) and answers the one to write, or null to
+    /// leave it. Answers the marker written, or null when <paramref name="decide"/> declined; when another
+    /// writer got in between, it reads again and asks <paramref name="decide"/> again.</summary>
+    Task<DispatchMarker?> TryUpdateDispatchMarkerAsync(
+        string jobId, Func<DispatchMarker?, DispatchMarker?> decide, CancellationToken cancellationToken = default);
 
-    /// <summary>The latest dispatch run of the job, or null.</summary>
+    /// <summary>The latest dispatch run of the job (its lease), or null.</summary>
     Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default);
 }

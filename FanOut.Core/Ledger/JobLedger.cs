@@ -16,6 +16,8 @@ namespace FanOut.Core.Ledger;
 internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions> options) : IJobLedger
 {
     private const string ItemsMetadata = "items";
+    // Rounds of read, decide, conditional write before a contended marker update gives up.
+    private const int MarkerAttempts = 5;
     private static readonly BlobHttpHeaders Json = new() { ContentType = "application/json" };
     private static readonly BlobHttpHeaders NdjsonHeaders = new() { ContentType = "application/x-ndjson" };
     private static readonly BlobRequestConditions IfNew = new() { IfNoneMatch = ETag.All };
@@ -133,9 +135,44 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.Pause(jobId), LedgerJsonContext.Default.JobPause, cancellationToken);
 
-    /// <summary>Notes that a dispatch run of the job started.</summary>
-    public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
-        WriteAsync(LedgerPaths.DispatchMarker(jobId), marker, LedgerJsonContext.Default.DispatchMarker, cancellationToken);
+    /// <summary>Replaces the dispatch marker with If-Match on the ETag it was read with (If-None-Match: * when
+    /// there was none), so that of two runs deciding on the same marker only one writes.</summary>
+    public Task<DispatchMarker?> TryUpdateDispatchMarkerAsync(
+        string jobId, Func<DispatchMarker?, DispatchMarker?> decide, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(LedgerPaths.DispatchMarker(jobId));
+            for (var attempt = 0; attempt < MarkerAttempts; attempt++)
+            {
+                DispatchMarker? current = null;
+                var conditions = IfNew;
+                try
+                {
+                    var stored = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
+                    current = JsonSerializer.Deserialize(stored.Content.ToMemory().Span, LedgerJsonContext.Default.DispatchMarker);
+                    conditions = new BlobRequestConditions { IfMatch = stored.Details.ETag };
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                }
+                if (decide(current) is not { } next)
+                {
+                    return null;
+                }
+                try
+                {
+                    var content = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(next, LedgerJsonContext.Default.DispatchMarker));
+                    await UploadAsync(blob.Name, content, new BlobUploadOptions { Conditions = conditions, HttpHeaders = Json }, cancellationToken)
+                        .ConfigureAwait(false);
+                    return next;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+                {
+                    // Another writer got in between: decide again on what it wrote.
+                }
+            }
+            return null;
+        });
 
     /// <summary>The latest dispatch run of the job, or null.</summary>
     public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>

@@ -30,14 +30,20 @@ internal static class ChunkBodies
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });
 
-    /// <summary>The <c>dispatch</c> body that hands a stored job to another invocation: the top of its tree.</summary>
-    public static byte[] Dispatch(string jobId, string runId, TimeSpan budget) =>
+    /// <summary>The <c>dispatch</c> body that hands a stored job to another invocation: the top of its tree,
+    /// hop <paramref name="hop"/> of its chain, taking over from <paramref name="predecessor"/> if there is one.</summary>
+    public static byte[] Dispatch(string jobId, string runId, TimeSpan budget, int hop = 1, string? predecessor = null) =>
         Write(json =>
         {
             json.WriteString("action", BatchActions.Dispatch);
             json.WriteString("jobId", jobId);
             json.WriteString("runId", runId);
             json.WriteNumber("depth", 1);
+            if (hop > 1)
+            {
+                json.WriteNumber("hop", hop);
+                json.WriteString("predecessor", predecessor);
+            }
             json.WriteNumber("budgetMs", (int)budget.TotalMilliseconds);
         });
 

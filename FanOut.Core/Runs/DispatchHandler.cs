@@ -60,7 +60,7 @@ internal sealed class DispatchHandler(
 
         if (request.First is null)
         {
-            return new JobFinished(await run.RunAsync(manifest, request.RunId!, deadline).ConfigureAwait(false));
+            return await run.RunAsync(manifest, new RunLink(request.RunId!, request.Hop ?? 1, request.Predecessor), deadline).ConfigureAwait(false);
         }
         if (request.Slots is < 1 || request.Slots > manifest.MaxConcurrency)
         {
@@ -86,6 +86,14 @@ internal sealed class DispatchHandler(
         if (request.BudgetMs is < 1 || request.BudgetMs > options.Value.Dispatch.HopDeadlineSeconds * 1000)
         {
             errors.Add("budgetMs", $"Must be 1 to {options.Value.Dispatch.HopDeadlineSeconds * 1000} (the hop deadline).");
+        }
+        if (request.Hop is < 1 || request.Hop > options.Value.Dispatch.MaxHops || (request.Hop is not null && request.First is not null))
+        {
+            errors.Add("hop", $"Only at the top of a tree: 1 to MaxHops ({options.Value.Dispatch.MaxHops}).");
+        }
+        if (request.Predecessor is { } predecessor && (predecessor.Length is 0 or > 64 || request.Hop is null or 1))
+        {
+            errors.Add("predecessor", "Only with a hop after the first: the run id (1 to 64 characters) of the run that handed the job over.");
         }
         if (request.First is null != request.Count is null || request.First is null != request.Pending is null)
         {

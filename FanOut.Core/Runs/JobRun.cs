@@ -1,29 +1,53 @@
+using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
+using FanOut.Core.Outcomes;
 using FanOut.Core.Planning;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Runs;
 
-/// <summary>One run of a stored job: the root of its dispatch tree, the node that covers every chunk. It
-/// reads which chunks are committed, walks the chunk pass over the rest, and has the job's result written.</summary>
+/// <summary>One run of a stored job: the root of its dispatch tree, the node that covers every chunk. It takes
+/// the job's lease (<see cref="RunLease"/>: one run at a time), reads which chunks are committed, walks the chunk
+/// pass over the rest, and has the job's result written; or, when its deadline came with chunks left and the
+/// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
-    IJobLedger ledger, TreeWalker walker, ChunkPass chunks, CsvStartStates csv, JobFinalizer finalizer,
-    TimeProvider timeProvider, ILogger<JobRun> logger)
+    IJobLedger ledger, TreeWalker walker, ChunkPass chunks, CsvStartStates csv, JobFinalizer finalizer, RunLease lease, RunStarter starter,
+    JobStatusBuilder status, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
 {
-    /// <summary>Runs the job within <paramref name="deadline"/> and answers its result.</summary>
-    public async Task<JobResult> RunAsync(JobManifest manifest, string runId, HopDeadline deadline)
+    /// <summary>Runs the job within <paramref name="deadline"/> and answers its result, or, when the job goes on in
+    /// another run (the next hop, or a run that already held it), its status so far.</summary>
+    public async Task<Outcome> RunAsync(JobManifest manifest, RunLink link, HopDeadline deadline)
     {
         var jobId = manifest.JobId;
         var earlier = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
         if (earlier is { Status: JobStatus.Succeeded })
         {
-            return earlier;
+            return new JobFinished(earlier);
         }
-        await ledger.MarkDispatchAsync(jobId, new DispatchMarker { RunId = runId, StartedAt = timeProvider.GetUtcNow() }).ConfigureAwait(false);
-        if (earlier is not null)
+        if (!await lease.TryAcquireAsync(jobId, link.RunId, link.Hop, link.Predecessor).ConfigureAwait(false))
+        {
+            Log.RunAlreadyHeld(logger, jobId, link.RunId);
+            return await LiveAsync(manifest).ConfigureAwait(false);
+        }
+        try
+        {
+            return await WalkAsync(manifest, link, deadline, earlier is not null).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A no-op once a later hop took the lease over.
+            await ReleaseAsync(jobId, link.RunId).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult)
+    {
+        var (jobId, runId) = (manifest.JobId, link.RunId);
+        if (hasEarlierResult)
         {
             // The result of an earlier run would hide this run's progress from the job's status.
             await ledger.DeleteResultAsync(jobId).ConfigureAwait(false);
@@ -55,10 +79,51 @@ internal sealed class JobRun(
             Failures = failed,
         };
         var total = held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, heldTally]);
+        if (total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
+            && await HandOverAsync(manifest, link, total.Unfinished).ConfigureAwait(false) is { } goesOn)
+        {
+            return goesOn;
+        }
         if (total.Unfinished > 0)
         {
             Log.RunIncomplete(logger, jobId, total.Unfinished);
         }
-        return await finalizer.WriteAsync(manifest, total, walked.Levels).ConfigureAwait(false);
+        return new JobFinished(await finalizer.WriteAsync(manifest, total, walked.Levels).ConfigureAwait(false));
+    }
+
+    // The deadline came with chunks left: the next hop takes the job over (and the lease with it), so no
+    // Incomplete result is written. Null when the hand-over failed: this run then ends the job Incomplete.
+    private async Task<Outcome?> HandOverAsync(JobManifest manifest, RunLink link, int unfinished)
+    {
+        var next = link.Next(jobIds.NewId());
+        Log.RunHandsOver(logger, manifest.JobId, unfinished, next.Hop, options.Value.Dispatch.MaxHops);
+        var answer = await starter.StartAsync(manifest.JobId, next.RunId, TimeSpan.Zero, CancellationToken.None, next.Hop, next.Predecessor)
+            .ConfigureAwait(false);
+        if (answer is { StatusCode: 200 } && answer.Read(FanOutJsonContext.Default.JobResult, out _) is { } result)
+        {
+            return new JobFinished(result);
+        }
+        if (answer is null or { StatusCode: 202 })
+        {
+            return await LiveAsync(manifest).ConfigureAwait(false);
+        }
+        Log.HandOverFailed(logger, manifest.JobId, next.Hop, answer.Error ?? $"HTTP {answer.StatusCode}");
+        return null;
+    }
+
+    private async Task<Outcome> LiveAsync(JobManifest manifest) =>
+        new JobRunning(status.Live(manifest, await ledger.ReadSnapshotAsync(manifest.JobId).ConfigureAwait(false)));
+
+    // Best effort: a lease that cannot be let go now expires by itself.
+    private async Task ReleaseAsync(string jobId, string runId)
+    {
+        try
+        {
+            await lease.ReleaseAsync(jobId, runId).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            Log.LeaseNotReleased(logger, jobId, ex.Message);
+        }
     }
 }

@@ -111,7 +111,7 @@ public sealed class DispatchTreeEndToEndTests(AzuriteFixture storage)
         await using var server = await LocalHostServer.StartAsync(storage.Settings(new()
         {
             ["FanOut:Dispatch:HopDeadlineSeconds"] = "3", ["FanOut:Dispatch:AttemptTimeoutSeconds"] = "2",
-            ["FanOut:Dispatch:FanoutWidth"] = "10",
+            ["FanOut:Dispatch:FanoutWidth"] = "10", ["FanOut:Dispatch:MaxHops"] = "1", // no hand-over: the deadline ends the run
         }), chunkDelay: TimeSpan.FromMilliseconds(100));
         var jobId = NewJobId();
 

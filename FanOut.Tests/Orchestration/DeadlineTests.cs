@@ -4,7 +4,7 @@ using FanOut.Tests.Support;
 
 namespace FanOut.Tests.Orchestration;
 
-/// <summary>A run that meets a deadline ends Incomplete, with the chunks it did not see to an end pending and no
+/// <summary>A run that meets a deadline with no hop left (MaxHops 1 here; see UnattendedJobTests for the chain of hops) ends Incomplete, with the chunks it did not see to an end pending and no
 /// aggregate; resume finishes it with the oracle's result. The host's clock moves only when a test moves it, so
 /// each test waits until every call but the held ones has been answered, then moves the clock past the deadline
 /// it means and short of the others (see <see cref="HopDeadline"/>'s margin and JobHandOff's wait).</summary>
@@ -14,7 +14,7 @@ public sealed class DeadlineTests
     public async Task DroppedChunks_PastTheLeavesDeadline_RunIsIncomplete_ResumeSendsOnlyThem()
     {
         // Hop 20 s: the root stops at 19 s (margin 1 s), the start_fanout hand-off at 19 s, each leaf (budget 19 s) at 18.05 s.
-        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20, maxHops: 1);
         var items = InlineJobs.Words(12, seed: 12);
         host.Caller.Inject(CallFault.Drop(BatchActions.ProcessChunk, [5, 9]));
 
@@ -47,7 +47,7 @@ public sealed class DeadlineTests
     public async Task DroppedSubtree_PastTheRootsDeadline_ItsWholeRangeIsPending_ResumeSendsOnlyIt()
     {
         // Hop 40 s: the root stops at 38 s (margin 2 s), before the hand-off gives up at 39 s.
-        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 40);
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 40, maxHops: 1);
         var items = InlineJobs.Words(12, seed: 13);
         host.Caller.Inject(CallFault.Drop(BatchActions.Dispatch, [4])); // the node of chunks 4..7
 
@@ -74,7 +74,7 @@ public sealed class DeadlineTests
     public async Task LateAnswer_PastTheRootsDeadline_HandOffAnswers202_RunEndsIncomplete_ResumeFindsTheChunkCommitted()
     {
         // Hop 2 s: the hand-off stops waiting at 1 s, the root (a leaf: 4 chunks, width 4) at 1.5 s.
-        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 2);
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 2, maxHops: 1);
         var items = InlineJobs.Words(4, seed: 14);
         host.Caller.Inject(CallFault.Late(BatchActions.ProcessChunk, TimeSpan.FromSeconds(10), [3])); // processed at once, answered late
 

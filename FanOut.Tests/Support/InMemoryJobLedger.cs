@@ -20,6 +20,8 @@ internal sealed class InMemoryJobLedger : IJobLedger
     private readonly ConcurrentDictionary<LedgerOperation, int> _calls = new();
     private readonly ConcurrentDictionary<(LedgerOperation, string, int), int> _chunkCalls = new();
     private readonly ConcurrentQueue<StorageFault> _faults = new();
+    private readonly ConcurrentQueue<(string JobId, DispatchMarker Marker)> _markerHistory = new();
+    private readonly Lock _markerLock = new();
     private int _injected;
 
     /// <summary>A stored blob: its bytes and metadata.</summary>
@@ -101,9 +103,31 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadPause, null, null, cancellationToken, () => Read(LedgerPaths.Pause(jobId), LedgerJsonContext.Default.JobPause));
 
-    public Task MarkDispatchAsync(string jobId, DispatchMarker marker, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.MarkDispatch, null, null, cancellationToken, () =>
-            _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(marker, LedgerJsonContext.Default.DispatchMarker));
+    // Under one lock, as Blob Storage's If-Match makes it one step: a run that loses the race decides again on the winner's marker.
+    // A write whose marker takes a lease (no EndedAt) is counted as MarkDispatch; one that lets it go as ReleaseDispatch.
+    public Task<DispatchMarker?> TryUpdateDispatchMarkerAsync(
+        string jobId, Func<DispatchMarker?, DispatchMarker?> decide, CancellationToken cancellationToken = default)
+    {
+        DispatchMarker? next;
+        lock (_markerLock)
+        {
+            next = decide(Read(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker));
+        }
+        return RunAsync(next is { EndedAt: not null } ? LedgerOperation.ReleaseDispatch : LedgerOperation.MarkDispatch, null, null, cancellationToken, () =>
+        {
+            lock (_markerLock)
+            {
+                var stored = Read(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker);
+                if (decide(stored) is not { } decided)
+                {
+                    return null;
+                }
+                _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(decided, LedgerJsonContext.Default.DispatchMarker);
+                _markerHistory.Enqueue((jobId, decided));
+                return decided;
+            }
+        });
+    }
 
     public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadDispatchMarker, null, null, cancellationToken, () =>
@@ -113,6 +137,13 @@ internal sealed class InMemoryJobLedger : IJobLedger
 
     /// <summary>Fails calls as <paramref name="fault"/> says, until <see cref="ClearFaults"/>.</summary>
     public void Inject(StorageFault fault) => _faults.Enqueue(fault);
+
+    /// <summary>Every dispatch marker written, in order: each lease taken, then let go (with EndedAt).</summary>
+    public IReadOnlyList<DispatchMarker> DispatchMarkers(string jobId) => [.. _markerHistory.Where(m => m.JobId == jobId).Select(m => m.Marker)];
+
+    /// <summary>Stores a dispatch marker as it stands (a lease held by a run that died, say).</summary>
+    public void PlantDispatchMarker(string jobId, DispatchMarker marker) =>
+        _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(marker, LedgerJsonContext.Default.DispatchMarker);
 
     /// <summary>Removes every injected fault.</summary>
     public void ClearFaults() => _faults.Clear();

@@ -20,6 +20,7 @@ internal enum LedgerOperation
     WritePause,
     ReadPause,
     MarkDispatch,
+    ReleaseDispatch,
     ReadDispatchMarker,
 }
 

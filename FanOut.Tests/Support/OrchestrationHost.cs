@@ -45,14 +45,15 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     /// <summary>Builds the app with the FanOut:Dispatch settings given (the defaults otherwise; with a hop deadline of
     /// 30 s or less, an attempt timeout just below it, as the options require). Invalid settings throw here.</summary>
     public static OrchestrationHost Start(
-        int? fanoutWidth = null, int? hopDeadlineSeconds = null, int? maxDepth = null, int? maxAttempts = null, Action<FanOutBuilder>? fanOut = null)
+        int? fanoutWidth = null, int? hopDeadlineSeconds = null, int? maxDepth = null, int? maxAttempts = null, Action<FanOutBuilder>? fanOut = null,
+        int? maxHops = null)
     {
         var attemptTimeoutSeconds = hopDeadlineSeconds is { } hop && hop <= FanOutDefaults.AttemptTimeoutSeconds ? hop - 1 : (int?)null;
         var settings = new Dictionary<string, string?> { ["FanOut:Storage:InputContainers"] = InMemoryBlobService.InputContainer };
         foreach (var (name, value) in new[]
                  {
                      ("FanoutWidth", fanoutWidth), ("HopDeadlineSeconds", hopDeadlineSeconds), ("AttemptTimeoutSeconds", attemptTimeoutSeconds),
-                     ("MaxDepth", maxDepth), ("MaxAttempts", maxAttempts),
+                     ("MaxDepth", maxDepth), ("MaxAttempts", maxAttempts), ("MaxHops", maxHops),
                  })
         {
             if (value is { } set)

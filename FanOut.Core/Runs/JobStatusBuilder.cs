@@ -3,7 +3,7 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using Microsoft.Extensions.Options;
 
-namespace FanOut.Core.Jobs;
+namespace FanOut.Core.Runs;
 
 /// <summary>The status of a job that has no result yet, from what the ledger holds of it.</summary>
 internal sealed class JobStatusBuilder(IOptions<FanOutOptions> options, TimeProvider timeProvider)

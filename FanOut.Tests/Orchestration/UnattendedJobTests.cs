@@ -1,0 +1,147 @@
+using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
+using FanOut.Tests.Support;
+
+namespace FanOut.Tests.Orchestration;
+
+/// <summary>A job that needs many hops finishes with no resume: a root run that meets its deadline with chunks left
+/// hands them to the next hop, up to MaxHops; one run holds the job at a time (its lease, the dispatch marker), and a
+/// resume or start that finds it held answers 202. Hop deadline 20 s: the root stops at 19 s, the leaves at 18.05 s;
+/// each hop is one move of the host's clock past the leaves' deadline, once the hop's dropped chunks are held.</summary>
+public sealed class UnattendedJobTests
+{
+    // Past the leaves' deadline, short of the root's: the leaves answer what they finished, and the root, its time
+    // mostly spent, hands the rest over.
+    private static readonly TimeSpan PastTheLeavesDeadline = TimeSpan.FromSeconds(18.5);
+
+    [Fact]
+    public async Task JobNeedingThreeHops_FinishesWithTheClientOnlyPolling_EachChunkCommittedOnce_LeasesNeverOverlap()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
+        var items = InlineJobs.Words(12, seed: 41);
+        host.Caller.Inject(CallFault.Drop(BatchActions.ProcessChunk, [5, 9]));
+
+        var starting = host.PostAsync(InlineJobs.Start("hops", "wordcount", items, chunkSize: 1));
+        await host.WaitUntilAsync(() => host.Caller.Answered(BatchActions.ProcessChunk) == 10 && host.Caller.Held == 2, "hop 1: 10 chunks answered, 2 held");
+        host.Clock.Advance(PastTheLeavesDeadline);
+        await WaitForHopAsync(host, "hops", 2);
+        host.Caller.ClearFaults();
+        host.Clock.Advance(PastTheLeavesDeadline);
+        var started = await starting;
+        var finished = await PollUntilEndedAsync(host, "hops");
+
+        Assert.Equal(202, started.Status);
+        Assert.Equal(JobStatus.Succeeded, finished.JobStatus);
+        Assert.Equal(InlineJobs.WordCount(items), InlineJobs.Canonical(finished.At("result")));
+        Assert.All(Enumerable.Range(0, 12), chunk => Assert.Equal(1, host.Ledger.CommitCalls("hops", chunk)));
+        Assert.Equal([1, 2, 3], Leases.Taken(host.Ledger.DispatchMarkers("hops")).Select(m => m.Hop));
+        Leases.AssertNeverOverlap(host.Ledger.DispatchMarkers("hops"));
+        Assert.Equal(3, host.Caller.Calls(BatchActions.ProcessChunk, 5)); // dropped twice, then sent by hop 3
+        Assert.Empty(host.Caller.ServerErrors);
+    }
+
+    [Fact]
+    public async Task MaxHopsReached_TheLastHopEndsIncomplete_ResumeStartsANewChainAndFinishes()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20, maxHops: 2);
+        var items = InlineJobs.Words(12, seed: 42);
+        host.Caller.Inject(CallFault.Drop(BatchActions.ProcessChunk, [5, 9])); // a job that can never finish
+
+        var starting = host.PostAsync(InlineJobs.Start("bounded", "wordcount", items, chunkSize: 1));
+        await host.WaitUntilAsync(() => host.Caller.Answered(BatchActions.ProcessChunk) == 10 && host.Caller.Held == 2, "hop 1: 10 chunks answered, 2 held");
+        host.Clock.Advance(PastTheLeavesDeadline);
+        await WaitForHopAsync(host, "bounded", 2);
+        host.Clock.Advance(PastTheLeavesDeadline);
+        Assert.Equal(202, (await starting).Status);
+        var incomplete = await PollUntilEndedAsync(host, "bounded");
+
+        Assert.Equal(JobStatus.Incomplete, incomplete.JobStatus);
+        Assert.Equal([12, 10, 0, 2], new[] { "total", "succeeded", "failed", "pending" }.Select(n => incomplete.Number("chunks", n)));
+        Assert.Equal([1, 2], Leases.Taken(host.Ledger.DispatchMarkers("bounded")).Select(m => m.Hop));
+
+        host.Caller.ClearFaults();
+        host.Caller.ResetCounts();
+        var resumed = await host.PostAsync(InlineJobs.Resume("bounded"));
+
+        Assert.Equal(JobStatus.Succeeded, resumed.JobStatus);
+        Assert.Equal([5, 9], host.Caller.ChunksCalled(BatchActions.ProcessChunk));
+        Assert.Equal(InlineJobs.WordCount(items), InlineJobs.Canonical(resumed.At("result")));
+        Assert.Equal([1, 2, 1], Leases.Taken(host.Ledger.DispatchMarkers("bounded")).Select(m => m.Hop));
+        Leases.AssertNeverOverlap(host.Ledger.DispatchMarkers("bounded"));
+    }
+
+    [Fact]
+    public async Task ResumeAndStartAgain_WhileARunHoldsTheJob_Answer202_AndOnlyThatRunWalks()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
+        var items = InlineJobs.Words(12, seed: 43);
+        var start = InlineJobs.Start("held", "wordcount", items, chunkSize: 1);
+        host.Caller.Inject(CallFault.Drop(BatchActions.ProcessChunk, [5]));
+
+        var starting = host.PostAsync(start);
+        await host.WaitUntilAsync(() => host.Caller.Answered(BatchActions.ProcessChunk) == 11 && host.Caller.Held == 1, "11 chunks answered, 1 held");
+        var others = await Task.WhenAll(host.PostAsync(InlineJobs.Resume("held")), host.PostAsync(InlineJobs.Resume("held")), host.PostAsync(start));
+
+        Assert.All(others, other => Assert.Equal(202, other.Status));
+        Assert.All(others, other => Assert.Equal(JobStatus.Running, other.JobStatus));
+        Assert.Equal(11, others[0].Number("chunks", "succeeded"));
+        Assert.Single(Leases.Taken(host.Ledger.DispatchMarkers("held")));
+        Assert.Equal(1, host.Caller.Calls(BatchActions.ProcessChunk, 5));
+        Assert.Equal(12, host.Caller.Calls(BatchActions.ProcessChunk));
+
+        host.Caller.ClearFaults();
+        host.Clock.Advance(PastTheLeavesDeadline); // the holder's deadline: hop 2 sends chunk 5
+        // The first start waited on the holder, which waited on hop 2 until it showed in the ledger (or ended: then its result).
+        Assert.Contains((await starting).Status, new[] { 200, 202 });
+        var finished = await PollUntilEndedAsync(host, "held");
+
+        Assert.Equal(JobStatus.Succeeded, finished.JobStatus);
+        Assert.Equal(InlineJobs.WordCount(items), InlineJobs.Canonical(finished.At("result")));
+        Assert.All(Enumerable.Range(0, 12), chunk => Assert.Equal(1, host.Ledger.CommitCalls("held", chunk)));
+        Leases.AssertNeverOverlap(host.Ledger.DispatchMarkers("held"));
+    }
+
+    [Fact]
+    public async Task LeaseOfARunThatDied_HoldsTheJobUntilItExpires_ThenResumeTakesItOver()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
+        var items = InlineJobs.Words(8, seed: 44);
+        host.Caller.Inject(CallFault.Status(BatchActions.Dispatch, 503)); // the job is stored, not run
+        Assert.Equal(503, (await host.PostAsync(InlineJobs.Start("died", "count", items, chunkSize: 1))).Status);
+        host.Caller.ClearFaults();
+        var now = host.Clock.GetUtcNow();
+        host.Ledger.PlantDispatchMarker("died", new DispatchMarker { RunId = "dead-run", StartedAt = now, ExpiresAt = now.AddSeconds(50) });
+
+        var held = await host.PostAsync(InlineJobs.Resume("died"));
+
+        Assert.Equal(202, held.Status);
+        Assert.Equal(0, host.Caller.Calls(BatchActions.ProcessChunk));
+
+        host.Clock.Advance(TimeSpan.FromSeconds(50));
+        var resumed = await host.PostAsync(InlineJobs.Resume("died"));
+
+        Assert.Equal(JobStatus.Succeeded, resumed.JobStatus);
+        Assert.Equal(InlineJobs.Count(items), InlineJobs.Canonical(resumed.At("result")));
+        Assert.Equal(8, host.Caller.Calls(BatchActions.ProcessChunk));
+        var taken = Assert.Single(Leases.Taken(host.Ledger.DispatchMarkers("died")));
+        Assert.NotEqual("dead-run", taken.RunId);
+    }
+
+    // Waits until the given hop holds the job and has its dropped chunks held.
+    private static Task WaitForHopAsync(OrchestrationHost host, string jobId, int hop, int dropped = 2) =>
+        host.WaitUntilAsync(
+            () => Leases.Taken(host.Ledger.DispatchMarkers(jobId)).LastOrDefault()?.Hop == hop && host.Caller.Held == dropped,
+            $"hop {hop} holds the job and its dropped chunks");
+
+    // What a client does instead of resume: reads the job's status until it ends.
+    private static async Task<JobReply> PollUntilEndedAsync(OrchestrationHost host, string jobId)
+    {
+        JobReply? status = null;
+        await host.WaitUntilAsync(() =>
+        {
+            status = host.StatusAsync(jobId).GetAwaiter().GetResult();
+            return status.JobStatus is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Incomplete;
+        }, $"job {jobId} ended");
+        return status!;
+    }
+}
