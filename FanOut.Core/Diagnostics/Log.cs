@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(1015, LogLevel.Warning, "Job {JobId}: the run's lease could not be let go; it expires by itself: {Error}")]
     public static partial void LeaseNotReleased(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(1016, LogLevel.Warning, "Job {JobId}: run {RunId} could not renew its lease; it tries again at its next heartbeat: {Error}")]
+    public static partial void LeaseNotRenewed(ILogger logger, string jobId, string runId, string error);
+
+    [LoggerMessage(1017, LogLevel.Information, "Job {JobId}: run {RunId} waited {Waited} for the job's lease and took it (its holder let it go, or died and stopped renewing it)")]
+    public static partial void LeaseTakenAfterWait(ILogger logger, string jobId, string runId, TimeSpan waited);
 }

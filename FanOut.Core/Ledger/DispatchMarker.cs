@@ -3,7 +3,8 @@ namespace FanOut.Core.Ledger;
 /// <summary><c>jobs/{jobId}/dispatch.json</c>: the lease of the job's current root run. A run writes it when it
 /// starts (with a conditional write, so that two runs of one job never walk at once), and the caller that
 /// handed it the job knows from it that the run arrived before answering 202. The run ends it when it
-/// ends; a run that died holds it until <see cref="ExpiresAt"/>.</summary>
+/// ends. A lease lasts a short term that its run renews while it walks (RunLease's heartbeat); a run that died
+/// holds it until <see cref="ExpiresAt"/>, at most a term after its last renewal.</summary>
 internal sealed record DispatchMarker
 {
     /// <summary>The id the caller gave this dispatch run.</summary>
@@ -16,7 +17,7 @@ internal sealed record DispatchMarker
     /// <summary>When the run started.</summary>
     public DateTimeOffset StartedAt { get; set; }
 
-    /// <summary>Until when the run holds the job, unless it ends first (absent in markers written before
+    /// <summary>Until when the run holds the job, unless it ends first or renews it (absent in markers written before
     /// leases: such a marker holds nothing).</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace FanOut.Core.Runs;
 
 /// <summary>One run of a stored job: the root of its dispatch tree, the node that covers every chunk. It takes
-/// the job's lease (<see cref="RunLease"/>: one run at a time), reads which chunks are committed, walks the chunk
+/// the job's lease (<see cref="RunLease"/>: one run at a time, renewed by a heartbeat while it walks), reads which chunks are committed, walks the chunk
 /// pass over the rest, and has the job's result written; or, when its deadline came with chunks left and the
 /// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
@@ -28,13 +28,27 @@ internal sealed class JobRun(
         {
             return new JobFinished(earlier);
         }
-        if (!await lease.TryAcquireAsync(jobId, link.RunId, link.Hop, link.Predecessor).ConfigureAwait(false))
+        // A run that finds the job held waits (within half its hop) for the holder's lease to be let go or to expire:
+        // the lease of a run that died expires within a term, so a resume after a crash takes the job over.
+        var maxWait = deadline.Remaining / 2 < RunLease.MaxWait ? deadline.Remaining / 2 : RunLease.MaxWait;
+        var take = await lease.TryAcquireAsync(jobId, link.RunId, link.Hop, link.Predecessor, maxWait).ConfigureAwait(false);
+        if (take == LeaseTake.Held)
         {
             Log.RunAlreadyHeld(logger, jobId, link.RunId);
             return await LiveAsync(manifest).ConfigureAwait(false);
         }
         try
         {
+            if (take == LeaseTake.TakenAfterWait)
+            {
+                // The holder may have finished the job while this run waited.
+                earlier = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
+                if (earlier is { Status: JobStatus.Succeeded })
+                {
+                    return new JobFinished(earlier);
+                }
+            }
+            await using var heartbeat = lease.Hold(jobId, link.RunId);
             return await WalkAsync(manifest, link, deadline, earlier is not null).ConfigureAwait(false);
         }
         finally

@@ -1,31 +1,104 @@
-using FanOut.Core.Configuration;
+using FanOut.Core.Diagnostics;
 using FanOut.Core.Ledger;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
 namespace FanOut.Core.Runs;
 
 /// <summary>The rule that one job has at most one root run at a time. A run takes the job's lease (its dispatch
 /// marker) when nobody holds it, when its holder's lease expired (a run that died), or when the holder is the
-/// run's own predecessor handing over; it lets it go when it ends.</summary>
-internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+/// run's own predecessor handing over; it lets it go when it ends. A lease lasts a short <see cref="Term"/> and
+/// its run renews it every <see cref="RenewEvery"/> while it walks (<see cref="Hold"/>), so the lease of a run that
+/// died expires within a term; a run that finds the job held waits that long for it (<see cref="TryAcquireAsync"/>).</summary>
+internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILogger<RunLease> logger)
 {
-    /// <summary>Kept on top of the hop deadline: a run may still be handing over, or writing its result, after it.</summary>
-    internal static readonly TimeSpan Margin = TimeSpan.FromSeconds(30);
+    /// <summary>How long a lease holds without renewal: how long the lease of a run that died still holds the job.</summary>
+    internal static readonly TimeSpan Term = TimeSpan.FromSeconds(15);
 
-    /// <summary>Takes the job's lease for <paramref name="runId"/>; false when another run holds it.</summary>
-    public async Task<bool> TryAcquireAsync(string jobId, string runId, int hop, string? predecessor)
+    /// <summary>How often a run renews its lease: a third of the term, so two renewals in a row may fail.</summary>
+    internal static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a run that finds the job held reads the lease again.</summary>
+    internal static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest a run waits for a held lease: enough for the lease of a run that died to expire.</summary>
+    internal static readonly TimeSpan MaxWait = 2 * Term;
+
+    /// <summary>Takes the job's lease for <paramref name="runId"/>. When another run holds it, waits (up to
+    /// <paramref name="maxWait"/>) for it to be let go or to expire, and takes it then; gives up (Held) as soon as the
+    /// holder renews it (it is alive), or when the wait is over.</summary>
+    public async Task<LeaseTake> TryAcquireAsync(string jobId, string runId, int hop, string? predecessor, TimeSpan maxWait)
     {
-        var now = timeProvider.GetUtcNow();
-        var lease = new DispatchMarker
+        var started = timeProvider.GetTimestamp();
+        DispatchMarker? first = null;
+        while (true)
         {
-            RunId = runId,
-            Hop = hop,
-            StartedAt = now,
-            ExpiresAt = now + TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds) + Margin,
-        };
-        var taken = await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
-            current is null || !current.HoldsAt(now) || (predecessor is not null && current.RunId == predecessor) ? lease : null).ConfigureAwait(false);
-        return taken is not null;
+            var now = timeProvider.GetUtcNow();
+            var lease = new DispatchMarker { RunId = runId, Hop = hop, StartedAt = now, ExpiresAt = now + Term };
+            DispatchMarker? held = null;
+            var taken = await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
+            {
+                if (current is null || !current.HoldsAt(now) || (predecessor is not null && current.RunId == predecessor))
+                {
+                    return lease;
+                }
+                held = current;
+                return null;
+            }).ConfigureAwait(false);
+            if (taken is not null)
+            {
+                var waited = timeProvider.GetElapsedTime(started);
+                if (first is null)
+                {
+                    return LeaseTake.Taken;
+                }
+                Log.LeaseTakenAfterWait(logger, jobId, runId, waited);
+                return LeaseTake.TakenAfterWait;
+            }
+            first ??= held;
+            // A holder that renewed its lease (or a run that took it meanwhile) is alive: this run is not needed.
+            if (held is null || held.RunId != first!.RunId || held.ExpiresAt != first.ExpiresAt)
+            {
+                return LeaseTake.Held;
+            }
+            var left = maxWait - timeProvider.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return LeaseTake.Held;
+            }
+            await Task.Delay(left < PollEvery ? left : PollEvery, timeProvider).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Renews <paramref name="runId"/>'s lease every <see cref="RenewEvery"/> until the returned heartbeat is
+    /// disposed, or until the run no longer holds the job (a later hop took it over).</summary>
+    public Heartbeat Hold(string jobId, string runId) => new(stop => BeatAsync(jobId, runId, stop));
+
+    private async Task BeatAsync(string jobId, string runId, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(RenewEvery, timeProvider, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                if (!await RenewAsync(jobId, runId).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+#pragma warning disable CA1031 // A renewal that fails is tried again at the next beat; the term allows two misses.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.LeaseNotRenewed(logger, jobId, runId, ex.Message);
+            }
+        }
     }
 
     /// <summary>Lets the job go, unless another run took it over meanwhile (a successor, or a taker of an expired lease).</summary>
@@ -35,4 +108,42 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, IOp
         await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
             current is { EndedAt: null } && current.RunId == runId ? current with { EndedAt = now, ExpiresAt = now } : null).ConfigureAwait(false);
     }
+
+    // True while the run still holds the job (its lease renewed); false once another run took it over.
+    private async Task<bool> RenewAsync(string jobId, string runId)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
+            current is { EndedAt: null } && current.RunId == runId ? current with { ExpiresAt = now + Term } : null).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>The renewals of one run's lease, on the run's clock; a failed renewal is logged and tried again.</summary>
+    internal sealed class Heartbeat : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _beating;
+
+        internal Heartbeat(Func<CancellationToken, Task> beat) => _beating = beat(_stop.Token);
+
+        /// <summary>Stops the renewals (before the run lets the lease go).</summary>
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _beating.ConfigureAwait(false);
+            _stop.Dispose();
+        }
+    }
+}
+
+/// <summary>What <see cref="RunLease.TryAcquireAsync"/> came to.</summary>
+internal enum LeaseTake
+{
+    /// <summary>Another run holds the job and is alive (or the wait for it ran out).</summary>
+    Held,
+
+    /// <summary>Taken at once.</summary>
+    Taken,
+
+    /// <summary>Taken after waiting for the holder to let it go or for its lease to expire: the job may have ended meanwhile.</summary>
+    TakenAfterWait,
 }

@@ -11,8 +11,9 @@ namespace FanOut.Core.Runs;
 /// that hands what is left to the next hop of its chain.</summary>
 internal sealed class RunStarter(IJobLedger ledger, ISelfCaller self, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
-    // How long a call that stops waiting still waits for the dispatch run to show up in the ledger.
-    private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(10);
+    // How long a call that stops waiting still waits for the dispatch run to show up in the ledger
+    // (a run may first wait for the lease of a run that died to expire).
+    private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(10) + RunLease.MaxWait;
 
     /// <summary>Starts run <paramref name="runId"/> (hop <paramref name="hop"/>, after <paramref name="predecessor"/>)
     /// and waits up to <paramref name="waitFor"/> for its answer: the run's answer, or null when the run is under

@@ -5,8 +5,9 @@ using FanOut.Tests.Support;
 namespace FanOut.Tests.Orchestration;
 
 /// <summary>A job that needs many hops finishes with no resume: a root run that meets its deadline with chunks left
-/// hands them to the next hop, up to MaxHops; one run holds the job at a time (its lease, the dispatch marker), and a
-/// resume or start that finds it held answers 202. Hop deadline 20 s: the root stops at 19 s, the leaves at 18.05 s;
+/// hands them to the next hop, up to MaxHops; one run holds the job at a time (its lease, the dispatch marker, renewed
+/// every 5 s), and a resume or start that finds it held waits for it: it takes over a lease that expires (a run that
+/// died), and answers 202 once it sees the holder renew it. Hop deadline 20 s: the root stops at 19 s, the leaves at 18.05 s;
 /// each hop is one move of the host's clock past the leaves' deadline, once the hop's dropped chunks are held.</summary>
 public sealed class UnattendedJobTests
 {
@@ -80,7 +81,8 @@ public sealed class UnattendedJobTests
 
         var starting = host.PostAsync(start);
         await host.WaitUntilAsync(() => host.Caller.Answered(BatchActions.ProcessChunk) == 11 && host.Caller.Held == 1, "11 chunks answered, 1 held");
-        var others = await Task.WhenAll(host.PostAsync(InlineJobs.Resume("held")), host.PostAsync(InlineJobs.Resume("held")), host.PostAsync(start));
+        // Each waits for the holder's lease until it sees the holder renew it (a heartbeat every 5 s), short of the leaves' deadline.
+        var (others, waited) = await AdvanceUntilDoneAsync(host, Task.WhenAll(host.PostAsync(InlineJobs.Resume("held")), host.PostAsync(InlineJobs.Resume("held")), host.PostAsync(start)));
 
         Assert.All(others, other => Assert.Equal(202, other.Status));
         Assert.All(others, other => Assert.Equal(JobStatus.Running, other.JobStatus));
@@ -90,7 +92,8 @@ public sealed class UnattendedJobTests
         Assert.Equal(12, host.Caller.Calls(BatchActions.ProcessChunk));
 
         host.Caller.ClearFaults();
-        host.Clock.Advance(PastTheLeavesDeadline); // the holder's deadline: hop 2 sends chunk 5
+        Assert.True(waited < PastTheLeavesDeadline, $"the others waited {waited}");
+        host.Clock.Advance(PastTheLeavesDeadline - waited); // the holder's deadline: hop 2 sends chunk 5
         // The first start waited on the holder, which waited on hop 2 until it showed in the ledger (or ended: then its result).
         Assert.Contains((await starting).Status, new[] { 200, 202 });
         var finished = await PollUntilEndedAsync(host, "held");
@@ -102,7 +105,30 @@ public sealed class UnattendedJobTests
     }
 
     [Fact]
-    public async Task LeaseOfARunThatDied_HoldsTheJobUntilItExpires_ThenResumeTakesItOver()
+    public async Task LeaseOfARunThatDied_ExpiresWithinItsTerm_TheNextResumeWaitsForIt_TakesItOver_AndFinishesTheJob()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
+        var items = InlineJobs.Words(8, seed: 45);
+        host.Caller.Inject(CallFault.Status(BatchActions.Dispatch, 503)); // the job is stored, not run
+        Assert.Equal(503, (await host.PostAsync(InlineJobs.Start("crashed", "count", items, chunkSize: 1))).Status);
+        host.Caller.ClearFaults();
+        // The run died 7 s ago, right after renewing its lease: the lease has 8 s of its term left and is never renewed again.
+        var now = host.Clock.GetUtcNow();
+        host.Ledger.PlantDispatchMarker("crashed", new DispatchMarker { RunId = "killed-run", StartedAt = now.AddSeconds(-60), ExpiresAt = now.AddSeconds(8) });
+
+        var (resumed, waited) = await AdvanceUntilDoneAsync(host, host.PostAsync(InlineJobs.Resume("crashed")));
+
+        Assert.Equal(200, resumed.Status);
+        Assert.Equal(JobStatus.Succeeded, resumed.JobStatus);
+        Assert.Equal(InlineJobs.Count(items), InlineJobs.Canonical(resumed.At("result")));
+        Assert.InRange(waited, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(8) + TimeSpan.FromSeconds(3)); // within the lease's term, a poll or two after it expired
+        Assert.Equal(8, host.Caller.Calls(BatchActions.ProcessChunk));
+        var taken = Assert.Single(Leases.Taken(host.Ledger.DispatchMarkers("crashed")));
+        Assert.NotEqual("killed-run", taken.RunId);
+    }
+
+    [Fact]
+    public async Task LeaseThatOutlastsTheWait_ResumeAnswers202_ThenTakesItOverOnceItExpired()
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
         var items = InlineJobs.Words(8, seed: 44);
@@ -110,14 +136,15 @@ public sealed class UnattendedJobTests
         Assert.Equal(503, (await host.PostAsync(InlineJobs.Start("died", "count", items, chunkSize: 1))).Status);
         host.Caller.ClearFaults();
         var now = host.Clock.GetUtcNow();
+        // A lease far longer than a term (a marker written before leases were renewed): a root waits half its hop at most.
         host.Ledger.PlantDispatchMarker("died", new DispatchMarker { RunId = "dead-run", StartedAt = now, ExpiresAt = now.AddSeconds(50) });
 
-        var held = await host.PostAsync(InlineJobs.Resume("died"));
+        var (held, waited) = await AdvanceUntilDoneAsync(host, host.PostAsync(InlineJobs.Resume("died")));
 
         Assert.Equal(202, held.Status);
         Assert.Equal(0, host.Caller.Calls(BatchActions.ProcessChunk));
 
-        host.Clock.Advance(TimeSpan.FromSeconds(50));
+        host.Clock.Advance(TimeSpan.FromSeconds(50) - waited);
         var resumed = await host.PostAsync(InlineJobs.Resume("died"));
 
         Assert.Equal(JobStatus.Succeeded, resumed.JobStatus);
@@ -125,6 +152,23 @@ public sealed class UnattendedJobTests
         Assert.Equal(8, host.Caller.Calls(BatchActions.ProcessChunk));
         var taken = Assert.Single(Leases.Taken(host.Ledger.DispatchMarkers("died")));
         Assert.NotEqual("dead-run", taken.RunId);
+    }
+
+    // Moves the host's clock a second at a time (letting the runs poll and renew in between) until the task ends; answers
+    // its result and how far the clock moved.
+    private static async Task<(T Result, TimeSpan Advanced)> AdvanceUntilDoneAsync<T>(OrchestrationHost host, Task<T> task)
+    {
+        var advanced = TimeSpan.Zero;
+        for (var step = 0; step < 120 && !task.IsCompleted; step++)
+        {
+            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(100)));
+            if (!task.IsCompleted)
+            {
+                host.Clock.Advance(TimeSpan.FromSeconds(1));
+                advanced += TimeSpan.FromSeconds(1);
+            }
+        }
+        return (await task, advanced);
     }
 
     // Waits until the given hop holds the job and has its dropped chunks held.
