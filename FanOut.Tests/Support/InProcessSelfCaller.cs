@@ -105,6 +105,9 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     /// <summary>Exceptions the endpoint let escape (a host would answer them 500): none, in a healthy run.</summary>
     public IReadOnlyCollection<Exception> ServerErrors => _serverErrors;
 
+    /// <summary>Delivered calls being handled now (work whose callers went away included).</summary>
+    public int Running => _running.Keys.Count(t => !t.IsCompleted);
+
     /// <summary>Waits until no delivered call is being handled (work whose callers went away included).</summary>
     public async Task WhenIdleAsync(TimeSpan? timeout = null)
     {

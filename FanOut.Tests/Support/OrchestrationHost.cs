@@ -114,6 +114,26 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     private string Answers() =>
         string.Join(", ", Core.Contracts.BatchActions.All.Select(a => $"{a} {Caller.Answered(a)}/{Caller.Calls(a)}"));
 
+    /// <summary>Moves the clock a second at a time until no delivered call is being handled: a run that found the job
+    /// held polls the lease on this clock (its answer may have gone to a caller that stopped waiting).</summary>
+    public async Task AdvanceUntilIdleAsync(Task? alsoUntil = null, int maxSeconds = 60)
+    {
+        // Idle three looks in a row: a call abandoned by its caller may be delivered a moment later.
+        for (int second = 0, idle = 0; second < maxSeconds && idle < 3; second++)
+        {
+            await Task.Delay(50);
+            if (Caller.Running > 0 || alsoUntil is { IsCompleted: false })
+            {
+                idle = 0;
+                Clock.Advance(TimeSpan.FromSeconds(1));
+            }
+            else
+            {
+                idle++;
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Caller.WhenIdleAsync();
