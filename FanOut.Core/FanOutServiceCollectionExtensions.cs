@@ -69,7 +69,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton<SourcePlanner>();
 
         services.TryAddSingleton<JobIds>();
-        services.TryAddSingleton<JobStatusBuilder>();
+        services.TryAddSingleton<JobStatusReader>();
         services.TryAddSingleton<ChunkRecords>();
         services.TryAddSingleton<ChunkWorker>();
         services.TryAddSingleton<QuoteCounter>();
@@ -89,7 +89,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobAdmission>();
         services.TryAddTransient(provider => new BatchEndpoint(
             provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
-            provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusBuilder>(),
+            provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusReader>(),
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));
         return fanOut;

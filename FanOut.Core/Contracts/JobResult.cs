@@ -35,8 +35,8 @@ public sealed record JobResult
     /// <summary>The first failed chunks (at most 100).</summary>
     public IReadOnlyList<ChunkFailure> Failures { get; init; } = [];
 
-    /// <summary>The output parts of the chunks, in chunk order, when the processor emits records.</summary>
-    public IReadOnlyList<string>? Outputs { get; init; }
+    /// <summary>Where the records are, when the processor emits them: one part per committed chunk, under a prefix.</summary>
+    public JobOutput? Output { get; init; }
 
     /// <summary>Levels of the dispatch tree the run used (1: one dispatcher sent every chunk).</summary>
     public int? DispatchLevels { get; init; }
@@ -44,6 +44,14 @@ public sealed record JobResult
     /// <summary>Where the job's status can be read (GET).</summary>
     public string? StatusUrl { get; init; }
 }
+
+/// <summary>Where a job's emitted records are: blobs <c>{Prefix}part-{chunk:D6}.{Format}</c> in <paramref name="Container"/>, one
+/// per committed chunk; listing the prefix returns them in chunk order.</summary>
+/// <param name="Container">The container of the job's ledger.</param>
+/// <param name="Prefix">The blob name prefix of the parts.</param>
+/// <param name="Parts">How many parts the job's committed chunks wrote.</param>
+/// <param name="Format">The parts' format, as the processor names it (e.g. <c>ndjson</c>).</param>
+public sealed record JobOutput(string Container, string Prefix, int Parts, string Format);
 
 /// <summary>Chunk counts of a job.</summary>
 public sealed record ChunkCounts(int Total, int Succeeded, int Failed, int Pending);

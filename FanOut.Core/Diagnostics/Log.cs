@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(1017, LogLevel.Information, "Job {JobId}: run {RunId} waited {Waited} for the job's lease and took it (its holder let it go, or died and stopped renewing it)")]
     public static partial void LeaseTakenAfterWait(ILogger logger, string jobId, string runId, TimeSpan waited);
+
+    [LoggerMessage(1018, LogLevel.Warning, "Job {JobId}: the progress of the leaf from chunk {First} could not be written; the job's status lags until its next line: {Error}")]
+    public static partial void ProgressNotWritten(ILogger logger, string jobId, int first, string error);
 }

@@ -15,26 +15,30 @@ internal sealed class ChunkDispatcher(SelfCalls calls, ILogger<ChunkDispatcher> 
     /// <param name="maxConcurrency">In-flight self-calls at most.</param>
     /// <param name="deadline">When it passes, no further chunk is sent and no call is waited for: those
     /// chunks come back unfinished (a call already sent may still commit).</param>
+    /// <param name="ended">Told of each chunk that ends (succeeded or failed) as it ends, on its sending lane.</param>
     public async Task<IReadOnlyList<ChunkOutcome>> DispatchAsync(
-        string jobId, IReadOnlyList<ChunkRange> chunks, Func<ChunkRange, byte[]> bodyOf, int maxConcurrency, CancellationToken deadline = default)
+        string jobId, IReadOnlyList<ChunkRange> chunks, Func<ChunkRange, byte[]> bodyOf, int maxConcurrency, CancellationToken deadline = default,
+        Func<ChunkOutcome, Task>? ended = null)
     {
-        var ends = await calls.SendAsync(jobId, chunks.Count, i => new SelfCall(bodyOf(chunks[i]), $"{jobId}/{chunks[i].Index}"), maxConcurrency, deadline)
-            .ConfigureAwait(false);
         var outcomes = new ChunkOutcome[chunks.Count];
+        await calls.SendAsync(jobId, chunks.Count, i => new SelfCall(bodyOf(chunks[i]), $"{jobId}/{chunks[i].Index}"), maxConcurrency, deadline,
+            async (i, end) =>
+            {
+                var result = end.Read(FanOutJsonContext.Default.ChunkResult, out var error);
+                outcomes[i] = new ChunkOutcome(chunks[i].Index, result, error, end.Attempts);
+                if (error is not null)
+                {
+                    Log.ChunkFailed(logger, jobId, chunks[i].Index, end.Attempts, error);
+                }
+                if (ended is not null)
+                {
+                    await ended(outcomes[i]).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
         for (var i = 0; i < chunks.Count; i++)
         {
-            var chunk = chunks[i].Index;
-            if (ends[i] is not { } end)
-            {
-                outcomes[i] = new ChunkOutcome(chunk, null, null, 0);
-                continue;
-            }
-            var result = end.Read(FanOutJsonContext.Default.ChunkResult, out var error);
-            outcomes[i] = new ChunkOutcome(chunk, result, error, end.Attempts);
-            if (error is not null)
-            {
-                Log.ChunkFailed(logger, jobId, chunk, end.Attempts, error);
-            }
+            // Not sent, or not answered before the deadline.
+            outcomes[i] ??= new ChunkOutcome(chunks[i].Index, null, null, 0);
         }
         return outcomes;
     }

@@ -11,12 +11,15 @@ internal sealed class SelfCalls(ISelfCaller caller)
     /// <param name="callOf">The i-th call, built when it is sent, so at most maxConcurrency bodies are in memory at once.</param>
     /// <param name="maxConcurrency">Calls in flight at most.</param>
     /// <param name="deadline">When it passes, nothing more is sent or waited for.</param>
-    public Task<SelfCallResult?[]> SendAsync(string jobId, int count, Func<int, SelfCall> callOf, int maxConcurrency, CancellationToken deadline) =>
-        SendAsync(jobId, count, (i, _) => callOf(i), Math.Max(1, maxConcurrency), deadline);
+    /// <param name="ended">Told of each call as it is answered, on the sending lane, which sends its next call once this is done.</param>
+    public Task<SelfCallResult?[]> SendAsync(
+        string jobId, int count, Func<int, SelfCall> callOf, int maxConcurrency, CancellationToken deadline, Func<int, SelfCallResult, Task>? ended = null) =>
+        SendAsync(jobId, count, (i, _) => callOf(i), Math.Max(1, maxConcurrency), deadline, ended);
 
     /// <summary>As above, over <paramref name="lanes"/> lanes: each lane sends one call at a time, taking the next
     /// unsent one when its call ends, and <paramref name="callOf"/> learns which lane sends the call.</summary>
-    public async Task<SelfCallResult?[]> SendAsync(string jobId, int count, Func<int, int, SelfCall> callOf, int lanes, CancellationToken deadline)
+    public async Task<SelfCallResult?[]> SendAsync(
+        string jobId, int count, Func<int, int, SelfCall> callOf, int lanes, CancellationToken deadline, Func<int, SelfCallResult, Task>? ended = null)
     {
         var ends = new SelfCallResult?[count];
         var next = -1;
@@ -28,7 +31,12 @@ internal sealed class SelfCalls(ISelfCaller caller)
                 var call = callOf(i, lane);
                 try
                 {
-                    ends[i] = await caller.PostBatchAsync(call.Body, call.OperationKey, deadline, call.AttemptTimeout, jobId).ConfigureAwait(false);
+                    var end = await caller.PostBatchAsync(call.Body, call.OperationKey, deadline, call.AttemptTimeout, jobId).ConfigureAwait(false);
+                    ends[i] = end;
+                    if (ended is not null)
+                    {
+                        await ended(i, end).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException) when (deadline.IsCancellationRequested)
                 {

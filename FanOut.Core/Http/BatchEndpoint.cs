@@ -29,13 +29,13 @@ public sealed class BatchEndpoint
     private readonly QuoteCounter _quotes;
     private readonly DispatchHandler _dispatch;
     private readonly IJobLedger _ledger;
-    private readonly JobStatusBuilder _status;
+    private readonly JobStatusReader _status;
     private readonly InternalCallSigner _signer;
     private readonly FanOutOptions _options;
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
-        JobAdmission admission, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger, JobStatusBuilder status,
+        JobAdmission admission, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger, JobStatusReader status,
         InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
     {
         (_admission, _worker, _quotes, _dispatch, _ledger, _status, _signer) = (admission, worker, quotes, dispatch, ledger, status, signer);
@@ -64,7 +64,7 @@ public sealed class BatchEndpoint
             }
             return await _ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is { } result
                 ? new JobFinished(result)
-                : new JobFinished(_status.Live(manifest, await _ledger.ReadSnapshotAsync(jobId, cancellationToken).ConfigureAwait(false)));
+                : new JobFinished(await _status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
         }).ConfigureAwait(false));
 
     private async Task<Outcome> PostOutcomeAsync(Stream body, string? signature, CancellationToken cancellationToken)

@@ -12,7 +12,7 @@ namespace FanOut.Core.Jobs;
 /// run, by the later hops it handed the job to, or by another run that already held the job. It never
 /// dispatches chunks itself.</summary>
 internal sealed class JobHandOff(
-    IJobLedger ledger, RunStarter starter, JobStatusBuilder status, JobIds jobIds, IOptions<FanOutOptions> options)
+    RunStarter starter, JobStatusReader status, JobIds jobIds, IOptions<FanOutOptions> options)
 {
     /// <summary>Runs the job (a job that succeeded answers its result at once) and answers how far it got.</summary>
     public async Task<Outcome> RunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)
@@ -27,7 +27,7 @@ internal sealed class JobHandOff(
         if (answer is null or { StatusCode: 202 })
         {
             // Under way: this run, the hop it handed over to, or a run that already held the job.
-            return new JobRunning(status.Live(manifest, await ledger.ReadSnapshotAsync(manifest.JobId, cancellationToken).ConfigureAwait(false)));
+            return new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
         }
         return Refusal.DispatchFailed(manifest.JobId, answer.Error ?? $"HTTP {answer.StatusCode}");
     }

@@ -14,6 +14,10 @@ internal sealed record DispatchMarker
     /// one more for each run that took over what its predecessor left at its deadline.</summary>
     public int Hop { get; set; } = 1;
 
+    /// <summary>The run this one took the job over from (its hop's predecessor); null at hop 1. A status read
+    /// counts the predecessor's progress until this run has written its own base line.</summary>
+    public string? Predecessor { get; set; }
+
     /// <summary>When the run started.</summary>
     public DateTimeOffset StartedAt { get; set; }
 

@@ -36,6 +36,18 @@ internal interface IJobLedger
     /// <summary>Which chunks are committed (with their item counts) and which failed.</summary>
     Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>The first <paramref name="max"/> failure records of the job, by chunk index: one listing and a read of each.</summary>
+    Task<IReadOnlyList<ChunkFailure>> ReadFailuresAsync(string jobId, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the failure records of <paramref name="chunks"/> (a new run tries them again).</summary>
+    Task DeleteFailuresAsync(string jobId, IEnumerable<int> chunks, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a line to the run's progress log of the line's chunks (the log is created on first use).</summary>
+    Task AppendProgressAsync(string jobId, string runId, ProgressLine line, CancellationToken cancellationToken = default);
+
+    /// <summary>Every line of the run's progress logs, in no particular order: one read per log.</summary>
+    Task<IReadOnlyList<ProgressLine>> ReadProgressAsync(string jobId, string runId, int chunkCount, CancellationToken cancellationToken = default);
+
     /// <summary>The job's fan-in result, or null while there is none.</summary>
     Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default);
 

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using Microsoft.Extensions.Options;
@@ -114,6 +115,77 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             return new LedgerSnapshot(committed, failed, failures);
         });
 
+    /// <summary>The first failure records by chunk index: blob names sort by index, so one listing page holds them.</summary>
+    public Task<IReadOnlyList<ChunkFailure>> ReadFailuresAsync(string jobId, int max, CancellationToken cancellationToken = default) =>
+        GuardAsync<IReadOnlyList<ChunkFailure>>(async () =>
+        {
+            var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+            var names = new List<string>();
+            await foreach (var page in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, LedgerPaths.Failures(jobId), cancellationToken)
+                .AsPages(pageSizeHint: max).ConfigureAwait(false))
+            {
+                names.AddRange(page.Values.Select(b => b.Name).Take(max - names.Count));
+                if (names.Count >= max)
+                {
+                    break;
+                }
+            }
+            var failures = await Task.WhenAll(names.Select(n => ReadAsync(n, LedgerJsonContext.Default.ChunkFailure, cancellationToken))).ConfigureAwait(false);
+            return [.. failures.OfType<ChunkFailure>().OrderBy(f => f.Chunk)];
+        });
+
+    /// <inheritdoc/>
+    public Task DeleteFailuresAsync(string jobId, IEnumerable<int> chunks, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (chunk, ct) =>
+                await container.GetBlobClient(LedgerPaths.Failure(jobId, chunk)).DeleteIfExistsAsync(cancellationToken: ct).ConfigureAwait(false))
+                .ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>Appends one line (one append block, atomic) to the run's progress log, creating the log on first use.</summary>
+    public Task AppendProgressAsync(string jobId, string runId, ProgressLine line, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var log = (await ContainerAsync(cancellationToken).ConfigureAwait(false))
+                .GetAppendBlobClient(LedgerPaths.Progress(jobId, runId, line.First / LedgerPaths.ProgressShardChunks));
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(line, LedgerJsonContext.Default.ProgressLine);
+            Array.Resize(ref bytes, bytes.Length + 1);
+            bytes[^1] = (byte)'\n';
+            try
+            {
+                await AppendAsync(log, bytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                await log.CreateIfNotExistsAsync(new AppendBlobCreateOptions { HttpHeaders = NdjsonHeaders }, cancellationToken).ConfigureAwait(false);
+                await AppendAsync(log, bytes, cancellationToken).ConfigureAwait(false);
+            }
+            return true;
+        });
+
+    /// <summary>Reads the run's logs (at most one per 100,000 chunks) side by side; a log not written yet has no lines.</summary>
+    public Task<IReadOnlyList<ProgressLine>> ReadProgressAsync(string jobId, string runId, int chunkCount, CancellationToken cancellationToken = default) =>
+        GuardAsync<IReadOnlyList<ProgressLine>>(async () =>
+        {
+            var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+            var logs = await Task.WhenAll(Enumerable.Range(0, LedgerPaths.ProgressShards(chunkCount)).Select(async shard =>
+            {
+                try
+                {
+                    return (await container.GetBlobClient(LedgerPaths.Progress(jobId, runId, shard)).DownloadContentAsync(cancellationToken)
+                        .ConfigureAwait(false)).Value.Content.ToMemory();
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    return ReadOnlyMemory<byte>.Empty;
+                }
+            })).ConfigureAwait(false);
+            return [.. logs.SelectMany(ProgressLines.Parse)];
+        });
+
     /// <summary>The job's fan-in result, or null while there is none.</summary>
     public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult, cancellationToken);
@@ -177,6 +249,12 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     /// <summary>The latest dispatch run of the job, or null.</summary>
     public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker, cancellationToken);
+
+    private static async Task AppendAsync(AppendBlobClient log, byte[] bytes, CancellationToken cancellationToken)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        await log.AppendBlockAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 
     private Task<T?> ReadAsync<T>(string name, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) where T : class =>
         GuardAsync(async () =>

@@ -18,4 +18,5 @@ namespace FanOut.Core.Ledger;
 [JsonSerializable(typeof(JobResult))]
 [JsonSerializable(typeof(DispatchMarker))]
 [JsonSerializable(typeof(JobPause))]
+[JsonSerializable(typeof(ProgressLine))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

@@ -44,9 +44,28 @@ internal static class LedgerPaths
     /// <summary>Why a chunk failed, last time it was tried.</summary>
     public static string Failure(string jobId, int index) => Failures(jobId) + Name(index);
 
+    /// <summary>Folder of the records the job's chunks emitted.</summary>
+    public static string Outputs(string jobId) => Job(jobId) + "output/";
+
     /// <summary>The records a chunk emitted: <c>output/part-{index:D6}.{format}</c>.</summary>
     public static string Output(string jobId, int index, string format) =>
-        Job(jobId) + $"output/part-{index.ToString("D6", CultureInfo.InvariantCulture)}.{format}";
+        Outputs(jobId) + $"part-{index.ToString("D6", CultureInfo.InvariantCulture)}.{format}";
+
+    /// <summary>Folder of the job's runs' progress logs.</summary>
+    public static string Progresses(string jobId) => Job(jobId) + "progress/";
+
+    /// <summary>Chunks whose progress lines share one log: a log is an append blob, and an append blob holds at
+    /// most 50,000 appends.</summary>
+    public const int ProgressShardChunks = 100_000;
+
+    /// <summary>A run's progress log (<see cref="ProgressLine"/>) for the chunks from
+    /// <c>shard * ProgressShardChunks</c> on: <c>progress/{runId}-{shard:D2}.ndjson</c>.</summary>
+    public static string Progress(string jobId, string runId, int shard) =>
+        JobIds.IsValid(runId) ? Progresses(jobId) + $"{runId}-{shard.ToString("D2", CultureInfo.InvariantCulture)}.ndjson"
+            : throw new ArgumentException($"Not a valid run id: '{runId}'.", nameof(runId));
+
+    /// <summary>How many progress logs a run of <paramref name="chunkCount"/> chunks has at most.</summary>
+    public static int ProgressShards(int chunkCount) => Math.Max(1, (chunkCount + ProgressShardChunks - 1) / ProgressShardChunks);
 
     /// <summary>The job's fan-in result.</summary>
     public static string Result(string jobId) => Job(jobId) + "result.json";

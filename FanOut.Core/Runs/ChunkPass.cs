@@ -16,9 +16,11 @@ namespace FanOut.Core.Runs;
 /// <summary>The pass that processes a job: a leaf sends each pending chunk as <c>process_chunk</c>, reads
 /// the results of the range's committed chunks from the ledger, records failures, and merges the results
 /// with the job's processor. A CSV job cut by bytes marks each chunk with its quote state
-/// (<see cref="QuoteStates"/>); a chunk marked unknown is neither sent nor read: the run accounts for it.</summary>
+/// (<see cref="QuoteStates"/>); a chunk marked unknown is neither sent nor read: the run accounts for it. The
+/// leaf's progress goes to its run's log as its chunks end (<see cref="LeafProgress"/>).</summary>
 internal sealed class ChunkPass(
-    IJobLedger ledger, ChunkDispatcher dispatcher, ChunkProcessors processors, IOptions<FanOutOptions> options, ILogger<ChunkPass> logger)
+    IJobLedger ledger, ChunkDispatcher dispatcher, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options,
+    ILogger<ChunkPass> logger)
     : IPass<ChunkTally>
 {
     /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
@@ -52,15 +54,24 @@ internal sealed class ChunkPass(
         if (toSend.Count > 0)
         {
             var bodyOf = await BodiesAsync(manifest, work).ConfigureAwait(false);
+            // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
+            await using var progress = LeafProgress.Start(ledger, manifest, work, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
-                chunk => bodyOf(chunk.Index), work.Slots, deadline.Token).ConfigureAwait(false);
+                chunk => bodyOf(chunk.Index), work.Slots, deadline.Token, async outcome =>
+                {
+                    // A failure is recorded as it happens, before the progress counts it: a status that counts it lists it.
+                    if (outcome.Failed)
+                    {
+                        await RecordFailuresAsync(manifest.JobId, [new ChunkFailure(outcome.Chunk, outcome.Error!, outcome.Attempts)]).ConfigureAwait(false);
+                    }
+                    progress.Record(outcome);
+                }).ConfigureAwait(false);
         }
         var read = await ReadCommittedAsync(manifest.JobId, toRead, work.Slots).ConfigureAwait(false);
 
         var failures = outcomes.Where(o => o.Failed).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
-        await RecordFailuresAsync(manifest.JobId, failures).ConfigureAwait(false);
-        var results = outcomes.Where(o => o.Succeeded).Select(o => new Done(o.Chunk, o.Result!.Items, o.Result.Result, o.Result.Output))
-            .Concat(read.OfType<CommittedChunk>().Select(c => new Done(c.Chunk, c.Items, c.Result, c.Output))).OrderBy(r => r.Chunk).ToList();
+        var results = outcomes.Where(o => o.Succeeded).Select(o => new Done(o.Chunk, o.Result!.Items, o.Result.Result))
+            .Concat(read.OfType<CommittedChunk>().Select(c => new Done(c.Chunk, c.Items, c.Result))).OrderBy(r => r.Chunk).ToList();
         return new ChunkTally
         {
             Succeeded = results.Count,
@@ -70,7 +81,6 @@ internal sealed class ChunkPass(
             FailedItems = failures.Sum(f => manifest.ItemsIn(f.Chunk)),
             Result = results.Count == 0 ? null : processors.For(manifest).Merge([.. results.Select(r => r.Result)], manifest.ProcessorOptions()),
             Failures = [.. failures.Take(LedgerSnapshot.MaxListedFailures)],
-            Outputs = [.. results.Where(r => r.Output is not null).Select(r => r.Output!)],
         };
     }
 
@@ -128,5 +138,5 @@ internal sealed class ChunkPass(
     }
 
     // A chunk with a result: answered by this run, or committed before it.
-    private readonly record struct Done(int Chunk, long Items, JsonElement Result, string? Output);
+    private readonly record struct Done(int Chunk, long Items, JsonElement Result);
 }

@@ -6,7 +6,8 @@ namespace FanOut.Core.Runs;
 
 /// <summary>The chunk pass's tally of a range: how its chunks ended, and their merged partial result.
 /// Unfinished chunks are the ones not seen to an end before a deadline (or whose sub-range's node failed):
-/// they may still commit, and the ledger, not this tally, tells; resume finishes them.</summary>
+/// they may still commit, and the ledger, not this tally, tells; resume finishes them. A tally's size does not
+/// grow with its range: counts, the first failures, and the processor's merged partial.</summary>
 internal sealed record ChunkTally
 {
     /// <summary>A range with nothing in it.</summary>
@@ -33,9 +34,6 @@ internal sealed record ChunkTally
     /// <summary>The first failures, by chunk index (at most <see cref="LedgerSnapshot.MaxListedFailures"/>).</summary>
     public IReadOnlyList<ChunkFailure> Failures { get; init; } = [];
 
-    /// <summary>Output parts of the succeeded chunks, in chunk order.</summary>
-    public IReadOnlyList<string> Outputs { get; init; } = [];
-
     /// <summary>The tally of consecutive parts, in chunk order; <paramref name="merge"/> merges their partial results.</summary>
     public static ChunkTally Combine(IReadOnlyList<ChunkTally> parts, Func<IReadOnlyList<JsonElement>, JsonElement> merge)
     {
@@ -49,7 +47,6 @@ internal sealed record ChunkTally
             FailedItems = parts.Sum(p => p.FailedItems),
             Result = partials.Count == 0 ? null : merge(partials),
             Failures = [.. parts.SelectMany(p => p.Failures).OrderBy(f => f.Chunk).Take(LedgerSnapshot.MaxListedFailures)],
-            Outputs = [.. parts.SelectMany(p => p.Outputs)],
         };
     }
 }

@@ -79,9 +79,9 @@ internal sealed class DispatchHandler(
         {
             errors.Add("jobId", "Required: a valid job id.");
         }
-        if (string.IsNullOrEmpty(request.RunId) || request.RunId.Length > 64)
+        if (request.RunId is null || !JobIds.IsValid(request.RunId))
         {
-            errors.Add("runId", "Required: 1 to 64 characters.");
+            errors.Add("runId", "Required: 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-' (it names the run's progress log).");
         }
         if (request.BudgetMs is < 1 || request.BudgetMs > options.Value.Dispatch.HopDeadlineSeconds * 1000)
         {
@@ -91,9 +91,9 @@ internal sealed class DispatchHandler(
         {
             errors.Add("hop", $"Only at the top of a tree: 1 to MaxHops ({options.Value.Dispatch.MaxHops}).");
         }
-        if (request.Predecessor is { } predecessor && (predecessor.Length is 0 or > 64 || request.Hop is null or 1))
+        if (request.Predecessor is { } predecessor && (!JobIds.IsValid(predecessor) || request.Hop is null or 1))
         {
-            errors.Add("predecessor", "Only with a hop after the first: the run id (1 to 64 characters) of the run that handed the job over.");
+            errors.Add("predecessor", "Only with a hop after the first: the run id of the run that handed the job over.");
         }
         if (request.First is null != request.Count is null || request.First is null != request.Pending is null)
         {

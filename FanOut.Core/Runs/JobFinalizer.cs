@@ -40,7 +40,10 @@ internal sealed class JobFinalizer(IJobLedger ledger, ChunkProcessors processors
             // An incomplete run's aggregate would pass for the job's: it has none until resume finishes it.
             Result = finished ? processor.Finish(total.Result ?? processor.Merge([], processorOptions), processorOptions) : null,
             Failures = total.Failures,
-            Outputs = finished && total.Outputs.Count > 0 ? total.Outputs : null,
+            // Every committed chunk of a processor that emits records has its part (written before the commit).
+            Output = finished && processor.OutputFormat is { } format && total.Succeeded > 0
+                ? new JobOutput(options.Value.Storage.Container, LedgerPaths.Outputs(manifest.JobId), total.Succeeded, format)
+                : null,
             DispatchLevels = levels,
             StatusUrl = options.Value.StatusUrl(manifest.JobId),
         };

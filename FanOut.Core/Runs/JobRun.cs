@@ -16,7 +16,7 @@ namespace FanOut.Core.Runs;
 /// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
     IJobLedger ledger, TreeWalker walker, ChunkPass chunks, CsvStartStates csv, JobFinalizer finalizer, RunLease lease, RunStarter starter,
-    JobStatusBuilder status, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
+    JobStatusReader status, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
 {
     /// <summary>Runs the job within <paramref name="deadline"/> and answers its result, or, when the job goes on in
     /// another run (the next hop, or a run that already held it), its status so far.</summary>
@@ -61,13 +61,19 @@ internal sealed class JobRun(
     private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult)
     {
         var (jobId, runId) = (manifest.JobId, link.RunId);
+        var snapshot = await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false);
+        var committed = snapshot.Committed;
+        // The chunks that failed before are tried again: until they fail again, they are pending.
+        await ledger.DeleteFailuresAsync(jobId, snapshot.Failed).ConfigureAwait(false);
+        // The job's status reads this run's progress log from here on: the chunks committed so far, then its leaves' lines.
+        await ledger.AppendProgressAsync(jobId, runId, new ProgressLine { Base = true, Succeeded = committed.Count, Items = committed.Values.Sum() })
+            .ConfigureAwait(false);
         if (hasEarlierResult)
         {
             // The result of an earlier run would hide this run's progress from the job's status.
             await ledger.DeleteResultAsync(jobId).ConfigureAwait(false);
         }
 
-        var committed = (await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false)).Committed;
         var states = Enumerable.Repeat(QuoteState.None, manifest.ChunkCount).ToArray();
         var errors = new string?[manifest.ChunkCount];
         if (manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0)
@@ -126,7 +132,7 @@ internal sealed class JobRun(
     }
 
     private async Task<Outcome> LiveAsync(JobManifest manifest) =>
-        new JobRunning(status.Live(manifest, await ledger.ReadSnapshotAsync(manifest.JobId).ConfigureAwait(false)));
+        new JobRunning(await status.LiveAsync(manifest).ConfigureAwait(false));
 
     // Best effort: a lease that cannot be let go now expires by itself.
     private async Task ReleaseAsync(string jobId, string runId)

@@ -33,7 +33,7 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
         while (true)
         {
             var now = timeProvider.GetUtcNow();
-            var lease = new DispatchMarker { RunId = runId, Hop = hop, StartedAt = now, ExpiresAt = now + Term };
+            var lease = new DispatchMarker { RunId = runId, Hop = hop, Predecessor = predecessor, StartedAt = now, ExpiresAt = now + Term };
             DispatchMarker? held = null;
             var taken = await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
             {

@@ -179,8 +179,13 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
             .Select(n => new JsonObject { ["id"] = (int)n["id"]!, ["user.name"] = (string?)n["user"]!["name"] }.ToJsonString())
             .ToList();
         Assert.Equal(HttpStatusCode.OK, job.Status);
-        var parts = job.Body.GetProperty("outputs").EnumerateArray().Select(p => p.GetString()!).ToList();
+        // The result names where the parts are (a prefix), not each part: listing it returns them in chunk order.
+        var jobOutput = job.Body.GetProperty("output");
+        Assert.Equal("fanout", jobOutput.GetProperty("container").GetString());
+        Assert.Equal("ndjson", jobOutput.GetProperty("format").GetString());
+        var parts = (await _blobs.ListAsync(jobOutput.GetProperty("prefix").GetString()!)).Select(b => b.Name).ToList();
         Assert.Equal(job.Body.GetProperty("chunks").GetProperty("total").GetInt32(), parts.Count);
+        Assert.Equal(jobOutput.GetProperty("parts").GetInt32(), parts.Count);
         Assert.All(parts, p => Assert.Matches($"^jobs/{job.Body.GetProperty("jobId").GetString()}/output/part-\\d{{6}}\\.ndjson$", p));
         var output = new StringBuilder();
         foreach (var part in parts)

@@ -26,8 +26,8 @@ public sealed class JobLedgerEndToEndTests(AzuriteFixture storage)
         var written = (await _blobs.ListAsync()).Select(b => b.Name).Where(n => !before.Contains(n)).Order().ToList();
         Assert.All(written, name => Assert.StartsWith($"jobs/{jobId}/", name));
         Assert.Equal(
-            ["chunks/000000.json", "chunks/000001.json", "chunks/000002.json", "dispatch.json", "input/", "manifest.json", "result.json"],
-            written.Select(n => n[$"jobs/{jobId}/".Length..]).Select(n => n.StartsWith("input/", StringComparison.Ordinal) ? "input/" : n));
+            ["chunks/000000.json", "chunks/000001.json", "chunks/000002.json", "dispatch.json", "input/", "manifest.json", "progress/", "result.json"],
+            written.Select(n => n[$"jobs/{jobId}/".Length..]).Select(n => n[..(n.IndexOf('/', StringComparison.Ordinal) + 1)] is "input/" or "progress/" ? n[..(n.IndexOf('/') + 1)] : n));
 
         using var manifest = JsonDocument.Parse(await _blobs.ReadAsync($"jobs/{jobId}/manifest.json"));
         Assert.Equal(25, manifest.RootElement.GetProperty("itemCount").GetInt32());
@@ -44,7 +44,8 @@ public sealed class JobLedgerEndToEndTests(AzuriteFixture storage)
     [Fact]
     public async Task StatusUrl_DuringASlowJob_ShowsRunningWithGrowingProgressThenSucceeded()
     {
-        await using var server = await LocalHostServer.StartAsync(storage.Settings(), chunkDelay: TimeSpan.FromMilliseconds(40));
+        // 40 chunks of 150 ms, two at a time: 3 s, long enough for the leaf to write its progress line a few times.
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(), chunkDelay: TimeSpan.FromMilliseconds(150));
         var jobId = NewJobId();
 
         var started = await PostAsync(server, StartBody(jobId, Words(40), chunkSize: 1, waitSeconds: 0, maxConcurrency: 2));

@@ -60,9 +60,12 @@ public sealed class EnrichSampleTests(AzuriteFixture storage, ITestOutputHelper 
             ? $$"""{"id":{{i}},"name":"record {{i}}","tags":["t{{i % 3}}"],"title":"item {{i}}","price":{{i * 3}}}"""
             : lines[i]).ToList();
         var output = new StringBuilder();
-        foreach (var part in job.Body.GetProperty("outputs").EnumerateArray())
+        var blobs = new JobBlobs(storage.ConnectionString);
+        var parts = await blobs.ListAsync(job.Body.GetProperty("output").GetProperty("prefix").GetString()!);
+        Assert.Equal(job.Body.GetProperty("output").GetProperty("parts").GetInt32(), parts.Count);
+        foreach (var part in parts)
         {
-            output.Append(await new JobBlobs(storage.ConnectionString).ReadAsync(part.GetString()!));
+            output.Append(await blobs.ReadAsync(part.Name));
         }
         Assert.Equal(expected, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var missing = Enumerable.Range(0, Records).Count(i => !ItemsStub.Knows(i));

@@ -87,6 +87,33 @@ internal sealed class InMemoryJobLedger : IJobLedger
             return new LedgerSnapshot(committed, failed, failures);
         });
 
+    public Task<IReadOnlyList<ChunkFailure>> ReadFailuresAsync(string jobId, int max, CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<ChunkFailure>>(LedgerOperation.ReadFailures, null, null, cancellationToken, () =>
+            [.. Under(LedgerPaths.Failures(jobId)).Take(max).Select(b => JsonSerializer.Deserialize(b.Blob.Content, LedgerJsonContext.Default.ChunkFailure)!)]);
+
+    public Task DeleteFailuresAsync(string jobId, IEnumerable<int> chunks, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.DeleteFailures, null, null, cancellationToken, () =>
+        {
+            foreach (var chunk in chunks)
+            {
+                _blobs.TryRemove(LedgerPaths.Failure(jobId, chunk), out _);
+            }
+        });
+
+    // An append blob: each append adds its bytes at the end, atomically.
+    public Task AppendProgressAsync(string jobId, string runId, ProgressLine line, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.AppendProgress, null, null, cancellationToken, () =>
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(line, LedgerJsonContext.Default.ProgressLine).Append((byte)'\n').ToArray();
+            _blobs.AddOrUpdate(LedgerPaths.Progress(jobId, runId, line.First / LedgerPaths.ProgressShardChunks), new StoredBlob(bytes),
+                (_, stored) => new StoredBlob([.. stored.Content, .. bytes]));
+        });
+
+    public Task<IReadOnlyList<ProgressLine>> ReadProgressAsync(string jobId, string runId, int chunkCount, CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<ProgressLine>>(LedgerOperation.ReadProgress, null, null, cancellationToken, () =>
+            [.. Enumerable.Range(0, LedgerPaths.ProgressShards(chunkCount))
+                .SelectMany(shard => _blobs.TryGetValue(LedgerPaths.Progress(jobId, runId, shard), out var log) ? ProgressLines.Parse(log.Content) : [])]);
+
     public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadResult, null, null, cancellationToken, () => Read(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult));
 
@@ -150,6 +177,9 @@ internal sealed class InMemoryJobLedger : IJobLedger
 
     /// <summary>Faults thrown so far.</summary>
     public int InjectedFailures => Volatile.Read(ref _injected);
+
+    /// <summary>Calls of every operation so far.</summary>
+    public int TotalCalls => _calls.Values.Sum();
 
     /// <summary>Calls of an operation so far, failed ones included.</summary>
     public int Calls(LedgerOperation operation) => _calls.GetValueOrDefault(operation);

@@ -25,7 +25,7 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     private readonly ConcurrentQueue<(string Action, int? Chunk)> _calls = new();
     private readonly ConcurrentDictionary<string, int> _deliveries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _answered = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly ConcurrentDictionary<Task, string> _running = new();
     private readonly ConcurrentQueue<Exception> _serverErrors = new();
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _peakInFlight = new(StringComparer.Ordinal);
@@ -116,7 +116,8 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
         {
             if (await Task.WhenAny(Task.WhenAll(running), limit) == limit)
             {
-                throw new TimeoutException($"{running.Length} delivered calls still running.");
+                var what = running.Select(t => _running.TryGetValue(t, out var call) ? call : "?");
+                throw new TimeoutException($"{running.Length} delivered calls still running: {string.Join(" | ", what)}");
             }
         }
     }
@@ -166,7 +167,7 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
         _deliveries.AddOrUpdate(action, 1, (_, n) => n + 1);
         var signature = services.GetRequiredService<InternalCallSigner>().Sign(body);
         var handled = Task.Run(() => HandleCountedAsync(body, action, signature));
-        _running.TryAdd(handled, 0);
+        _running.TryAdd(handled, System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 200))));
         _ = handled.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return handled;
     }

@@ -22,6 +22,10 @@ internal enum LedgerOperation
     MarkDispatch,
     ReleaseDispatch,
     ReadDispatchMarker,
+    ReadFailures,
+    DeleteFailures,
+    AppendProgress,
+    ReadProgress,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the

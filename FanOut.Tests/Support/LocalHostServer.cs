@@ -52,6 +52,11 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <summary>Called with each process_chunk request's chunk index as it arrives.</summary>
     public Action<int>? OnChunk { get; set; }
 
+    /// <summary>Every dispatch request served: its run, whether it was a run's root (no range), and when it arrived and was answered.</summary>
+    public IReadOnlyList<DispatchSpan> DispatchSpans => [.. _dispatchSpans];
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<DispatchSpan> _dispatchSpans = new();
+
     private int _dispatchRequests;
     private int _deepestDispatch;
     private int _deepestChunk;
@@ -167,11 +172,21 @@ internal sealed class LocalHostServer : IAsyncDisposable
 
     private async Task InspectCallAsync(HttpContext context, RequestDelegate next, FaultInjector? faults, TimeSpan? chunkDelay)
     {
-        var (action, chunk, depth) = await ReadCallAsync(context.Request);
+        var (action, chunk, depth, runId, isRoot) = await ReadCallAsync(context.Request);
         if (action == "dispatch")
         {
             Interlocked.Increment(ref _dispatchRequests);
             Raise(ref _deepestDispatch, depth);
+            var arrived = DateTimeOffset.UtcNow;
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                _dispatchSpans.Enqueue(new DispatchSpan(runId, isRoot, arrived, DateTimeOffset.UtcNow, context.Response.StatusCode));
+            }
+            return;
         }
         if (chunk is null)
         {
@@ -236,13 +251,13 @@ internal sealed class LocalHostServer : IAsyncDisposable
         }
     }
 
-    // The action, depth and (for process_chunk) chunk index of a POST; Chunk is null for any other request.
-    // The body is rewound.
-    private static async Task<(string? Action, int? Chunk, int Depth)> ReadCallAsync(HttpRequest request)
+    // The action, depth and (for process_chunk) chunk index of a POST; Chunk is null for any other request. For
+    // dispatch, its run id and whether it is a run's root (no range). The body is rewound.
+    private static async Task<(string? Action, int? Chunk, int Depth, string? RunId, bool IsRoot)> ReadCallAsync(HttpRequest request)
     {
         if (!HttpMethods.IsPost(request.Method))
         {
-            return (null, null, 0);
+            return (null, null, 0, null, false);
         }
         request.EnableBuffering();
         try
@@ -251,18 +266,19 @@ internal sealed class LocalHostServer : IAsyncDisposable
             var root = body.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return (null, null, 0);
+                return (null, null, 0, null, false);
             }
             var hasAction = root.TryGetProperty("action", out var a);
             var action = hasAction && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
             var depth = root.TryGetProperty("depth", out var d) && d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out var n) ? n : 0;
             var isChunk = !hasAction || action == "process_chunk";
             int? chunk = !isChunk ? null : root.TryGetProperty("chunk", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var index) ? index : 0;
-            return (action, chunk, depth);
+            var runId = root.TryGetProperty("runId", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+            return (action, chunk, depth, runId, !root.TryGetProperty("first", out _));
         }
         catch (JsonException)
         {
-            return (null, null, 0);
+            return (null, null, 0, null, false);
         }
         finally
         {
@@ -270,3 +286,8 @@ internal sealed class LocalHostServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>One dispatch request the server served.</summary>
+/// <param name="RunId">The run it belongs to.</param>
+/// <param name="IsRoot">True for a run's root (the whole job), false for a node of its tree.</param>
+public sealed record DispatchSpan(string? RunId, bool IsRoot, DateTimeOffset Arrived, DateTimeOffset Answered, int StatusCode);
