@@ -9,6 +9,7 @@ using FanOut.LocalHost.Hosting;
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --wordcount 1073741824 [--chunk-bytes 16777216] [--concurrency 4] [--rounds 3]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 32] [--rounds 1] [--widths 250 --width-chunks 10000]
+//        dotnet run -c Release --project FanOut.Benchmarks -- --status 1000,10000,100000   (GET of a job's status, running and finished)
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 if (settings.TryGetValue("scale", out var scaleSizes))
 {
@@ -22,6 +23,16 @@ if (settings.TryGetValue("scale", out var scaleSizes))
     if (settings.TryGetValue("out", out var scaleOut))
     {
         await File.WriteAllTextAsync(scaleOut, scaleReport);
+    }
+    return;
+}
+if (settings.TryGetValue("status", out var statusSizes))
+{
+    var statusReport = await StatusBenchmark.RunAsync([.. statusSizes.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))]);
+    Console.WriteLine(statusReport);
+    if (settings.TryGetValue("out", out var statusOut))
+    {
+        await File.WriteAllTextAsync(statusOut, statusReport);
     }
     return;
 }

@@ -167,6 +167,32 @@ internal sealed class ScaleHost(RealWorker worker, HttpClient http, AzuriteProce
         return new ScaleHost(worker, new HttpClient { BaseAddress = worker.Url, Timeout = TimeSpan.FromMinutes(5) }, azurite, probe);
     }
 
+    /// <summary>The front's client (the job's status is read through it).</summary>
+    public HttpClient Http => http;
+
+    /// <summary>Starts a job of <paramref name="chunks"/> one-item chunks, every setting at its default, on an emptied
+    /// Azurite, and answers its id at once (waitSeconds 0).</summary>
+    public async Task<string> StartJobAsync(int chunks)
+    {
+        if (!_fresh)
+        {
+            await azurite.RestartEmptyAsync();
+        }
+        _fresh = false;
+        var jobId = $"status-{chunks}-{Guid.NewGuid():N}"[..40];
+        var body = new JsonObject
+        {
+            ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1, ["waitSeconds"] = 0,
+            ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
+        };
+        using var response = await http.PostAsJsonAsync("api/batch", body);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"start_fanout of {chunks} chunks answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        return jobId;
+    }
+
     /// <summary>One job of <paramref name="chunks"/> one-item chunks, on an emptied Azurite.</summary>
     public async Task<(double Rate, double FirstChunkMs, int Levels, int Dispatchers)> RunJobAsync(int chunks, int concurrency)
     {
