@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(1018, LogLevel.Warning, "Job {JobId}: the progress of the leaf from chunk {First} could not be written; the job's status lags until its next line: {Error}")]
     public static partial void ProgressNotWritten(ILogger logger, string jobId, int first, string error);
+
+    [LoggerMessage(1019, LogLevel.Warning, "Job {JobId}: run {RunId} no longer holds the job (its lease expired and another run took it over): it writes no result")]
+    public static partial void RunLostTheJob(ILogger logger, string jobId, string runId);
 }

@@ -11,8 +11,8 @@ internal interface IJobLedger
     Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a new job: its input (<see cref="JobManifest.InputBlob"/>), then its manifest (the
-    /// commit point). When a manifest already exists for the job id, nothing is replaced and the existing
-    /// manifest is returned.</summary>
+    /// commit point). When a manifest already exists for the job id, nothing is replaced, the input this call
+    /// wrote is removed (unless it is the stored job's own: the same request), and the existing manifest is returned.</summary>
     Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default);
 
     /// <summary>The job's whole stored input.</summary>

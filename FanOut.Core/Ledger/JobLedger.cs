@@ -34,11 +34,20 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default) =>
         GuardAsync(async () =>
         {
-            await TryUploadNewAsync(manifest.InputBlob, input, null, cancellationToken).ConfigureAwait(false);
+            var wroteInput = await TryUploadNewAsync(manifest.InputBlob, input, null, cancellationToken).ConfigureAwait(false);
             var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, LedgerJsonContext.Default.JobManifest));
-            return await TryUploadNewAsync(LedgerPaths.Manifest(manifest.JobId), bytes, null, cancellationToken).ConfigureAwait(false)
-                ? manifest
-                : (await GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false))!;
+            if (await TryUploadNewAsync(LedgerPaths.Manifest(manifest.JobId), bytes, null, cancellationToken).ConfigureAwait(false))
+            {
+                return manifest;
+            }
+            var stored = (await GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false))!;
+            if (wroteInput && stored.InputBlob != manifest.InputBlob)
+            {
+                // Another request took the job id first: the input this one wrote belongs to no job.
+                await (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(manifest.InputBlob)
+                    .DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            return stored;
         });
 
     /// <inheritdoc/>

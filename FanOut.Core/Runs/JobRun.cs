@@ -108,6 +108,13 @@ internal sealed class JobRun(
         {
             Log.RunIncomplete(logger, jobId, total.Unfinished);
         }
+        // Only the run that holds the job writes its result: one that lost it (it stalled past its lease's term, and
+        // another run took the job over) answers the status instead of overwriting a newer answer.
+        if (!await lease.RenewAsync(jobId, runId).ConfigureAwait(false))
+        {
+            Log.RunLostTheJob(logger, jobId, runId);
+            return await LiveAsync(manifest).ConfigureAwait(false);
+        }
         return new JobFinished(await finalizer.WriteAsync(manifest, total, walked.Levels).ConfigureAwait(false));
     }
 

@@ -7,13 +7,19 @@ namespace FanOut.Core.Runs;
 
 /// <summary>The status of a job that has no result yet, in a few storage calls whatever its size: the job's
 /// lease names its current run, whose progress log holds its counts (<see cref="RunProgress"/>), and the first
-/// failures are one listing away. A job that ended has its result instead, exact.</summary>
+/// failures are one listing away. A job that ended has its result instead, exact. A job whose run is gone (its lease
+/// lapsed, or was let go, with no result written: the process running it died) is <c>Incomplete</c>: nothing runs it,
+/// and <c>resume</c> finishes it.</summary>
 internal sealed class JobStatusReader(IJobLedger ledger, IOptions<FanOutOptions> options, TimeProvider timeProvider)
 {
     /// <summary>Pending until a chunk finishes, then Running.</summary>
     public async Task<JobResult> LiveAsync(JobManifest manifest, CancellationToken cancellationToken = default)
     {
-        var progress = await ProgressAsync(manifest, cancellationToken).ConfigureAwait(false);
+        var (progress, ownerGone) = await ProgressAsync(manifest, cancellationToken).ConfigureAwait(false);
+        if (ownerGone && await ledger.ReadResultAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } result)
+        {
+            return result; // the run ended (and let the job go) since the caller looked for a result
+        }
         var failures = progress.Failed > 0
             ? await ledger.ReadFailuresAsync(manifest.JobId, LedgerSnapshot.MaxListedFailures, cancellationToken).ConfigureAwait(false)
             : [];
@@ -22,7 +28,8 @@ internal sealed class JobStatusReader(IJobLedger ledger, IOptions<FanOutOptions>
         return new JobResult
         {
             JobId = manifest.JobId,
-            Status = succeeded + failed == 0 ? JobStatus.Pending : JobStatus.Running,
+            // A run that is gone (its lease lapsed with no result: its process died) runs nothing: resume finishes the job.
+            Status = ownerGone ? JobStatus.Incomplete : succeeded + failed == 0 ? JobStatus.Pending : JobStatus.Running,
             Processor = manifest.Processor,
             CreatedAt = manifest.CreatedAt,
             Chunks = new ChunkCounts(manifest.ChunkCount, succeeded, failed, manifest.ChunkCount - succeeded - failed),
@@ -34,16 +41,17 @@ internal sealed class JobStatusReader(IJobLedger ledger, IOptions<FanOutOptions>
     }
 
     // The current run's progress; until its root has written its base line (it lists the committed chunks
-    // first), the progress its predecessor left.
-    private async Task<RunProgress> ProgressAsync(JobManifest manifest, CancellationToken cancellationToken)
+    // first), the progress its predecessor left. The owner is gone when the run's lease lapsed or was let go.
+    private async Task<(RunProgress Progress, bool OwnerGone)> ProgressAsync(JobManifest manifest, CancellationToken cancellationToken)
     {
         if (await ledger.ReadDispatchMarkerAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is not { } run)
         {
-            return RunProgress.None;
+            return (RunProgress.None, false);
         }
+        var ownerGone = !run.HoldsAt(timeProvider.GetUtcNow());
         var progress = RunProgress.Of(await ledger.ReadProgressAsync(manifest.JobId, run.RunId, manifest.ChunkCount, cancellationToken).ConfigureAwait(false));
         return progress.HasBase || run.Predecessor is not { } predecessor
-            ? progress
-            : RunProgress.Of(await ledger.ReadProgressAsync(manifest.JobId, predecessor, manifest.ChunkCount, cancellationToken).ConfigureAwait(false));
+            ? (progress, ownerGone)
+            : (RunProgress.Of(await ledger.ReadProgressAsync(manifest.JobId, predecessor, manifest.ChunkCount, cancellationToken).ConfigureAwait(false)), ownerGone);
     }
 }

@@ -109,8 +109,11 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
             current is { EndedAt: null } && current.RunId == runId ? current with { EndedAt = now, ExpiresAt = now } : null).ConfigureAwait(false);
     }
 
-    // True while the run still holds the job (its lease renewed); false once another run took it over.
-    private async Task<bool> RenewAsync(string jobId, string runId)
+    /// <summary>Renews <paramref name="runId"/>'s lease now: true while the marker still names the run (it holds the job for
+    /// a full term from now; a lease that lapsed but that nobody took is the run's again), false once another run took it over. A run checks this before it writes the job's
+    /// result, so that a run that lost the job (it stalled past its term) never overwrites the answer of the run that
+    /// took it over.</summary>
+    public async Task<bool> RenewAsync(string jobId, string runId)
     {
         var now = timeProvider.GetUtcNow();
         return await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>

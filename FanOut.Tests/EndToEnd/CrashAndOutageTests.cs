@@ -43,11 +43,23 @@ public sealed class CrashAndOutageTests(AzuriteFixture storage)
         {
             await KillAsync(host, crash, log); // SIGKILL, in the middle of the job
         }
+        var killedAt = System.Diagnostics.Stopwatch.StartNew();
         var committedAtCrash = await blobs.CommittedChunksAsync(jobId);
         Assert.InRange(committedAtCrash, 1, 1999);
 
         await using var restarted = await LocalHostProcess.StartAsync(log, environment);
         using var again = new HttpClient { BaseAddress = restarted.Url, Timeout = TimeSpan.FromMinutes(3) };
+        // Nothing runs the job now: its status says so (Incomplete) once the dead run's lease has lapsed (a term, 15 s),
+        // never Running for longer.
+        var seen = new List<string>();
+        while (seen.LastOrDefault() != "Incomplete" && killedAt.Elapsed < LeaseTerm + StatusMargin)
+        {
+            await Task.Delay(500);
+            var status = JsonDocument.Parse(await again.GetStringAsync($"api/batch/{jobId}")).RootElement;
+            seen.Add(status.GetProperty("status").GetString()!);
+        }
+        Assert.Equal("Incomplete", seen[^1]);
+        Assert.All(seen[..^1], s => Assert.Contains(s, new[] { "Pending", "Running" }));
         using var resumed = await again.PostAsJsonAsync("api/batch", new JsonObject { ["action"] = "resume", ["jobId"] = jobId, ["waitSeconds"] = 150 });
         var job = JsonDocument.Parse(await resumed.Content.ReadAsStringAsync()).RootElement;
         using var reference = await again.PostAsJsonAsync("api/batch", StartBody(NewJobId(), items.DeepClone().AsArray(), chunkSize: 1, waitSeconds: 150));
@@ -61,6 +73,9 @@ public sealed class CrashAndOutageTests(AzuriteFixture storage)
         Assert.Equal(Enumerable.Range(0, 2000).Select(i => $"jobs/{jobId}/chunks/{i:D6}.json"), chunks.Select(c => c.Name).Order());
         Assert.All(chunks, c => Assert.Equal(c.Properties.CreatedOn, c.Properties.LastModified)); // each committed once
     }
+
+    private static readonly TimeSpan LeaseTerm = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StatusMargin = TimeSpan.FromSeconds(15);
 
     public enum Crash
     {

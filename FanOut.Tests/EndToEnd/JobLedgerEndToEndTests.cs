@@ -78,6 +78,21 @@ public sealed class JobLedgerEndToEndTests(AzuriteFixture storage)
     }
 
     [Fact]
+    public async Task StartFanout_TenDifferentRequestsForOneJobIdAtOnce_OneIsTheJob_TheOthers409_AndLeaveNoInputBehind()
+    {
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
+        var jobId = NewJobId();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => PostAsync(server, StartBody(jobId, Words(20 + i), chunkSize: 5, waitSeconds: 30))));
+
+        var accepted = Assert.Single(answers, a => a.Status is HttpStatusCode.OK or HttpStatusCode.Accepted);
+        Assert.All(answers.Where(a => a != accepted), a => Assert.Equal(HttpStatusCode.Conflict, a.Status));
+        var inputs = await _blobs.ListAsync($"jobs/{jobId}/input/");
+        var manifest = JsonDocument.Parse(await _blobs.ReadAsync($"jobs/{jobId}/manifest.json")).RootElement;
+        Assert.Equal(manifest.GetProperty("inputBlob").GetString(), Assert.Single(inputs).Name);
+    }
+
+    [Fact]
     public async Task StartFanout_SameJobIdSameRequest_IsOneJob_DifferentRequest_Is409()
     {
         await using var server = await LocalHostServer.StartAsync(storage.Settings());

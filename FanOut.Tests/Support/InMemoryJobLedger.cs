@@ -35,10 +35,17 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.Create, null, null, cancellationToken, () =>
         {
-            _blobs.TryAdd(manifest.InputBlob, new StoredBlob(input.ToArray()));
-            return _blobs.TryAdd(LedgerPaths.Manifest(manifest.JobId), Json(manifest, LedgerJsonContext.Default.JobManifest))
-                ? manifest
-                : Read(LedgerPaths.Manifest(manifest.JobId), LedgerJsonContext.Default.JobManifest)!;
+            var wroteInput = _blobs.TryAdd(manifest.InputBlob, new StoredBlob(input.ToArray()));
+            if (_blobs.TryAdd(LedgerPaths.Manifest(manifest.JobId), Json(manifest, LedgerJsonContext.Default.JobManifest)))
+            {
+                return manifest;
+            }
+            var stored = Read(LedgerPaths.Manifest(manifest.JobId), LedgerJsonContext.Default.JobManifest)!;
+            if (wroteInput && stored.InputBlob != manifest.InputBlob)
+            {
+                _blobs.TryRemove(manifest.InputBlob, out _);
+            }
+            return stored;
         });
 
     public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
