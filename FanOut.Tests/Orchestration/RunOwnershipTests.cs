@@ -36,12 +36,9 @@ public sealed class RunOwnershipTests
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
         var items = InlineJobs.Words(8, seed: 62);
-        host.Caller.Inject(CallFault.Status(BatchActions.Dispatch, 503)); // the job is stored, not run
-        Assert.Equal(503, (await host.PostAsync(InlineJobs.Start("orphaned", "count", items, chunkSize: 1))).Status);
-        host.Caller.ClearFaults();
+        await host.StoreOnlyAsync(InlineJobs.Start("orphaned", "count", items, chunkSize: 1));
         // A run took the job, counted 3 chunks committed before it, and died: its lease runs out in 8 s and is never renewed.
-        var now = host.Clock.GetUtcNow();
-        host.Ledger.PlantDispatchMarker("orphaned", new DispatchMarker { RunId = "dead-run", StartedAt = now.AddSeconds(-7), ExpiresAt = now.AddSeconds(8) });
+        host.PlantDeadRun("orphaned", "dead-run", expiresIn: TimeSpan.FromSeconds(8), startedAgo: TimeSpan.FromSeconds(7));
         await host.Ledger.AppendProgressAsync("orphaned", "dead-run", new ProgressLine { Base = true, Succeeded = 3, Items = 3 });
 
         var whileHeld = await host.StatusAsync("orphaned");

@@ -109,12 +109,9 @@ public sealed class UnattendedJobTests
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
         var items = InlineJobs.Words(8, seed: 45);
-        host.Caller.Inject(CallFault.Status(BatchActions.Dispatch, 503)); // the job is stored, not run
-        Assert.Equal(503, (await host.PostAsync(InlineJobs.Start("crashed", "count", items, chunkSize: 1))).Status);
-        host.Caller.ClearFaults();
+        await host.StoreOnlyAsync(InlineJobs.Start("crashed", "count", items, chunkSize: 1));
         // The run died 7 s ago, right after renewing its lease: the lease has 8 s of its term left and is never renewed again.
-        var now = host.Clock.GetUtcNow();
-        host.Ledger.PlantDispatchMarker("crashed", new DispatchMarker { RunId = "killed-run", StartedAt = now.AddSeconds(-60), ExpiresAt = now.AddSeconds(8) });
+        host.PlantDeadRun("crashed", "killed-run", expiresIn: TimeSpan.FromSeconds(8), startedAgo: TimeSpan.FromSeconds(60));
 
         var (resumed, waited) = await AdvanceUntilDoneAsync(host, host.PostAsync(InlineJobs.Resume("crashed")));
 
@@ -132,12 +129,9 @@ public sealed class UnattendedJobTests
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20);
         var items = InlineJobs.Words(8, seed: 44);
-        host.Caller.Inject(CallFault.Status(BatchActions.Dispatch, 503)); // the job is stored, not run
-        Assert.Equal(503, (await host.PostAsync(InlineJobs.Start("died", "count", items, chunkSize: 1))).Status);
-        host.Caller.ClearFaults();
-        var now = host.Clock.GetUtcNow();
+        await host.StoreOnlyAsync(InlineJobs.Start("died", "count", items, chunkSize: 1));
         // A lease far longer than a term (a marker written before leases were renewed): a root waits half its hop at most.
-        host.Ledger.PlantDispatchMarker("died", new DispatchMarker { RunId = "dead-run", StartedAt = now, ExpiresAt = now.AddSeconds(50) });
+        host.PlantDeadRun("died", "dead-run", expiresIn: TimeSpan.FromSeconds(50));
 
         var (held, waited) = await AdvanceUntilDoneAsync(host, host.PostAsync(InlineJobs.Resume("died")));
 

@@ -92,6 +92,22 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         return JobReply.Of(await endpoint.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), signature: null).WaitAsync(Patience));
     }
 
+    /// <summary>Stores a job without running it: its start is answered 503, as when its dispatch call fails.</summary>
+    public async Task StoreOnlyAsync(string startBody)
+    {
+        Caller.Inject(CallFault.Status(Core.Contracts.BatchActions.Dispatch, 503));
+        var reply = await PostAsync(startBody);
+        Caller.ClearFaults();
+        Assert.Equal(503, reply.Status);
+    }
+
+    /// <summary>Plants the lease of a run that died: it holds the job until <paramref name="expiresIn"/> from now.</summary>
+    public void PlantDeadRun(string jobId, string runId, TimeSpan expiresIn, TimeSpan? startedAgo = null)
+    {
+        var now = Clock.GetUtcNow();
+        Ledger.PlantDispatchMarker(jobId, new DispatchMarker { RunId = runId, StartedAt = now - (startedAgo ?? TimeSpan.Zero), ExpiresAt = now + expiresIn });
+    }
+
     /// <summary>GET of a job's status.</summary>
     public async Task<JobReply> StatusAsync(string jobId) =>
         JobReply.Of(await Services.GetRequiredService<BatchEndpoint>().GetJobAsync(jobId).WaitAsync(Patience));
