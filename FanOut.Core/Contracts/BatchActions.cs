@@ -12,6 +12,9 @@ internal static class BatchActions
     /// <summary>External: finish a stored job, re-dispatching only the chunks with no committed result.</summary>
     public const string Resume = "resume";
 
+    /// <summary>External: stop a job: no new chunk is sent, the chunks in flight finish, and it ends Cancelled.</summary>
+    public const string Cancel = "cancel";
+
     /// <summary>Internal: run a stored job's pending chunks and fan their results in.</summary>
     public const string Dispatch = "dispatch";
 
@@ -20,5 +23,5 @@ internal static class BatchActions
     public const string CountQuotes = "count_quotes";
 
     /// <summary>Every action the endpoint accepts, in the order error messages list them.</summary>
-    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, ProcessChunk, Dispatch, CountQuotes];
+    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, Cancel, ProcessChunk, Dispatch, CountQuotes];
 }

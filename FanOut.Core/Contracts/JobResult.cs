@@ -75,4 +75,6 @@ public static class JobStatus
     public const string Failed = "Failed";
     /// <summary>A run ended (its deadline passed) with chunks not seen to an end; resume finishes them.</summary>
     public const string Incomplete = "Incomplete";
+    /// <summary>Stopped by a cancel: the chunks in flight then finished, the others are pending; resume runs them.</summary>
+    public const string Cancelled = "Cancelled";
 }

@@ -1,9 +1,10 @@
 namespace FanOut.Core.Contracts;
 
-/// <summary>The body of <c>resume</c>: finish a stored job, re-dispatching only chunks with no committed result.</summary>
+/// <summary>The body of <c>resume</c> (finish a stored job, re-dispatching only chunks with no committed result) and of
+/// <c>cancel</c> (stop it; waitSeconds: how long to wait for it to end Cancelled).</summary>
 internal sealed record ResumeRequest
 {
-    /// <summary>Always <c>resume</c>.</summary>
+    /// <summary><c>resume</c> or <c>cancel</c>.</summary>
     public string? Action { get; set; }
 
     /// <summary>The job to finish.</summary>

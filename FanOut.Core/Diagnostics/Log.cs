@@ -29,8 +29,8 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Warning, "Job {JobId}: committed chunk {Chunk} could not be read; it stays unfinished: {Error}")]
     public static partial void CommittedChunkUnread(ILogger logger, string jobId, int chunk, string error);
 
-    [LoggerMessage(1009, LogLevel.Warning, "Job {JobId}: run ended at its deadline with {Unfinished} chunk(s) unfinished; resume finishes them")]
-    public static partial void RunIncomplete(ILogger logger, string jobId, int unfinished);
+    [LoggerMessage(1009, LogLevel.Warning, "Job {JobId}: run ended with {Unfinished} chunk(s) unfinished (cancelled: {Cancelled}); resume finishes them")]
+    public static partial void RunIncomplete(ILogger logger, string jobId, int unfinished, bool cancelled);
 
     [LoggerMessage(1010, LogLevel.Warning, "Job {JobId}: paused for {Milliseconds:F0} ms: a self-call was answered 429 or 503 with Retry-After")]
     public static partial void JobPaused(ILogger logger, string jobId, double milliseconds);

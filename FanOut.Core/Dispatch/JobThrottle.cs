@@ -10,7 +10,8 @@ namespace FanOut.Core.Dispatch;
 /// <summary>Job-wide back-pressure. When any self-call of a job is answered 429 (or 503 with Retry-After),
 /// the job pauses: no call of the job, by any dispatcher, starts before the pause ends. A pause is shared
 /// at once within the instance, and through the ledger (<c>jobs/{jobId}/pause.json</c>) with the job's
-/// dispatchers on other instances, which read it at most once a second.</summary>
+/// dispatchers on other instances, which read it at most once a second. A job's cancel (<c>cancel.json</c>) travels
+/// the same way: once a dispatcher has seen it, it sends nothing more of the job.</summary>
 internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobThrottle> logger)
 {
     /// <summary>How often a dispatcher looks for a pause that another instance recorded.</summary>
@@ -29,6 +30,26 @@ internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, 
         for (var wait = state.Until - timeProvider.GetUtcNow(); wait > TimeSpan.Zero; wait = state.Until - timeProvider.GetUtcNow())
         {
             await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>True once the job is cancelled (checking the ledger when it has not lately): send nothing more of it.</summary>
+    public async Task<bool> IsCancelledAsync(string jobId)
+    {
+        var state = _jobs.GetOrAdd(jobId, _ => new JobState());
+        await RefreshAsync(jobId, state).ConfigureAwait(false);
+        return state.Cancelled;
+    }
+
+    /// <summary>Notes at once, on this instance, that the job is cancelled (the others read it from the ledger).</summary>
+    public void NoteCancelled(string jobId) => _jobs.GetOrAdd(jobId, _ => new JobState()).Cancelled = true;
+
+    /// <summary>Forgets, on this instance, that the job was cancelled (a resume runs it again).</summary>
+    public void NoteResumed(string jobId)
+    {
+        if (_jobs.TryGetValue(jobId, out var state))
+        {
+            state.Cancelled = false;
         }
     }
 
@@ -86,6 +107,7 @@ internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, 
                     state.Until = recorded.Until > state.Until ? recorded.Until : state.Until;
                 }
             }
+            state.Cancelled = await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
         }
         catch (StorageUnavailableException ex)
         {
@@ -118,5 +140,7 @@ internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, 
         public long RefreshedAt { get; set; }
 
         public Task? Refresh { get; set; }
+
+        public volatile bool Cancelled;
     }
 }

@@ -1,8 +1,9 @@
 namespace FanOut.Core.Dispatch;
 
 /// <summary>The one sender of a dispatcher's internal calls, chunks and sub-trees alike: at most
-/// <c>maxConcurrency</c> in flight, none sent and none waited for once the deadline passes.</summary>
-internal sealed class SelfCalls(ISelfCaller caller)
+/// <c>maxConcurrency</c> in flight, none sent and none waited for once the deadline passes, none sent once the job
+/// is cancelled (<see cref="JobThrottle.IsCancelledAsync"/>; the calls in flight finish).</summary>
+internal sealed class SelfCalls(ISelfCaller caller, JobThrottle throttle)
 {
     /// <summary>Makes <paramref name="count"/> calls and returns how each ended, in order: null for a call not
     /// sent or not answered before <paramref name="deadline"/> (it may still have done its work).</summary>
@@ -28,6 +29,10 @@ internal sealed class SelfCalls(ISelfCaller caller)
             await Task.Yield();
             for (var i = Interlocked.Increment(ref next); i < count && !deadline.IsCancellationRequested; i = Interlocked.Increment(ref next))
             {
+                if (await throttle.IsCancelledAsync(jobId).ConfigureAwait(false))
+                {
+                    break; // this call and the rest stay unsent: unfinished
+                }
                 var call = callOf(i, lane);
                 try
                 {

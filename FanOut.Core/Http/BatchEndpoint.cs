@@ -25,6 +25,7 @@ public sealed class BatchEndpoint
     public const string SignatureHeader = InternalCallSigner.Header;
 
     private readonly JobAdmission _admission;
+    private readonly JobCancellation _cancellation;
     private readonly ChunkWorker _worker;
     private readonly QuoteCounter _quotes;
     private readonly DispatchHandler _dispatch;
@@ -35,9 +36,10 @@ public sealed class BatchEndpoint
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
-        JobAdmission admission, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger, JobStatusReader status,
-        InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
+        JobAdmission admission, JobCancellation cancellation, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
+        JobStatusReader status, InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
     {
+        _cancellation = cancellation;
         (_admission, _worker, _quotes, _dispatch, _ledger, _status, _signer) = (admission, worker, quotes, dispatch, ledger, status, signer);
         (_options, _logger) = (options.Value, logger);
     }
@@ -91,6 +93,7 @@ public sealed class BatchEndpoint
                 BatchActions.ProcessChunk => await GuardAsync(name, () => _worker.ProcessAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.StartFanout => await GuardAsync(name, () => _admission.StartAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Resume => await GuardAsync(name, () => _admission.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
+                BatchActions.Cancel => await GuardAsync(name, () => _cancellation.CancelAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Dispatch => await GuardAsync(name, () => _dispatch.HandleAsync(root)).ConfigureAwait(false),
                 BatchActions.CountQuotes => await GuardAsync(name, () => _quotes.CountAsync(root)).ConfigureAwait(false),
                 _ => UnknownAction(action),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
+using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
 using FanOut.Core.Planning;
@@ -14,8 +15,8 @@ namespace FanOut.Core.Jobs;
 /// another request is refused as a conflict; with the same request it is the existing job) and hands it to
 /// <see cref="JobHandOff"/>; <c>resume</c> hands a stored job over again. <c>dryRun</c> goes to <see cref="JobPreview"/>.</summary>
 internal sealed class JobAdmission(
-    StartFanoutValidator validator, IJobLedger ledger, JobHandOff handOff, JobPreview preview, SourcePlanner sources, TimeProvider timeProvider,
-    IOptions<FanOutOptions> options)
+    StartFanoutValidator validator, IJobLedger ledger, JobHandOff handOff, JobPreview preview, SourcePlanner sources, JobThrottle throttle,
+    TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
     public async Task<Outcome> StartAsync(JsonElement body, CancellationToken cancellationToken = default)
@@ -74,9 +75,14 @@ internal sealed class JobAdmission(
             return Refusal.Invalid(errors);
         }
         var manifest = await ledger.GetManifestAsync(request!.JobId!, cancellationToken).ConfigureAwait(false);
-        return manifest is null
-            ? Refusal.UnknownJob(request.JobId!)
-            : await handOff.RunAsync(manifest, request.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            return Refusal.UnknownJob(request.JobId!);
+        }
+        // A cancelled job runs again: what was left when it stopped.
+        await ledger.DeleteCancelAsync(manifest.JobId, cancellationToken).ConfigureAwait(false);
+        throttle.NoteResumed(manifest.JobId);
+        return await handOff.RunAsync(manifest, request.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
 
     // Stores a new job, or answers why not: its source blob was replaced while it was being planned, or it

@@ -60,6 +60,15 @@ internal interface IJobLedger
     /// <summary>Records until when every dispatcher of the job holds back (job-wide back-pressure).</summary>
     Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default);
 
+    /// <summary>Records that the job is cancelled (again: harmless).</summary>
+    Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default);
+
+    /// <summary>The job's cancel, if it has one.</summary>
+    Task<JobCancel?> ReadCancelAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes the job's cancel (a resume runs it again).</summary>
+    Task DeleteCancelAsync(string jobId, CancellationToken cancellationToken = default);
+
     /// <summary>The job's recorded pause, if any.</summary>
     Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default);
 

@@ -212,6 +212,19 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
         WriteAsync(LedgerPaths.Pause(jobId), pause, LedgerJsonContext.Default.JobPause, cancellationToken);
 
+    /// <inheritdoc/>
+    public Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default) =>
+        WriteAsync(LedgerPaths.Cancel(jobId), cancel, LedgerJsonContext.Default.JobCancel, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<JobCancel?> ReadCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.Cancel(jobId), LedgerJsonContext.Default.JobCancel, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task DeleteCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
+            .GetBlobClient(LedgerPaths.Cancel(jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+
     /// <summary>The job's recorded pause, if any.</summary>
     public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.Pause(jobId), LedgerJsonContext.Default.JobPause, cancellationToken);

@@ -18,5 +18,6 @@ namespace FanOut.Core.Ledger;
 [JsonSerializable(typeof(JobResult))]
 [JsonSerializable(typeof(DispatchMarker))]
 [JsonSerializable(typeof(JobPause))]
+[JsonSerializable(typeof(JobCancel))]
 [JsonSerializable(typeof(ProgressLine))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

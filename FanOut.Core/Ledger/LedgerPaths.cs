@@ -29,6 +29,9 @@ internal static class LedgerPaths
     /// <summary>The latest dispatch run.</summary>
     public static string DispatchMarker(string jobId) => Job(jobId) + "dispatch.json";
 
+    /// <summary>That the job was cancelled: its dispatchers send nothing more.</summary>
+    public static string Cancel(string jobId) => Job(jobId) + "cancel.json";
+
     /// <summary>Until when the job's dispatchers hold back (back-pressure).</summary>
     public static string Pause(string jobId) => Job(jobId) + "pause.json";
 

@@ -32,6 +32,8 @@ internal enum RefusalKind
     LoopDetected,
     /// <summary>The processor's downstream service refuses it for now; nothing was committed, try again after the pause.</summary>
     Throttled,
+    /// <summary>The job ended (Succeeded or Failed): there is nothing to cancel.</summary>
+    AlreadyEnded,
 }
 
 /// <summary>A request turned down, with what the caller needs to know to fix it. The words are chosen here;
@@ -41,7 +43,11 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
     /// <summary>How long the caller should wait before trying again, when the refusal says (a throttled chunk).</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    /// <summary>Fields in error.</summary>
+    /// <summary>A cancel of a job that has ended.</summary>
+    public static Refusal AlreadyEnded(string jobId, string status) =>
+        new(RefusalKind.AlreadyEnded, $"Job '{jobId}' has ended {status}: there is nothing to cancel.");
+
+    /// <summary>A request with field errors.</summary>
     public static Refusal Invalid(FieldErrors errors) => new(RefusalKind.Invalid, errors.Summary(), errors.ToDictionary());
 
     /// <summary>One field in error.</summary>

@@ -9,17 +9,18 @@ namespace FanOut.Core.Runs;
 /// <summary>Ends a run: turns the root's tally into the job's result and writes it to the ledger.</summary>
 internal sealed class JobFinalizer(IJobLedger ledger, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
-    /// <summary>Writes and answers the result of a run whose tree used <paramref name="levels"/> levels.</summary>
-    public async Task<JobResult> WriteAsync(JobManifest manifest, ChunkTally total, int levels)
+    /// <summary>Writes and answers the result of a run whose tree used <paramref name="levels"/> levels (of a job that was
+    /// <paramref name="cancelled"/>: it ends Cancelled).</summary>
+    public async Task<JobResult> WriteAsync(JobManifest manifest, ChunkTally total, int levels, bool cancelled = false)
     {
-        var result = Ended(manifest, total, levels);
+        var result = Ended(manifest, total, levels, cancelled);
         await ledger.WriteResultAsync(result).ConfigureAwait(false);
         return result;
     }
 
-    // Succeeded or Failed when every chunk finished (by the tolerated share of failures), Incomplete when
-    // some were not seen to an end.
-    private JobResult Ended(JobManifest manifest, ChunkTally total, int levels)
+    // Succeeded or Failed when every chunk finished (by the tolerated share of failures), Incomplete (or
+    // Cancelled) when some were not seen to an end.
+    private JobResult Ended(JobManifest manifest, ChunkTally total, int levels, bool cancelled)
     {
         var processor = processors.For(manifest);
         var processorOptions = manifest.ProcessorOptions();
@@ -29,11 +30,11 @@ internal sealed class JobFinalizer(IJobLedger ledger, ChunkProcessors processors
         return new JobResult
         {
             JobId = manifest.JobId,
-            Status = !finished ? JobStatus.Incomplete
+            Status = !finished ? (cancelled ? JobStatus.Cancelled : JobStatus.Incomplete)
                 : failedPercent <= manifest.ToleratedFailurePercent ? JobStatus.Succeeded : JobStatus.Failed,
             Processor = manifest.Processor,
             CreatedAt = manifest.CreatedAt,
-            CompletedAt = finished ? completedAt : null,
+            CompletedAt = finished || cancelled ? completedAt : null,
             Chunks = new ChunkCounts(manifest.ChunkCount, total.Succeeded, total.Failed, total.Unfinished),
             Items = new ItemCounts(total.Items, total.FailedItems),
             DurationMs = (long)(completedAt - manifest.CreatedAt).TotalMilliseconds,

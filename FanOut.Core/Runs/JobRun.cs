@@ -99,14 +99,16 @@ internal sealed class JobRun(
             Failures = failed,
         };
         var total = held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, heldTally]);
-        if (total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
+        // A cancelled job's dispatchers stopped sending: it ends Cancelled, with what was left pending, and goes on in no next hop.
+        var cancelled = total.Unfinished > 0 && await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
+        if (!cancelled && total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
             && await HandOverAsync(manifest, link, total.Unfinished).ConfigureAwait(false) is { } goesOn)
         {
             return goesOn;
         }
         if (total.Unfinished > 0)
         {
-            Log.RunIncomplete(logger, jobId, total.Unfinished);
+            Log.RunIncomplete(logger, jobId, total.Unfinished, cancelled);
         }
         // Only the run that holds the job writes its result: one that lost it (it stalled past its lease's term, and
         // another run took the job over) answers the status instead of overwriting a newer answer.
@@ -115,7 +117,7 @@ internal sealed class JobRun(
             Log.RunLostTheJob(logger, jobId, runId);
             return await LiveAsync(manifest).ConfigureAwait(false);
         }
-        return new JobFinished(await finalizer.WriteAsync(manifest, total, walked.Levels).ConfigureAwait(false));
+        return new JobFinished(await finalizer.WriteAsync(manifest, total, walked.Levels, cancelled).ConfigureAwait(false));
     }
 
     // The deadline came with chunks left: the next hop takes the job over (and the lease with it), so no

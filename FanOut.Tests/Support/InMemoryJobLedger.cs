@@ -134,6 +134,15 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WritePause, null, null, cancellationToken, () => _blobs[LedgerPaths.Pause(jobId)] = Json(pause, LedgerJsonContext.Default.JobPause));
 
+    public Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteCancel, null, null, cancellationToken, () => _blobs[LedgerPaths.Cancel(jobId)] = Json(cancel, LedgerJsonContext.Default.JobCancel));
+
+    public Task<JobCancel?> ReadCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadCancel, null, null, cancellationToken, () => Read(LedgerPaths.Cancel(jobId), LedgerJsonContext.Default.JobCancel));
+
+    public Task DeleteCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.DeleteCancel, null, null, cancellationToken, () => _blobs.TryRemove(LedgerPaths.Cancel(jobId), out _));
+
     public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadPause, null, null, cancellationToken, () => Read(LedgerPaths.Pause(jobId), LedgerJsonContext.Default.JobPause));
 

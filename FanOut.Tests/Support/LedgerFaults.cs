@@ -26,6 +26,9 @@ internal enum LedgerOperation
     DeleteFailures,
     AppendProgress,
     ReadProgress,
+    WriteCancel,
+    ReadCancel,
+    DeleteCancel,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the

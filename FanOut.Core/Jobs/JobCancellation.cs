@@ -1,0 +1,86 @@
+using FanOut.Core.Configuration;
+using FanOut.Core.Contracts;
+using FanOut.Core.Dispatch;
+using FanOut.Core.Ledger;
+using FanOut.Core.Outcomes;
+using FanOut.Core.Requests;
+using FanOut.Core.Runs;
+using Microsoft.Extensions.Options;
+
+namespace FanOut.Core.Jobs;
+
+/// <summary>The <c>cancel</c> action. It records the cancel (<c>cancel.json</c>): every dispatcher of the job sees it within
+/// a second and sends nothing more, the chunks in flight finish and commit, and the run ends the job <c>Cancelled</c> with
+/// exact counts. A job that no run holds (stored but not run, or its run died) is ended at once, from its status. Cancelling
+/// again is harmless; cancelling a job that finished is a conflict. <c>resume</c> runs what is left.</summary>
+internal sealed class JobCancellation(
+    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+{
+    /// <summary>Cancels the job and answers its status: Cancelled when it already ended so, else the status so far (202).</summary>
+    public async Task<Outcome> CancelAsync(System.Text.Json.JsonElement body, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ResumeRequest, errors);
+        if (request is not null && (request.JobId is null || !JobIds.IsValid(request.JobId)))
+        {
+            errors.Add("jobId", "Required: the id of the job to cancel (1 to 64 of A-Z, a-z, 0-9, '_', '-').");
+        }
+        StartFanoutValidator.ValidateWaitSeconds(request?.WaitSeconds, errors);
+        if (!errors.IsEmpty)
+        {
+            return Refusal.Invalid(errors);
+        }
+        var jobId = request!.JobId!;
+        if (await ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is not { } manifest)
+        {
+            return Refusal.UnknownJob(jobId);
+        }
+        var ended = await ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (ended is { Status: JobStatus.Cancelled })
+        {
+            return new JobFinished(ended);
+        }
+        if (ended is { Status: JobStatus.Succeeded or JobStatus.Failed })
+        {
+            return Refusal.AlreadyEnded(jobId, ended.Status);
+        }
+        await ledger.WriteCancelAsync(jobId, new JobCancel { RequestedAt = timeProvider.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        throttle.NoteCancelled(jobId);
+        var marker = await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (marker is not null && marker.HoldsAt(timeProvider.GetUtcNow()))
+        {
+            // The run holding the job stops sending, lets its chunks in flight finish, and ends the job Cancelled.
+            return await WaitForRunAsync(manifest, request.WaitSeconds ?? 10, cancellationToken).ConfigureAwait(false);
+        }
+        // Nothing runs the job: it ends now, with what its status counts.
+        var live = ended ?? await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false);
+        var cancelled = live with
+        {
+            Status = JobStatus.Cancelled,
+            CompletedAt = timeProvider.GetUtcNow(),
+            Result = null,
+            Output = null,
+            StatusUrl = options.Value.StatusUrl(jobId),
+        };
+        await ledger.WriteResultAsync(cancelled, cancellationToken).ConfigureAwait(false);
+        return new JobFinished(cancelled);
+    }
+
+    // Polls the job's result (once a second, up to waitSeconds) until the run has ended it; answers its status so far if not.
+    private async Task<Outcome> WaitForRunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)
+    {
+        var until = timeProvider.GetUtcNow() + TimeSpan.FromSeconds(waitSeconds);
+        while (true)
+        {
+            if (await ledger.ReadResultAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } result)
+            {
+                return new JobFinished(result);
+            }
+            if (timeProvider.GetUtcNow() >= until)
+            {
+                return new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
