@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FanOut.Tests.Support;
+using static FanOut.Tests.EndToEnd.JobLedgerEndToEndTests;
+
+namespace FanOut.Tests.EndToEnd;
+
+/// <summary>A job's life after it starts, through LocalHost, the real worker and Azurite: cancel.</summary>
+[Collection(StorageCollection.Name)]
+public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
+{
+    private const int Chunks = 60;
+
+    // Every dispatcher reads a job's cancel at most a second after it was written; a chunk in flight then takes 0.1 s.
+    private static readonly TimeSpan StopsWithin = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task CancelMidJob_NoChunkArrivesAfterABoundedTime_StatusCancelledWithExactCounts_ResumeFinishesIt()
+    {
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(), chunkDelay: TimeSpan.FromMilliseconds(100));
+        var arrivals = new ConcurrentQueue<DateTimeOffset>();
+        server.OnChunk = _ => arrivals.Enqueue(DateTimeOffset.UtcNow);
+        var blobs = new JobBlobs(storage.ConnectionString);
+        var jobId = NewJobId();
+        var items = Words(Chunks);
+
+        var started = await PostAsync(server, StartBody(jobId, items.DeepClone().AsArray(), chunkSize: 1, waitSeconds: 0, maxConcurrency: 2));
+        for (var poll = 0; poll < 200 && await blobs.CommittedChunksAsync(jobId) < 10; poll++)
+        {
+            await Task.Delay(50);
+        }
+        var cancelAt = DateTimeOffset.UtcNow;
+        var cancelled = await PostAsync(server, new JsonObject { ["action"] = "cancel", ["jobId"] = jobId, ["waitSeconds"] = 30 });
+        await Task.Delay(StopsWithin); // any chunk still to arrive would have arrived by now
+        var status = JsonDocument.Parse(await server.Client.GetStringAsync($"api/batch/{jobId}")).RootElement;
+
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        Assert.Equal(HttpStatusCode.OK, cancelled.Status);
+        Assert.Equal("Cancelled", cancelled.Body.GetProperty("status").GetString());
+        Assert.DoesNotContain(arrivals, at => at > cancelAt + StopsWithin);
+        Assert.Equal("Cancelled", status.GetProperty("status").GetString());
+        var chunks = status.GetProperty("chunks");
+        var committed = await blobs.CommittedChunksAsync(jobId);
+        Assert.Equal(committed, chunks.GetProperty("succeeded").GetInt32());
+        Assert.Equal(0, chunks.GetProperty("failed").GetInt32());
+        Assert.Equal(Chunks, chunks.GetProperty("succeeded").GetInt32() + chunks.GetProperty("pending").GetInt32());
+        Assert.InRange(committed, 10, Chunks - 1);
+
+        using var resumed = await server.Client.PostAsJsonAsync("api/batch", new JsonObject { ["action"] = "resume", ["jobId"] = jobId, ["waitSeconds"] = 120 });
+        var job = JsonDocument.Parse(await resumed.Content.ReadAsStringAsync()).RootElement;
+        var reference = await PostAsync(server, StartBody(NewJobId(), items.DeepClone().AsArray(), chunkSize: 1, waitSeconds: 120));
+
+        Assert.Equal("Succeeded", job.GetProperty("status").GetString());
+        Assert.Equal(reference.Body.GetProperty("result").ToString(), job.GetProperty("result").ToString());
+        var all = await blobs.ListAsync($"jobs/{jobId}/chunks/");
+        Assert.Equal(Chunks, all.Count);
+        Assert.All(all, c => Assert.Equal(c.Properties.CreatedOn, c.Properties.LastModified)); // each committed once
+    }
+}
