@@ -88,8 +88,10 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobPreview>();
         services.TryAddTransient<JobAdmission>();
         services.TryAddTransient<JobCancellation>();
+        services.TryAddTransient<JobPurge>();
         services.TryAddTransient(provider => new BatchEndpoint(
-            provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
+            provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(),
+            provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
             provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusReader>(),
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));

@@ -4,8 +4,8 @@ using Microsoft.Azure.Functions.Worker.Http;
 
 namespace FanOut.Functions;
 
-/// <summary>FanOut's HTTP surface: POST /api/batch (every action, on the body's <c>action</c>) and
-/// GET /api/batch/{jobId} (a job's status).</summary>
+/// <summary>FanOut's HTTP surface: POST /api/batch (every action, on the body's <c>action</c>),
+/// GET /api/batch/{jobId} (a job's status) and DELETE /api/batch/{jobId} (purge a job).</summary>
 public sealed class BatchFunction(BatchEndpoint endpoint)
 {
     [Function(nameof(Batch))]
@@ -25,6 +25,16 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
         FunctionContext context)
     {
         var reply = await endpoint.GetJobAsync(jobId, context.CancellationToken);
+        return await reply.ToResponseAsync(request);
+    }
+
+    [Function(nameof(BatchPurge))]
+    public async Task<HttpResponseData> BatchPurge(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "batch/{jobId}")] HttpRequestData request,
+        string jobId,
+        FunctionContext context)
+    {
+        var reply = await endpoint.DeleteJobAsync(jobId, context.CancellationToken);
         return await reply.ToResponseAsync(request);
     }
 }

@@ -17,6 +17,7 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(DispatchRequest))]
 [JsonSerializable(typeof(QuoteCount))]
 [JsonSerializable(typeof(ResumeRequest))]
+[JsonSerializable(typeof(PurgeAnswer))]
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]
 [JsonSerializable(typeof(JobPlan))]

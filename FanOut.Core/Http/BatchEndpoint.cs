@@ -26,6 +26,7 @@ public sealed class BatchEndpoint
 
     private readonly JobAdmission _admission;
     private readonly JobCancellation _cancellation;
+    private readonly JobPurge _purge;
     private readonly ChunkWorker _worker;
     private readonly QuoteCounter _quotes;
     private readonly DispatchHandler _dispatch;
@@ -36,10 +37,10 @@ public sealed class BatchEndpoint
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
-        JobAdmission admission, JobCancellation cancellation, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
+        JobAdmission admission, JobCancellation cancellation, JobPurge purge, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
         JobStatusReader status, InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
     {
-        _cancellation = cancellation;
+        (_cancellation, _purge) = (cancellation, purge);
         (_admission, _worker, _quotes, _dispatch, _ledger, _status, _signer) = (admission, worker, quotes, dispatch, ledger, status, signer);
         (_options, _logger) = (options.Value, logger);
     }
@@ -68,6 +69,10 @@ public sealed class BatchEndpoint
                 ? new JobFinished(result)
                 : new JobFinished(await _status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
         }).ConfigureAwait(false));
+
+    /// <summary>Handles DELETE of a job: removes all its blobs (409 while a run holds it; 404 for an unknown job).</summary>
+    public async Task<BatchReply> DeleteJobAsync(string jobId, CancellationToken cancellationToken = default) =>
+        Replies.Of(await GuardAsync("purge", () => _purge.PurgeAsync(jobId, cancellationToken)).ConfigureAwait(false));
 
     private async Task<Outcome> PostOutcomeAsync(Stream body, string? signature, CancellationToken cancellationToken)
     {

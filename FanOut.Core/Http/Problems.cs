@@ -25,6 +25,7 @@ internal static class Problems
             RefusalKind.LoopDetected => ("loop-detected", "Recursion depth exceeded.", 508),
             RefusalKind.Throttled => ("throttled", "A downstream service is throttling the processor; try again later.", 429),
             RefusalKind.AlreadyEnded => ("job-ended", "The job has ended.", 409),
+            RefusalKind.JobRunning => ("job-running", "The job is running.", 409),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, "Unknown refusal."),
         };
         return new ProblemDetails($"urn:fanout:problem:{type}", title, status, refusal.Detail, refusal.Errors);

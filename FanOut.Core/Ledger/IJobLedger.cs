@@ -48,6 +48,10 @@ internal interface IJobLedger
     /// <summary>Every line of the run's progress logs, in no particular order: one read per log.</summary>
     Task<IReadOnlyList<ProgressLine>> ReadProgressAsync(string jobId, string runId, int chunkCount, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes every blob of the job, its manifest last, so that a purge cut short can be repeated; answers how
+    /// many it removed.</summary>
+    Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default);
+
     /// <summary>The job's fan-in result, or null while there is none.</summary>
     Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default);
 

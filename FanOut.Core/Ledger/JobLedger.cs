@@ -195,6 +195,32 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             return [.. logs.SelectMany(ProgressLines.Parse)];
         });
 
+    /// <summary>Lists the job's folder and deletes what it holds (16 at a time), the manifest last: until it is gone, the
+    /// job exists and a repeated purge goes on.</summary>
+    public Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+            var manifest = LedgerPaths.Manifest(jobId);
+            var names = new List<string>();
+            await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, LedgerPaths.Job(jobId), cancellationToken).ConfigureAwait(false))
+            {
+                if (blob.Name != manifest)
+                {
+                    names.Add(blob.Name);
+                }
+            }
+            var deleted = 0;
+            await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (name, ct) =>
+            {
+                if ((await container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: ct).ConfigureAwait(false)).Value)
+                {
+                    Interlocked.Increment(ref deleted);
+                }
+            }).ConfigureAwait(false);
+            return deleted + ((await container.GetBlobClient(manifest).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? 1 : 0);
+        });
+
     /// <summary>The job's fan-in result, or null while there is none.</summary>
     public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult, cancellationToken);

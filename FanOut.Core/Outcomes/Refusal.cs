@@ -34,6 +34,8 @@ internal enum RefusalKind
     Throttled,
     /// <summary>The job ended (Succeeded or Failed): there is nothing to cancel.</summary>
     AlreadyEnded,
+    /// <summary>A run holds the job: it cannot be purged now.</summary>
+    JobRunning,
 }
 
 /// <summary>A request turned down, with what the caller needs to know to fix it. The words are chosen here;
@@ -42,6 +44,10 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
 {
     /// <summary>How long the caller should wait before trying again, when the refusal says (a throttled chunk).</summary>
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>A purge of a job that a run holds.</summary>
+    public static Refusal JobRunning(string jobId) => new(RefusalKind.JobRunning,
+        $"Job '{jobId}' is running. Cancel it first ({{\"action\": \"cancel\", \"jobId\": \"{jobId}\"}}), then delete it.");
 
     /// <summary>A cancel of a job that has ended.</summary>
     public static Refusal AlreadyEnded(string jobId, string status) =>

@@ -8,7 +8,7 @@ using static FanOut.Tests.EndToEnd.JobLedgerEndToEndTests;
 
 namespace FanOut.Tests.EndToEnd;
 
-/// <summary>A job's life after it starts, through LocalHost, the real worker and Azurite: cancel.</summary>
+/// <summary>A job's life after it starts, through LocalHost, the real worker and Azurite: cancel and purge.</summary>
 [Collection(StorageCollection.Name)]
 public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
 {
@@ -58,5 +58,28 @@ public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
         var all = await blobs.ListAsync($"jobs/{jobId}/chunks/");
         Assert.Equal(Chunks, all.Count);
         Assert.All(all, c => Assert.Equal(c.Properties.CreatedOn, c.Properties.LastModified)); // each committed once
+    }
+
+    [Fact]
+    public async Task DeleteOfAFinishedJob_LeavesNoBlobUnderItsPrefix_ThenGetIs404_AndItsIdStartsANewJob()
+    {
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
+        var blobs = new JobBlobs(storage.ConnectionString);
+        var jobId = NewJobId();
+        var first = await PostAsync(server, StartBody(jobId, Words(30), chunkSize: 5));
+        var stored = (await blobs.ListAsync($"jobs/{jobId}/")).Count;
+
+        using var deleted = await server.Client.DeleteAsync($"api/batch/{jobId}");
+        var answer = JsonDocument.Parse(await deleted.Content.ReadAsStringAsync()).RootElement;
+        using var status = await server.Client.GetAsync($"api/batch/{jobId}");
+        var again = await PostAsync(server, StartBody(jobId, Words(7), chunkSize: 1));
+
+        Assert.Equal("Succeeded", first.Body.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(stored, answer.GetProperty("purgedBlobs").GetInt32());
+        Assert.Equal(HttpStatusCode.NotFound, status.StatusCode);
+        Assert.Equal("Succeeded", again.Body.GetProperty("status").GetString());
+        Assert.Equal(7, again.Body.GetProperty("items").GetProperty("processed").GetInt64());
+        Assert.Equal(7, (await blobs.ListAsync($"jobs/{jobId}/chunks/")).Count); // the new job's 7 chunks, none of the first job's 6
     }
 }

@@ -121,6 +121,18 @@ internal sealed class InMemoryJobLedger : IJobLedger
             [.. Enumerable.Range(0, LedgerPaths.ProgressShards(chunkCount))
                 .SelectMany(shard => _blobs.TryGetValue(LedgerPaths.Progress(jobId, runId, shard), out var log) ? ProgressLines.Parse(log.Content) : [])]);
 
+    // One counted call per blob deleted (PurgeBlob), so a test can cut a purge short; the manifest last.
+    public async Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var manifest = LedgerPaths.Manifest(jobId);
+        var deleted = 0;
+        foreach (var name in Names(LedgerPaths.Job(jobId)).Where(n => n != manifest).Append(manifest))
+        {
+            deleted += await RunAsync(LedgerOperation.PurgeBlob, jobId, null, cancellationToken, () => _blobs.TryRemove(name, out _) ? 1 : 0);
+        }
+        return deleted;
+    }
+
     public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadResult, null, null, cancellationToken, () => Read(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult));
 

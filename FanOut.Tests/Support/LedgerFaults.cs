@@ -29,6 +29,7 @@ internal enum LedgerOperation
     WriteCancel,
     ReadCancel,
     DeleteCancel,
+    PurgeBlob,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the

@@ -92,6 +92,10 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         return JobReply.Of(await endpoint.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), signature: null).WaitAsync(Patience));
     }
 
+    /// <summary>DELETE of a job (its purge).</summary>
+    public async Task<JobReply> DeleteAsync(string jobId) =>
+        JobReply.Of(await Services.GetRequiredService<BatchEndpoint>().DeleteJobAsync(jobId).WaitAsync(Patience));
+
     /// <summary>Stores a job without running it: its start is answered 503, as when its dispatch call fails.</summary>
     public async Task StoreOnlyAsync(string startBody)
     {

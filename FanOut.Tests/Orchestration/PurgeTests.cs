@@ -1,0 +1,66 @@
+using FanOut.Core.Contracts;
+using FanOut.Core.Ledger;
+using FanOut.Tests.Support;
+
+namespace FanOut.Tests.Orchestration;
+
+/// <summary>DELETE /api/batch/{jobId}: every blob of the job goes, the manifest last; not while a run holds it; a purge
+/// cut short is finished by sending it again; afterwards the job is unknown and its id free.</summary>
+public sealed class PurgeTests
+{
+    [Fact]
+    public async Task PurgeOfAFinishedJob_RemovesEveryBlob_ThenItIsUnknown_AndItsIdStartsANewJob()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        var done = await host.PostAsync(InlineJobs.Start("gone", "count", InlineJobs.Words(12, seed: 81), chunkSize: 2));
+        Assert.Equal(JobStatus.Succeeded, done.JobStatus);
+        var blobs = host.Ledger.Names(LedgerPaths.Job("gone")).Count;
+
+        var purged = await host.DeleteAsync("gone");
+
+        Assert.Equal(200, purged.Status);
+        Assert.Equal(blobs, purged.At("purgedBlobs").GetInt32());
+        Assert.Empty(host.Ledger.Names(LedgerPaths.Job("gone")));
+        Assert.Equal(404, (await host.StatusAsync("gone")).Status);
+        Assert.Equal(404, (await host.DeleteAsync("gone")).Status);
+        var again = await host.PostAsync(InlineJobs.Start("gone", "wordcount", InlineJobs.Words(5, seed: 82), chunkSize: 1)); // another request, same id
+        Assert.Equal(JobStatus.Succeeded, again.JobStatus);
+    }
+
+    [Fact]
+    public async Task PurgeWhileARunHoldsTheJob_Is409_AndRemovesNothing()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        await host.StoreOnlyAsync(InlineJobs.Start("held", "count", InlineJobs.Words(8, seed: 83), chunkSize: 1));
+        host.PlantDeadRun("held", "live-run", expiresIn: TimeSpan.FromSeconds(15)); // held for 15 s more
+        var before = host.Ledger.Names(LedgerPaths.Job("held"));
+
+        var refused = await host.DeleteAsync("held");
+
+        Assert.Equal(409, refused.Status);
+        Assert.Equal("urn:fanout:problem:job-running", refused.At("type").GetString());
+        Assert.Equal(before, host.Ledger.Names(LedgerPaths.Job("held")));
+    }
+
+    [Fact]
+    public async Task PurgeCutShortByStorage_Is503_KeepsTheManifest_AndFinishesWhenSentAgain()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        Assert.Equal(JobStatus.Succeeded, (await host.PostAsync(InlineJobs.Start("cut", "count", InlineJobs.Words(12, seed: 84), chunkSize: 2))).JobStatus);
+        var blobs = host.Ledger.Names(LedgerPaths.Job("cut")).Count;
+        host.Ledger.Inject(new StorageFault(LedgerOperation.PurgeBlob, FromCall: 4));
+
+        var cut = await host.DeleteAsync("cut");
+        var left = host.Ledger.Names(LedgerPaths.Job("cut"));
+        host.Ledger.ClearFaults();
+        var finished = await host.DeleteAsync("cut");
+
+        Assert.Equal(503, cut.Status);
+        Assert.Equal(blobs - 3, left.Count);
+        Assert.Contains(LedgerPaths.Manifest("cut"), left);
+        Assert.Equal(200, finished.Status);
+        Assert.Equal(blobs - 3, finished.At("purgedBlobs").GetInt32());
+        Assert.Empty(host.Ledger.Names(LedgerPaths.Job("cut")));
+        Assert.Equal(404, (await host.StatusAsync("cut")).Status);
+    }
+}
