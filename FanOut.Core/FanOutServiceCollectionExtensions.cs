@@ -89,8 +89,9 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobAdmission>();
         services.TryAddTransient<JobCancellation>();
         services.TryAddTransient<JobPurge>();
+        services.TryAddTransient<JobListing>();
         services.TryAddTransient(provider => new BatchEndpoint(
-            provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(),
+            provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(), provider.GetRequiredService<JobListing>(),
             provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
             provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusReader>(),
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),

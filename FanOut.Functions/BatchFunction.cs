@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker.Http;
 namespace FanOut.Functions;
 
 /// <summary>FanOut's HTTP surface: POST /api/batch (every action, on the body's <c>action</c>),
-/// GET /api/batch/{jobId} (a job's status) and DELETE /api/batch/{jobId} (purge a job).</summary>
+/// GET /api/batch (the jobs, newest first), GET /api/batch/{jobId} (a job's status) and DELETE /api/batch/{jobId} (purge a job).</summary>
 public sealed class BatchFunction(BatchEndpoint endpoint)
 {
     [Function(nameof(Batch))]
@@ -35,6 +35,16 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
         FunctionContext context)
     {
         var reply = await endpoint.DeleteJobAsync(jobId, context.CancellationToken);
+        return await reply.ToResponseAsync(request);
+    }
+
+    [Function(nameof(BatchList))]
+    public async Task<HttpResponseData> BatchList(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "batch")] HttpRequestData request,
+        FunctionContext context)
+    {
+        var query = request.Query;
+        var reply = await endpoint.ListJobsAsync(query["status"], query["top"], query["continuationToken"], context.CancellationToken);
         return await reply.ToResponseAsync(request);
     }
 }

@@ -18,6 +18,7 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(QuoteCount))]
 [JsonSerializable(typeof(ResumeRequest))]
 [JsonSerializable(typeof(PurgeAnswer))]
+[JsonSerializable(typeof(JobList))]
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]
 [JsonSerializable(typeof(JobPlan))]

@@ -27,6 +27,7 @@ public sealed class BatchEndpoint
     private readonly JobAdmission _admission;
     private readonly JobCancellation _cancellation;
     private readonly JobPurge _purge;
+    private readonly JobListing _listing;
     private readonly ChunkWorker _worker;
     private readonly QuoteCounter _quotes;
     private readonly DispatchHandler _dispatch;
@@ -37,10 +38,10 @@ public sealed class BatchEndpoint
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
-        JobAdmission admission, JobCancellation cancellation, JobPurge purge, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
+        JobAdmission admission, JobCancellation cancellation, JobPurge purge, JobListing listing, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
         JobStatusReader status, InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
     {
-        (_cancellation, _purge) = (cancellation, purge);
+        (_cancellation, _purge, _listing) = (cancellation, purge, listing);
         (_admission, _worker, _quotes, _dispatch, _ledger, _status, _signer) = (admission, worker, quotes, dispatch, ledger, status, signer);
         (_options, _logger) = (options.Value, logger);
     }
@@ -69,6 +70,11 @@ public sealed class BatchEndpoint
                 ? new JobFinished(result)
                 : new JobFinished(await _status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
         }).ConfigureAwait(false));
+
+    /// <summary>Handles GET of the list of jobs: newest first, a page of at most <paramref name="top"/> (default 50), of one
+    /// <paramref name="status"/> when given, from <paramref name="continuationToken"/> on.</summary>
+    public async Task<BatchReply> ListJobsAsync(string? status, string? top, string? continuationToken, CancellationToken cancellationToken = default) =>
+        Replies.Of(await GuardAsync("list", () => _listing.ListAsync(status, top, continuationToken, cancellationToken)).ConfigureAwait(false));
 
     /// <summary>Handles DELETE of a job: removes all its blobs (409 while a run holds it; 404 for an unknown job).</summary>
     public async Task<BatchReply> DeleteJobAsync(string jobId, CancellationToken cancellationToken = default) =>

@@ -48,7 +48,11 @@ internal interface IJobLedger
     /// <summary>Every line of the run's progress logs, in no particular order: one read per log.</summary>
     Task<IReadOnlyList<ProgressLine>> ReadProgressAsync(string jobId, string runId, int chunkCount, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes every blob of the job, its manifest last, so that a purge cut short can be repeated; answers how
+    /// <summary>A page of the index of jobs, newest first: at most <paramref name="top"/> entries from
+    /// <paramref name="continuationToken"/> on (one listing call).</summary>
+    Task<JobIndexPage> ListJobsAsync(int top, string? continuationToken, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes every blob of the job (its index entry first), its manifest last, so that a purge cut short can be repeated; answers how
     /// many it removed.</summary>
     Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default);
 

@@ -38,6 +38,7 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             var bytes = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, LedgerJsonContext.Default.JobManifest));
             if (await TryUploadNewAsync(LedgerPaths.Manifest(manifest.JobId), bytes, null, cancellationToken).ConfigureAwait(false))
             {
+                await WriteIndexAsync(JobIndexEntry.Of(manifest), cancellationToken).ConfigureAwait(false);
                 return manifest;
             }
             var stored = (await GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false))!;
@@ -201,6 +202,11 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
         GuardAsync(async () =>
         {
             var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+            if (await GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                // First out of the listing of jobs: a purge cut short leaves a job that GET still finds, not a listed ghost.
+                await container.GetBlobClient(LedgerPaths.IndexEntry(jobId, stored.CreatedAt)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
             var manifest = LedgerPaths.Manifest(jobId);
             var names = new List<string>();
             await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, LedgerPaths.Job(jobId), cancellationToken).ConfigureAwait(false))
@@ -225,14 +231,46 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult, cancellationToken);
 
-    /// <summary>Writes (or, after a resume, replaces) the job's fan-in result.</summary>
-    public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
-        WriteAsync(LedgerPaths.Result(result.JobId), result, LedgerJsonContext.Default.JobResult, cancellationToken);
+    /// <summary>Writes (or, after a resume, replaces) the job's fan-in result, then its index entry's summary.</summary>
+    public async Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default)
+    {
+        await WriteAsync(LedgerPaths.Result(result.JobId), result, LedgerJsonContext.Default.JobResult, cancellationToken).ConfigureAwait(false);
+        await WriteIndexAsync(JobIndexEntry.Of(result), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Removes the job's result (of an earlier run that did not succeed), so its status shows live progress.</summary>
-    public Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default) =>
-        GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
-            .GetBlobClient(LedgerPaths.Result(jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value);
+    public async Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        await GuardAsync(async () => (await (await ContainerAsync(cancellationToken).ConfigureAwait(false))
+            .GetBlobClient(LedgerPaths.Result(jobId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value).ConfigureAwait(false);
+        if (await GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is { } manifest)
+        {
+            await WriteIndexAsync(JobIndexEntry.Of(manifest), cancellationToken).ConfigureAwait(false); // active again
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<JobIndexPage> ListJobsAsync(int top, string? continuationToken, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () =>
+        {
+            var container = await ContainerAsync(cancellationToken).ConfigureAwait(false);
+            await foreach (var page in container.GetBlobsAsync(BlobTraits.Metadata, BlobStates.None, LedgerPaths.Index, cancellationToken)
+                .AsPages(continuationToken, top).ConfigureAwait(false))
+            {
+                var entries = page.Values.Select(b => JobIndexEntry.FromMetadata(b.Metadata)).OfType<JobIndexEntry>().ToList();
+                return new JobIndexPage(entries, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            }
+            return new JobIndexPage([], null);
+        });
+
+    // The job's entry in the index, with its summary in the metadata (an empty blob, replaced whole).
+    private Task WriteIndexAsync(JobIndexEntry entry, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            var options = new BlobUploadOptions { Metadata = entry.ToMetadata() };
+            await UploadAsync(LedgerPaths.IndexEntry(entry.JobId, entry.CreatedAt), BinaryData.Empty, options, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
 
     /// <summary>Records until when every dispatcher of the job holds back (job-wide back-pressure).</summary>
     public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>

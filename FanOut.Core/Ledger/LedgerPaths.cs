@@ -2,13 +2,22 @@ using System.Globalization;
 
 namespace FanOut.Core.Ledger;
 
-/// <summary>Blob names of a job. Every name is built here, below <c>jobs/{jobId}/</c> of a valid job id,
-/// so no path through the code writes outside its job's folder.</summary>
+/// <summary>Blob names of a job. Every name is built here, below <c>jobs/{jobId}/</c> of a valid job id (and the job's
+/// entry in the index of jobs, <c>index/</c>), so no path through the code writes outside its job's folder.</summary>
 internal static class LedgerPaths
 {
     /// <summary><c>jobs/{jobId}/</c>, for a job id that passed <see cref="JobIds.IsValid"/>.</summary>
     public static string Job(string jobId) =>
         JobIds.IsValid(jobId) ? $"jobs/{jobId}/" : throw new ArgumentException($"Not a valid job id: '{jobId}'.", nameof(jobId));
+
+    /// <summary>Folder of the index of jobs, the one name outside a job's folder (<see cref="JobIndexEntry"/>).</summary>
+    public const string Index = "index/";
+
+    /// <summary>A job's entry in the index: <c>index/{ticks to the end of time:D19}-{jobId}</c>, so that names sort newest first.</summary>
+    public static string IndexEntry(string jobId, DateTimeOffset createdAt) =>
+        JobIds.IsValid(jobId)
+            ? Index + (DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "-" + jobId
+            : throw new ArgumentException($"Not a valid job id: '{jobId}'.", nameof(jobId));
 
     /// <summary>The job as accepted.</summary>
     public static string Manifest(string jobId) => Job(jobId) + "manifest.json";

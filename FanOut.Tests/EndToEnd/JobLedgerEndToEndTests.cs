@@ -23,7 +23,10 @@ public sealed class JobLedgerEndToEndTests(AzuriteFixture storage)
         var job = await PostAsync(server, StartBody(jobId, Words(25), chunkSize: 10));
 
         Assert.Equal(HttpStatusCode.OK, job.Status);
-        var written = (await _blobs.ListAsync()).Select(b => b.Name).Where(n => !before.Contains(n)).Order().ToList();
+        var all = (await _blobs.ListAsync()).Select(b => b.Name).Where(n => !before.Contains(n)).Order().ToList();
+        // The one name outside the job's folder: its entry in the index of jobs (GET /api/batch).
+        Assert.Matches($"^index/\\d{{19}}-{jobId}$", Assert.Single(all, n => n.StartsWith("index/", StringComparison.Ordinal)));
+        var written = all.Where(n => !n.StartsWith("index/", StringComparison.Ordinal)).ToList();
         Assert.All(written, name => Assert.StartsWith($"jobs/{jobId}/", name));
         Assert.Equal(
             ["chunks/000000.json", "chunks/000001.json", "chunks/000002.json", "dispatch.json", "input/", "manifest.json", "progress/", "result.json"],

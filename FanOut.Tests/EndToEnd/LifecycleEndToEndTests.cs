@@ -8,7 +8,7 @@ using static FanOut.Tests.EndToEnd.JobLedgerEndToEndTests;
 
 namespace FanOut.Tests.EndToEnd;
 
-/// <summary>A job's life after it starts, through LocalHost, the real worker and Azurite: cancel and purge.</summary>
+/// <summary>A job's life after it starts, through LocalHost, the real worker and Azurite: cancel, list and purge.</summary>
 [Collection(StorageCollection.Name)]
 public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
 {
@@ -81,5 +81,39 @@ public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
         Assert.Equal("Succeeded", again.Body.GetProperty("status").GetString());
         Assert.Equal(7, again.Body.GetProperty("items").GetProperty("processed").GetInt64());
         Assert.Equal(7, (await blobs.ListAsync($"jobs/{jobId}/chunks/")).Count); // the new job's 7 chunks, none of the first job's 6
+    }
+
+    [Fact]
+    public async Task ListOfTwelveJobs_PagedByFive_GivesEveryJobOnceNewestFirst_ThroughTheStoragesContinuationTokens()
+    {
+        // A container of its own: the shared Azurite holds the other tests' jobs.
+        var container = $"list{Guid.NewGuid():N}"[..20];
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(new() { ["FanOut:Storage:Container"] = container }));
+        var started = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var jobId = $"list-{i:D2}-{Guid.NewGuid():N}"[..20];
+            Assert.Equal("Succeeded", (await PostAsync(server, StartBody(jobId, Words(3), chunkSize: 1))).Body.GetProperty("status").GetString());
+            started.Add(jobId);
+            await Task.Delay(20); // distinct creation times
+        }
+
+        var listed = new List<string>();
+        var pages = 0;
+        string? token = null;
+        do
+        {
+            var query = token is null ? "api/batch?top=5" : $"api/batch?top=5&continuationToken={Uri.EscapeDataString(token)}";
+            var page = JsonDocument.Parse(await server.Client.GetStringAsync(query)).RootElement;
+            listed.AddRange(page.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("jobId").GetString()!));
+            token = page.TryGetProperty("continuationToken", out var next) ? next.GetString() : null;
+            pages++;
+        }
+        while (token is not null && pages < 10);
+        var succeeded = JsonDocument.Parse(await server.Client.GetStringAsync("api/batch?status=Succeeded&top=100")).RootElement;
+
+        Assert.Equal(Enumerable.Reverse(started), listed);
+        Assert.Equal(3, pages);
+        Assert.Equal(12, succeeded.GetProperty("jobs").GetArrayLength());
     }
 }

@@ -14,13 +14,14 @@ public sealed class PurgeTests
         await using var host = OrchestrationHost.Start(fanoutWidth: 4);
         var done = await host.PostAsync(InlineJobs.Start("gone", "count", InlineJobs.Words(12, seed: 81), chunkSize: 2));
         Assert.Equal(JobStatus.Succeeded, done.JobStatus);
-        var blobs = host.Ledger.Names(LedgerPaths.Job("gone")).Count;
+        var blobs = host.Ledger.Names(LedgerPaths.Job("gone")).Count + 1; // and its entry in the index of jobs
 
         var purged = await host.DeleteAsync("gone");
 
         Assert.Equal(200, purged.Status);
         Assert.Equal(blobs, purged.At("purgedBlobs").GetInt32());
         Assert.Empty(host.Ledger.Names(LedgerPaths.Job("gone")));
+        Assert.Empty(host.Ledger.Names(LedgerPaths.Index));
         Assert.Equal(404, (await host.StatusAsync("gone")).Status);
         Assert.Equal(404, (await host.DeleteAsync("gone")).Status);
         var again = await host.PostAsync(InlineJobs.Start("gone", "wordcount", InlineJobs.Words(5, seed: 82), chunkSize: 1)); // another request, same id
@@ -47,7 +48,7 @@ public sealed class PurgeTests
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 4);
         Assert.Equal(JobStatus.Succeeded, (await host.PostAsync(InlineJobs.Start("cut", "count", InlineJobs.Words(12, seed: 84), chunkSize: 2))).JobStatus);
-        var blobs = host.Ledger.Names(LedgerPaths.Job("cut")).Count;
+        var blobs = host.Ledger.Names(LedgerPaths.Job("cut")).Count + 1; // and its entry in the index of jobs
         host.Ledger.Inject(new StorageFault(LedgerOperation.PurgeBlob, FromCall: 4));
 
         var cut = await host.DeleteAsync("cut");
@@ -56,11 +57,12 @@ public sealed class PurgeTests
         var finished = await host.DeleteAsync("cut");
 
         Assert.Equal(503, cut.Status);
-        Assert.Equal(blobs - 3, left.Count);
+        Assert.Equal(blobs - 3, left.Count); // the index entry went first
         Assert.Contains(LedgerPaths.Manifest("cut"), left);
         Assert.Equal(200, finished.Status);
         Assert.Equal(blobs - 3, finished.At("purgedBlobs").GetInt32());
         Assert.Empty(host.Ledger.Names(LedgerPaths.Job("cut")));
+        Assert.Empty(host.Ledger.Names(LedgerPaths.Index));
         Assert.Equal(404, (await host.StatusAsync("cut")).Status);
     }
 }

@@ -38,6 +38,7 @@ internal sealed class InMemoryJobLedger : IJobLedger
             var wroteInput = _blobs.TryAdd(manifest.InputBlob, new StoredBlob(input.ToArray()));
             if (_blobs.TryAdd(LedgerPaths.Manifest(manifest.JobId), Json(manifest, LedgerJsonContext.Default.JobManifest)))
             {
+                WriteIndex(JobIndexEntry.Of(manifest));
                 return manifest;
             }
             var stored = Read(LedgerPaths.Manifest(manifest.JobId), LedgerJsonContext.Default.JobManifest)!;
@@ -126,7 +127,8 @@ internal sealed class InMemoryJobLedger : IJobLedger
     {
         var manifest = LedgerPaths.Manifest(jobId);
         var deleted = 0;
-        foreach (var name in Names(LedgerPaths.Job(jobId)).Where(n => n != manifest).Append(manifest))
+        var index = Manifest(jobId) is { } stored ? [LedgerPaths.IndexEntry(jobId, stored.CreatedAt)] : Array.Empty<string>();
+        foreach (var name in index.Concat(Names(LedgerPaths.Job(jobId)).Where(n => n != manifest)).Append(manifest))
         {
             deleted += await RunAsync(LedgerOperation.PurgeBlob, jobId, null, cancellationToken, () => _blobs.TryRemove(name, out _) ? 1 : 0);
         }
@@ -138,10 +140,33 @@ internal sealed class InMemoryJobLedger : IJobLedger
 
     public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
-            _blobs[LedgerPaths.Result(result.JobId)] = Json(result, LedgerJsonContext.Default.JobResult));
+        {
+            _blobs[LedgerPaths.Result(result.JobId)] = Json(result, LedgerJsonContext.Default.JobResult);
+            WriteIndex(JobIndexEntry.Of(result));
+        });
 
     public Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.DeleteResult, null, null, cancellationToken, () => _blobs.TryRemove(LedgerPaths.Result(jobId), out _));
+        RunAsync(LedgerOperation.DeleteResult, null, null, cancellationToken, () =>
+        {
+            _blobs.TryRemove(LedgerPaths.Result(jobId), out _);
+            if (Manifest(jobId) is { } manifest)
+            {
+                WriteIndex(JobIndexEntry.Of(manifest));
+            }
+        });
+
+    // The index of jobs: names sort newest first; a continuation token is the last name of the page before.
+    public Task<JobIndexPage> ListJobsAsync(int top, string? continuationToken, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ListJobs, null, null, cancellationToken, () =>
+        {
+            var names = Under(LedgerPaths.Index).Where(b => continuationToken is null || string.CompareOrdinal(b.Name, continuationToken) > 0).ToList();
+            var page = names.Take(top).ToList();
+            return new JobIndexPage([.. page.Select(b => JobIndexEntry.FromMetadata(b.Blob.Metadata!.ToDictionary())!)],
+                names.Count > top ? page[^1].Name : null);
+        });
+
+    private void WriteIndex(JobIndexEntry entry) =>
+        _blobs[LedgerPaths.IndexEntry(entry.JobId, entry.CreatedAt)] = new StoredBlob([], entry.ToMetadata());
 
     public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WritePause, null, null, cancellationToken, () => _blobs[LedgerPaths.Pause(jobId)] = Json(pause, LedgerJsonContext.Default.JobPause));

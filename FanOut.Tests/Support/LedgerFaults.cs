@@ -30,6 +30,7 @@ internal enum LedgerOperation
     ReadCancel,
     DeleteCancel,
     PurgeBlob,
+    ListJobs,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the

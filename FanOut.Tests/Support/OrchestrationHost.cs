@@ -92,6 +92,10 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         return JobReply.Of(await endpoint.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), signature: null).WaitAsync(Patience));
     }
 
+    /// <summary>GET of the list of jobs.</summary>
+    public async Task<JobReply> ListAsync(string? status = null, string? top = null, string? continuationToken = null) =>
+        JobReply.Of(await Services.GetRequiredService<BatchEndpoint>().ListJobsAsync(status, top, continuationToken).WaitAsync(Patience));
+
     /// <summary>DELETE of a job (its purge).</summary>
     public async Task<JobReply> DeleteAsync(string jobId) =>
         JobReply.Of(await Services.GetRequiredService<BatchEndpoint>().DeleteJobAsync(jobId).WaitAsync(Patience));
