@@ -35,6 +35,6 @@ internal sealed class ProjectPartial
     /// <summary>Records written to the output.</summary>
     public long Emitted { get; set; }
 
-    /// <summary>Records that are not JSON objects.</summary>
+    /// <summary>Records that are not JSON objects in valid Unicode.</summary>
     public long Invalid { get; set; }
 }

@@ -1,11 +1,13 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace FanOut.Core.Processing;
 
 /// <summary><c>project</c>: reads each record as a JSON object (an NDJSON line, or an inline object),
 /// keeps those that pass the optional <c>where</c> filter, and emits the chosen <c>fields</c> of each as one
-/// NDJSON line of the chunk's output part. Records that are not JSON objects are counted, not emitted.</summary>
+/// NDJSON line of the chunk's output part. Records that are not JSON objects in valid Unicode (RFC 8259: UTF-8, and
+/// no string with a lone surrogate escape such as "\ud800") are counted invalid, not emitted.</summary>
 internal sealed class ProjectProcessor : ChunkProcessor<ProjectOptions, ProjectPartial, ProjectPartial>
 {
     // Add runs start to end on one thread, so one line buffer per thread serves every chunk.
@@ -20,11 +22,13 @@ internal sealed class ProjectProcessor : ChunkProcessor<ProjectOptions, ProjectP
 
     protected override void Validate(ProjectOptions options, OptionErrors errors)
     {
-        if (options.Fields is not { Length: > 0 and <= ProjectOptions.MaxFields } fields || fields.Any(f => string.IsNullOrWhiteSpace(f) || f.Length > 200))
+        if (options.Fields is not { Length: > 0 and <= ProjectOptions.MaxFields } fields
+            || fields.Any(f => string.IsNullOrWhiteSpace(f) || f.Length > 200 || !JsonUnicode.IsValid(f)))
         {
             errors.Add("fields", $"Required: 1 to {ProjectOptions.MaxFields} property paths such as \"id\" or \"user.name\".");
         }
-        if (options.Where is { } where && (string.IsNullOrWhiteSpace(where.Field) || where.EqualTo.ValueKind == JsonValueKind.Undefined))
+        if (options.Where is { } where && (string.IsNullOrWhiteSpace(where.Field) || !JsonUnicode.IsValid(where.Field)
+                                           || where.EqualTo.ValueKind == JsonValueKind.Undefined || !JsonUnicode.IsValid(JsonMarshal.GetRawUtf8Value(where.EqualTo))))
         {
             errors.Add("where", "Must be { \"field\": \"path\", \"equals\": <JSON value> }.");
         }
@@ -35,6 +39,11 @@ internal sealed class ProjectProcessor : ChunkProcessor<ProjectOptions, ProjectP
     protected override void Add(ProjectPartial partial, ChunkRecord record, ChunkContext<ProjectOptions> chunk)
     {
         partial.Records++;
+        if (!JsonUnicode.IsValid(record.Text))
+        {
+            partial.Invalid++; // not text (invalid UTF-8, or a lone surrogate escape): no JSON text either
+            return;
+        }
         JsonDocument document;
         try
         {

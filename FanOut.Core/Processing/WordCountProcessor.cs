@@ -2,12 +2,14 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace FanOut.Core.Processing;
 
-/// <summary><c>wordcount</c>: exact word frequencies. A word is a maximal run of characters other than
+/// <summary><c>wordcount</c>: exact word frequencies. A word is a maximal run of bytes other than
 /// ASCII whitespace (space, \t, \n, \v, \f, \r), which is how <c>LC_ALL=C wc -w</c> and
-/// <c>tr -s '[:space:]'</c> split text. Case is kept unless <c>options.lowercase</c> is true.</summary>
+/// <c>tr -s '[:space:]'</c> split text, valid UTF-8 or not: a word that is not valid UTF-8 is counted by its
+/// bytes (<see cref="ByteWords"/>). Case is kept unless <c>options.lowercase</c> is true.</summary>
 internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, WordCountPartial, WordCountResult>
 {
     private static readonly SearchValues<char> Whitespace = SearchValues.Create(" \t\n\v\f\r");
@@ -28,6 +30,11 @@ internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, Word
 
     protected override void Add(WordCountPartial partial, ChunkRecord record, ChunkContext<WordCountOptions> chunk)
     {
+        if (!Utf8.IsValid(record.Text))
+        {
+            partial.Total += ByteWords.Count(record.Text, partial, chunk.Options.Lowercase);
+            return;
+        }
         var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(record.Text.Length));
         try
         {
@@ -58,18 +65,24 @@ internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, Word
         {
             CollectionsMarshal.GetValueRefOrAddDefault(into.Words, word, out _) += count;
         }
+        foreach (var (bytes, count) in from.ByteWords ?? [])
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(into.ByteWords ??= new(StringComparer.Ordinal), bytes, out _) += count;
+        }
         return into;
     }
 
     protected override WordCountResult Finish(WordCountPartial merged, WordCountOptions options)
     {
-        var top = merged.Words
-            .OrderByDescending(w => w.Value)
-            .ThenBy(w => w.Key, StringComparer.Ordinal)
+        var byteWords = merged.ByteWords ?? [];
+        var top = merged.Words.Select(w => new WordFrequency(w.Key, w.Value))
+            .Concat(byteWords.Select(w => new WordFrequency(ByteWords.Readable(w.Key), w.Value, w.Key)))
+            .OrderByDescending(w => w.Count)
+            .ThenBy(w => w.Word, StringComparer.Ordinal)
+            .ThenBy(w => w.Bytes, StringComparer.Ordinal)
             .Take(options.Top)
-            .Select(w => new WordFrequency(w.Key, w.Value))
             .ToList();
-        return new WordCountResult(merged.Total, merged.Words.Count, top);
+        return new WordCountResult(merged.Total, merged.Words.Count + byteWords.Count, top);
     }
 
     // Adds each word of the text to its count; answers how many words there were.

@@ -21,7 +21,7 @@ internal static class CsvBoundaryScanner
             long position = 0, boundaries = 0;
             long? pendingStart = 0;                    // a chunk start, added once a byte is known to follow it
             var untilNextStart = recordsPerChunk + 1L; // the header row comes first and is no record
-            var lastByteWasNewline = true;
+            var lastRecordEnd = 0L;                    // where the bytes after the last record boundary begin
             int read;
             while ((read = await stream.ReadAsync(buffer.AsMemory(0, ReadSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
@@ -40,16 +40,18 @@ internal static class CsvBoundaryScanner
                     }
                     offset += at + 1;
                     boundaries++;
+                    lastRecordEnd = position + offset;
                     if (--untilNextStart == 0)
                     {
                         untilNextStart = recordsPerChunk;
                         pendingStart = position + offset;
                     }
                 }
-                lastByteWasNewline = buffer[read - 1] == (byte)'\n';
                 position += read;
             }
-            var rows = boundaries + (position > 0 && !lastByteWasNewline ? 1 : 0);
+            // Bytes after the last boundary are a row, as the reader gives them: a last row without its newline, or
+            // one whose quote is never closed (its newlines, the last included, are inside the field).
+            var rows = boundaries + (position > lastRecordEnd ? 1 : 0);
             return new LineBoundaryScanner.Plan(starts, Math.Max(0, rows - 1), position);
         }
         finally

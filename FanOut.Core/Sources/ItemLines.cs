@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Encodings.Web;
+using FanOut.Core.Processing;
 
 namespace FanOut.Core.Sources;
 
@@ -10,7 +11,8 @@ namespace FanOut.Core.Sources;
 /// as little-endian 64-bit offsets, a newline, then the items as NDJSON, one item's JSON text per line; a
 /// dispatcher reads only the offsets of its own chunks, a chunk only its own lines. A record is a string
 /// item's value, or any other item's JSON text as it was sent (line breaks between its tokens removed, so
-/// that it stays on one line).</summary>
+/// that it stays on one line). A string item whose value is no text (a lone surrogate escape) is given as its
+/// JSON text too, so that every item is a record and its processor sees what was sent.</summary>
 internal static class ItemLines
 {
     /// <summary>The format name a chunk message gives items read this way.</summary>
@@ -76,6 +78,10 @@ internal static class ItemLines
         {
             return line[1..^1];
         }
+        if (JsonUnicode.HasLoneSurrogate(reader.ValueSpan))
+        {
+            return line; // its value is no UTF-8 text: it is given as its JSON text, as any other item
+        }
         if (scratch is null || scratch.Length < line.Length)
         {
             if (scratch is not null)
@@ -94,10 +100,19 @@ internal static class ItemLines
         {
             buffer.Write(raw);
         }
-        else
+        else if (JsonUnicode.IsValid(raw))
         {
             using var writer = new Utf8JsonWriter(buffer, Compact);
             item.WriteTo(writer);
+        }
+        else
+        {
+            // Not text that can be written again (a lone surrogate escape, invalid UTF-8): its line breaks, which
+            // lie between tokens (a JSON string holds none), are dropped and every other byte is kept.
+            foreach (var piece in raw.SplitAny("\r\n"u8))
+            {
+                buffer.Write(raw[piece]);
+            }
         }
         buffer.Write("\n"u8);
     }

@@ -6,7 +6,8 @@ namespace FanOut.Core.Sources;
 /// its first byte lies, so ranges cut anywhere (chunkBytes) or at record starts (chunkSize) both give every
 /// record to exactly one chunk: a reader skips the partial record at its start (unless it starts at 0) and
 /// reads past its end to finish its last record. A record is a line without its "\n" or "\r\n"; a final
-/// line without a newline is a record; the empty piece after a final newline is not.</summary>
+/// line without a newline is a record; the empty piece after a final newline is not. A reader whose range lies
+/// wholly inside one record reads its range (and the byte before) and stops: it owns no record.</summary>
 internal static class LineRecords
 {
     private const int ReadSize = 64 * 1024;
@@ -44,6 +45,13 @@ internal static class LineRecords
                 var newline = framing.NextBoundary(buffer.AsSpan(scan, filled - scan));
                 if (newline < 0 && !atEof)
                 {
+                    if (recordStart < 0 && position + filled >= end)
+                    {
+                        // Still inside the record that began before the range, and the range is read: a record
+                        // starting after this would start past the end. Reading on to that record's end would make
+                        // every chunk inside a long record read the rest of it.
+                        return records;
+                    }
                     // Keep only what is not consumed, grow if one record outgrows the buffer, then read more.
                     var keep = recordStart < 0 ? filled : (int)(recordStart - position);
                     (buffer, position, filled, scan) = Compact(buffer, position, filled, keep);
@@ -86,7 +94,11 @@ internal static class LineRecords
     {
         var kept = filled - keep;
         var target = buffer.Length - kept >= ReadSize ? buffer : ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, kept + ReadSize));
-        Buffer.BlockCopy(buffer, keep, target, 0, kept);
+        if (keep > 0 || !ReferenceEquals(target, buffer))
+        {
+            // A record that fills the buffer from its start stays where it is: no copy per read.
+            Buffer.BlockCopy(buffer, keep, target, 0, kept);
+        }
         if (!ReferenceEquals(target, buffer))
         {
             ArrayPool<byte>.Shared.Return(buffer);

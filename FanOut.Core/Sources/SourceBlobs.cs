@@ -68,7 +68,7 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
     /// <summary>The source's blobs at their current versions, in name order: the one blob (none when it does
     /// not exist), or every blob under the prefix.</summary>
     public Task<List<PlannedBlob>> PinAsync(SourceReference source, CancellationToken cancellationToken) =>
-        GuardAsync(async () =>
+        GuardAsync<List<PlannedBlob>>(async () =>
         {
             var blobs = new List<PlannedBlob>();
             if (source.Blob is not null)
@@ -92,7 +92,7 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
                 // no such container: no blobs
             }
             return [.. blobs.OrderBy(b => b.Name, StringComparer.Ordinal)];
-        });
+        }, cancellationToken);
 
     /// <summary>The blob's current version and length, or null when it does not exist.</summary>
     public Task<BlobProperties?> GetPropertiesAsync(SourceReference source, CancellationToken cancellationToken) =>
@@ -106,19 +106,24 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
             {
                 return null;
             }
-        });
+        }, cancellationToken);
 
     /// <summary>Opens the blob at <paramref name="position"/>, If-Match its planned version; reading it
     /// fetches one buffer at a time, so memory stays bounded by the buffer, not by the blob. With
     /// <paramref name="until"/> (where the reader expects to stop, give or take a record) the first buffer
-    /// is no larger than that, so a small chunk does not fetch a megabyte.</summary>
-    public Task<Stream> OpenReadAsync(SourceReference source, long position, CancellationToken cancellationToken, long? until = null) =>
-        GuardAsync(() => Client(source).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
+    /// is no larger than that, so a small chunk does not fetch a megabyte. A read that fails in storage throws
+    /// <see cref="StorageUnavailableException"/>, as opening does; a version gone or replaced throws
+    /// <see cref="RequestFailedException"/> (404, 412).</summary>
+    public async Task<Stream> OpenReadAsync(SourceReference source, long position, CancellationToken cancellationToken, long? until = null)
+    {
+        var stream = await GuardAsync(() => Client(source).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
         {
             Position = position,
             BufferSize = until is { } end ? (int)Math.Clamp(end - position + 1, MinReadBuffer, MaxReadBuffer) : MaxReadBuffer,
             Conditions = source.ETag is { } etag ? new BlobRequestConditions { IfMatch = new ETag(etag) } : null,
-        }, cancellationToken));
+        }, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new SourceStream(stream, cancellationToken);
+    }
 
     private const int MinReadBuffer = 4 * 1024;
     private const int MaxReadBuffer = 1024 * 1024;
@@ -137,18 +142,33 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
             : throw new InvalidOperationException("Refused source reference: " + errors.Summary());
     }
 
-    private static async Task<T> GuardAsync<T>(Func<Task<T>> read)
+    private static async Task<T> GuardAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
     {
         try
         {
             return await read().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not RequestFailedException && StorageUnavailableException.IsTransient(ex)
-                                   || ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 })
+        catch (Exception ex) when (IsStorageFailure(ex, cancellationToken))
         {
-            throw new StorageUnavailableException($"Blob Storage failed reading the source: {ex.Message.Split('\n', 2)[0]}", ex);
+            throw Unavailable(ex);
         }
     }
+
+    /// <summary>True when reading a source failed in storage, to be answered 503: every answer of the service but
+    /// 404 and 412 (the planned version gone or replaced, which the caller reports as such), the service
+    /// unreachable, and the SDK's own network timeout (a cancellation its caller did not ask for).</summary>
+    public static bool IsStorageFailure(Exception exception, CancellationToken cancellationToken) => exception switch
+    {
+        RequestFailedException { Status: 404 or 412 } => false,
+        RequestFailedException => true,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        AggregateException retries => retries.InnerExceptions.All(e => IsStorageFailure(e, cancellationToken)),
+        _ => StorageUnavailableException.IsTransient(exception),
+    };
+
+    /// <summary>The storage failure <paramref name="exception"/> as the 503 it is answered with.</summary>
+    public static StorageUnavailableException Unavailable(Exception exception) =>
+        new($"Blob Storage failed reading the source: {exception.Message.Split('\n', 2)[0].Trim()}", exception);
 
     private static bool IsPlainName(string name, bool allowTrailingSlash)
     {

@@ -46,6 +46,29 @@ public sealed class DryRunTests
         Assert.Equal(plan.Number("invocations"), 1 + Invocations(host));
     }
 
+    [Theory]
+    [InlineData("id,note\n1,a\n2,\"never closed\n3,b\n", 2)]       // the last quote never closes: one record to the end
+    [InlineData("id,note\n1,a\n2,\"never closed\n3,b", 2)]
+    [InlineData("id,note\n1,a\"b\n2,\"\"\"\n", 1)]                // quotes inside unquoted fields: 4 quotes, one record
+    public async Task MalformedCsvCutIntoRecords_DryRunsItemsAreTheRunsRecords(string csv, int records)
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        host.Blobs.Put("bad.csv", System.Text.Encoding.UTF8.GetBytes(csv));
+        var start = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["action"] = "start_fanout", ["jobId"] = "malformed", ["processor"] = "count", ["chunkSize"] = 1,
+            ["source"] = new Dictionary<string, string> { ["container"] = InMemoryBlobService.InputContainer, ["blob"] = "bad.csv", ["format"] = "csv" },
+        });
+
+        var plan = await host.PostAsync(start.Replace("\"action\":\"start_fanout\"", "\"action\":\"start_fanout\",\"dryRun\":true", StringComparison.Ordinal));
+        var run = await host.PostAsync(start);
+
+        Assert.Equal(JobStatus.Succeeded, run.JobStatus);
+        Assert.Equal(records, plan.Number("items"));
+        Assert.Equal(plan.Number("items"), run.Number("items", "processed"));
+        Assert.Equal(plan.Number("items"), run.Number("result", "records"));
+    }
+
     // Every internal call of the run (the start_fanout itself is the 1 above).
     private static long Invocations(OrchestrationHost host) =>
         host.Caller.Calls(BatchActions.Dispatch) + host.Caller.Calls(BatchActions.ProcessChunk) + host.Caller.Calls(BatchActions.CountQuotes);

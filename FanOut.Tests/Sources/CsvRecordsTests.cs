@@ -66,6 +66,34 @@ public sealed class CsvRecordsTests
         Assert.Equal(["1,\"a\nb\"", "2,\"c,\"\"d\"\"\""], ReadRange(bytes, 0, bytes.Length, inQuotes: false));
     }
 
+    [Theory]
+    [InlineData("h\nr1\n\"unclosed\n", 2)]               // the last quote never closes: the rest is one record
+    [InlineData("h\nr1\n\"unclosed\nmore\nlines\n", 2)]
+    [InlineData("h\nr1\n\"unclosed", 2)]
+    [InlineData("\"h\nr1\n", 0)]                           // the header's quote never closes: no record
+    [InlineData("h\na\"b\nc\"d\n\"\"\"\n", 2)]                // quotes inside unquoted fields, and a lone "" pair
+    [InlineData("h\n\"\n", 1)]
+    public async Task ScanAsync_MalformedCsv_CountsTheRecordsTheReadersGive_WholeAndCutAnywhere(string text, int records)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+
+        var plan = await CsvBoundaryScanner.ScanAsync(new MemoryStream(bytes), recordsPerChunk: 1);
+
+        Assert.Equal(records, plan.Records);
+        var planned = plan.ChunkStarts.Select((start, i) => ReadRange(bytes, start, i + 1 < plan.ChunkStarts.Count ? plan.ChunkStarts[i + 1] : bytes.Length, inQuotes: false).Count);
+        Assert.Equal(records, planned.Sum());
+        for (var chunkBytes = 1; chunkBytes <= bytes.Length; chunkBytes++)
+        {
+            var cut = 0;
+            for (long start = 0; start < bytes.Length; start += chunkBytes)
+            {
+                var inQuotes = bytes.AsSpan(0, (int)start).Count((byte)'"') % 2 == 1;
+                cut += ReadRange(bytes, start, Math.Min(start + chunkBytes, bytes.Length), inQuotes).Count;
+            }
+            Assert.Equal(records, cut);
+        }
+    }
+
     private static (byte[] Bytes, List<string> Rows) Encode(string[] rows, string newline, bool trailing)
     {
         var all = new[] { "h1,h2" }.Concat(rows).ToArray();

@@ -49,6 +49,21 @@ public sealed class ItemLinesTests
     }
 
     [Fact]
+    public async Task Write_ItemsWhoseStringsAreNotText_AreRecordsOfTheirJsonText()
+    {
+        // A lone surrogate escape is valid JSON text but no UTF-8 text: such a string item is given as its JSON
+        // text; an object item with one, spread over lines, loses only its line breaks (it cannot be re-written).
+        using var items = JsonDocument.Parse("[\"a\\ud800b\", \"ok \\u00e9\", {\r\n  \"x\": \"\\udc00\"\n}, \"\\ud83d\\ude00\"]");
+
+        var blob = ItemLines.Write([.. items.RootElement.EnumerateArray()], chunkSize: 10).ToArray();
+
+        var offsets = ItemLines.ReadOffsets(blob.AsSpan(0, 16));
+        Assert.Equal(
+            ["\"a\\ud800b\"", "ok é", "{  \"x\": \"\\udc00\"}", "😀"],
+            await ReadAsync(blob, offsets[0], offsets[1]));
+    }
+
+    [Fact]
     public void Write_NoItems_HasOnlyTheEndOffset()
     {
         var blob = ItemLines.Write([], chunkSize: 10).ToArray();

@@ -76,6 +76,23 @@ public sealed class LineRecordsTests
         Assert.Equal([longLine], ReadRange(bytes, 1, 10));
     }
 
+    [Theory]
+    [InlineData(3)]          // starts one byte into the record
+    [InlineData(1_000_000)]  // in its middle
+    [InlineData(3_934_464)]  // its last 64 KiB: the next record starts at the range's end
+    public async Task ReadAsync_RangeWhollyInsideALongRecord_ReadsAboutItsRangeAndOwnsNoRecord(int start)
+    {
+        const int chunkBytes = 64 * 1024;
+        var bytes = Encoding.UTF8.GetBytes("a\n" + new string('x', 4_000_000 - 3) + "\nb\n");
+        var stream = new CountingStream(bytes[(int)LineRecords.OpenAt(start)..]);
+
+        var records = await LineRecords.ReadAsync(stream, start, start + chunkBytes, _ => { });
+
+        Assert.Equal(0, records);
+        // Its range, the byte before, and at most one read (the reader's buffer) past the end; not the 4 MB record.
+        Assert.InRange(stream.BytesRead, chunkBytes, chunkBytes + 1 + 128 * 1024);
+    }
+
     private static (byte[] Bytes, List<string> Records) Encode(string[] records, string newline, bool trailing)
     {
         var text = string.Join(newline, records) + (trailing && records.Length > 0 ? newline : "");
@@ -95,6 +112,18 @@ public sealed class LineRecordsTests
         using var stream = new SmallReads(bytes[(int)open..]);
         LineRecords.ReadAsync(stream, start, end, r => records.Add(Encoding.UTF8.GetString(r))).GetAwaiter().GetResult();
         return records;
+    }
+
+    private sealed class CountingStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public long BytesRead { get; private set; }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await base.ReadAsync(buffer, cancellationToken);
+            BytesRead += read;
+            return read;
+        }
     }
 
     // Hands out at most 7 bytes per read, so that records and newlines straddle reads.

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using FanOut.Core.Processing;
 
 namespace FanOut.Samples.Enrich;
@@ -7,7 +8,8 @@ namespace FanOut.Samples.Enrich;
 /// <summary><c>enrich</c>: for each NDJSON record, a JSON object with an <c>id</c>, asks the downstream for the
 /// item of that id and emits the record with the item's fields merged in (the item's value wins where both have a
 /// field); a record the downstream does not know is emitted as it was. A record that is not an object with an
-/// <c>id</c> is emitted unchanged and counted only in <see cref="EnrichCounts.Records"/>.</summary>
+/// <c>id</c>, or not text (invalid UTF-8, a lone surrogate escape), is emitted unchanged and counted only in
+/// <see cref="EnrichCounts.Records"/>.</summary>
 public sealed class EnrichProcessor(EnrichClient downstream) : AsyncChunkProcessor<NoOptions, EnrichCounts, EnrichCounts>
 {
     /// <inheritdoc/>
@@ -55,13 +57,21 @@ public sealed class EnrichProcessor(EnrichClient downstream) : AsyncChunkProcess
     /// <inheritdoc/>
     protected override EnrichCounts Finish(EnrichCounts merged, NoOptions options) => merged;
 
+    // The record as an object, or null when it is not one, or not text: invalid UTF-8 (which a parser would turn
+    // into U+FFFD), or a lone surrogate escape ("\ud800"), which parses but throws once it is read as text.
     private static JsonObject? ReadObject(ReadOnlyMemory<byte> record)
     {
+        if (!Utf8.IsValid(record.Span))
+        {
+            return null;
+        }
         try
         {
-            return JsonNode.Parse(record.Span) as JsonObject;
+            var input = JsonNode.Parse(record.Span) as JsonObject;
+            _ = input?.ToJsonString(); // reads every name and string now, not after the downstream call
+            return input;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return null;
         }
