@@ -82,7 +82,7 @@ public sealed class BatchEndpoint
 
     private async Task<Outcome> PostOutcomeAsync(Stream body, string? signature, CancellationToken cancellationToken)
     {
-        var (document, raw, refusal) = await RequestBody.ParseAsync(body, _options.Limits.MaxRequestBytes, cancellationToken).ConfigureAwait(false);
+        var (document, raw, refusal) = await RequestBody.ParseAsync(body, _options.Limits.MaxRequestBytes, _options.Limits.MaxInlineItems, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -151,7 +151,7 @@ public sealed class BatchEndpoint
     {
         var valid = string.Join(", ", BatchActions.All);
         var detail = action.ValueKind == JsonValueKind.String
-            ? $"Unknown action '{action.GetString()}'. Valid actions: {valid}."
+            ? $"Unknown action '{ProblemText.Clip(action.GetString()!, ProblemText.MaxNameBytes)}'. Valid actions: {valid}."
             : $"The action must be a string. Valid actions: {valid}.";
         return Refusal.Invalid("action", $"Must be one of: {valid}.") with { Detail = detail };
     }

@@ -1,5 +1,6 @@
 using FanOut.Core.Contracts;
 using FanOut.Core.Outcomes;
+using FanOut.Core.Requests;
 
 namespace FanOut.Core.Http;
 
@@ -28,6 +29,7 @@ internal static class Problems
             RefusalKind.JobRunning => ("job-running", "The job is running.", 409),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, "Unknown refusal."),
         };
-        return new ProblemDetails($"urn:fanout:problem:{type}", title, status, refusal.Detail, refusal.Errors);
+        // Whatever a refusal echoed from the request, the detail stays within its size (the errors are bounded by FieldErrors).
+        return new ProblemDetails($"urn:fanout:problem:{type}", title, status, ProblemText.Clip(refusal.Detail, ProblemText.MaxDetailBytes), refusal.Errors);
     }
 }

@@ -26,14 +26,33 @@ internal static class JsonRequest
             errors.Add(fieldPrefix.TrimEnd('.') is { Length: > 0 } name ? name : "$", "Must be a JSON object.");
             return null;
         }
+        var given = new bool[known.Length];
         foreach (var property in root.EnumerateObject())
         {
-            if (!known.Contains(property.Name, StringComparer.Ordinal))
+            var index = IndexOf(property, known);
+            if (index >= 0 && given[index])
             {
-                var hint = FieldNameHint.NearestTo(property.Name, known);
-                errors.Add(fieldPrefix + property.Name, hint is null
-                    ? $"Unknown field. Known fields: {string.Join(", ", known)}."
-                    : $"Unknown field; did you mean {hint}?");
+                // Which of two values counts is not for the reader to guess (System.Text.Json would take the last).
+                errors.Add(fieldPrefix + known[index], "Given more than once.");
+            }
+            else if (index >= 0)
+            {
+                given[index] = true;
+            }
+            else
+            {
+                var name = fieldPrefix + property.Name;
+                if (!errors.Lists(name))
+                {
+                    errors.Add(name, "Unknown field.");   // past the listed errors: only counted, no hint looked for
+                }
+                else if (!errors.Names(name))
+                {
+                    var hint = property.Name.Length <= MaxHintedName ? FieldNameHint.NearestTo(property.Name, known) : null;
+                    errors.Add(name, hint is null
+                        ? $"Unknown field. Known fields: {string.Join(", ", known)}."
+                        : $"Unknown field; did you mean {hint}?");
+                }
             }
         }
         if (!errors.IsEmpty)
@@ -52,6 +71,21 @@ internal static class JsonRequest
             errors.Add(fieldPrefix + field, property is null ? "Has the wrong type." : $"Must be {Describe(property.PropertyType)}.");
             return null;
         }
+    }
+
+    // Longer names are no typo of a field's name: no hint (and no edit distance over megabytes).
+    private const int MaxHintedName = 64;
+
+    private static int IndexOf(JsonProperty property, string[] known)
+    {
+        for (var i = 0; i < known.Length; i++)
+        {
+            if (property.NameEquals(known[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // "$.chunkSize" → "chunkSize"; "$.items[3]" → "items".

@@ -50,6 +50,17 @@ public sealed class BatchEndpointValidationTests
     [InlineData("""{ "action": "resume" }""", "jobId")]
     [InlineData("""{ "action": "resume", "jobId": "ok", "waitSeconds": 999 }""", "waitSeconds")]
     [InlineData("""{ "action": 5 }""", "action")]
+    // Issue 13: a trailing newline passed the job-id pattern ($ matches before a final "\n").
+    [InlineData("""{ "action": "start_fanout", "items": [1], "jobId": "nl1\n" }""", "jobId")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "jobId": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n" }""", "jobId")]
+    [InlineData("""{ "action": "resume", "jobId": "nl1\n" }""", "jobId")]
+    [InlineData("""{ "action": "process_chunk", "jobId": "nl1\n", "items": [1] }""", "jobId")]
+    [InlineData("""{ "action": "dispatch", "jobId": "nl1\n", "runId": "r", "depth": 1 }""", "jobId")]
+    [InlineData("""{ "action": "dispatch", "jobId": "nl1", "runId": "r\n", "depth": 1 }""", "runId")]
+    // Issue 13: duplicate fields are refused, naming the field, instead of the last one silently winning.
+    [InlineData("""{ "action": "start_fanout", "items": [1], "chunkSize": 1, "chunkSize": 2 }""", "chunkSize")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "items": [2] }""", "items")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt", "blob": "y.txt" } }""", "source.blob")]
     public async Task Post_InvalidField_Is400ProblemNamingIt(string json, string field)
     {
         var (status, problem) = await PostAsync(json);
@@ -58,6 +69,49 @@ public sealed class BatchEndpointValidationTests
         Assert.Equal("urn:fanout:problem:validation", problem.GetProperty("type").GetString());
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
         Assert.Contains(field, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task GetJob_IdWithATrailingNewline_Is400NamingJobId()
+    {
+        using var services = TestServices.Build(new Dictionary<string, string?>());
+        var reply = await services.GetRequiredService<BatchEndpoint>().GetJobAsync("nl1\n");
+
+        Assert.Equal(400, reply.StatusCode);
+        Assert.True(JsonDocument.Parse(reply.Body).RootElement.GetProperty("errors").TryGetProperty("jobId", out _));
+    }
+
+    [Fact]
+    public async Task Post_SixtyUnknownFields_ListsTwentyAndCountsTheRest()
+    {
+        var fields = string.Concat(Enumerable.Range(0, 60).Select(i => $", \"f{i}\": 1"));
+        var (status, problem) = await PostAsync($$"""{ "action": "start_fanout", "items": [1]{{fields}} }""");
+
+        Assert.Equal(400, status);
+        Assert.Equal(20, problem.GetProperty("errors").EnumerateObject().Count());
+        Assert.EndsWith("And 40 more error(s), not listed.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Post_MoreFieldsThanAnyActionKnows_IsRefusedAsItIsRead()
+    {
+        var fields = string.Concat(Enumerable.Range(0, 100).Select(i => $", \"f{i}\": 1"));
+        var (status, problem) = await PostAsync($$"""{ "action": "start_fanout", "items": [1]{{fields}} }""");
+
+        Assert.Equal(400, status);
+        Assert.Contains("at most 64 fields", problem.GetProperty("errors").GetProperty("$")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Post_FieldNamesOfControlCharacters_ProblemStaysSmall()
+    {
+        // 20 listed fields whose names are 10,000 control characters each: JSON writes each as \u00XX, six bytes.
+        var name = string.Concat(Enumerable.Repeat(@"\u0001", 10_000));
+        var fields = string.Concat(Enumerable.Range(0, 30).Select(i => $", \"{i}{name}\": \"{name}\""));
+        var (status, problem) = await PostAsync($$"""{ "action": "start_fanout", "items": [1]{{fields}} }""");
+
+        Assert.Equal(400, status);
+        Assert.InRange(Encoding.UTF8.GetByteCount(problem.GetRawText()), 1, 32 * 1024);
     }
 
     [Fact]

@@ -276,8 +276,9 @@ internal sealed class LocalHostServer : IAsyncDisposable
             var runId = root.TryGetProperty("runId", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
             return (action, chunk, depth, runId, !root.TryGetProperty("first", out _));
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that is not Unicode text ("\ud800"): the app answers it; this only counts.
             return (null, null, 0, null, false);
         }
         finally
