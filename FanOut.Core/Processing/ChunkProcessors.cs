@@ -43,6 +43,6 @@ internal sealed partial class ChunkProcessors
         }
     }
 
-    [GeneratedRegex("^[a-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[a-z0-9_-]{1,64}\z")]
     private static partial Regex NamePattern();
 }

@@ -39,14 +39,12 @@ internal sealed class JobRun(
         }
         try
         {
-            if (take == LeaseTake.TakenAfterWait)
+            // Another run may have finished the job since it was read above: while this run waited for the lease, or just
+            // before this run took it (the lease let go between the two reads).
+            earlier = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
+            if (earlier is { Status: JobStatus.Succeeded })
             {
-                // The holder may have finished the job while this run waited.
-                earlier = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
-                if (earlier is { Status: JobStatus.Succeeded })
-                {
-                    return new JobFinished(earlier);
-                }
+                return new JobFinished(earlier);
             }
             await using var heartbeat = lease.Hold(jobId, link.RunId);
             return await WalkAsync(manifest, link, deadline, earlier is not null).ConfigureAwait(false);

@@ -176,6 +176,6 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
         return PlainBlobName().IsMatch(name) && segments.All(part => part is not ("" or "." or ".."));
     }
 
-    [GeneratedRegex(@"^[^\\\x00-\x1f\x7f]{1,1024}$")]
+    [GeneratedRegex(@"^[^\\\x00-\x1f\x7f]{1,1024}\z")]
     private static partial Regex PlainBlobName();
 }

@@ -203,6 +203,7 @@ public sealed class BlobSourceEndToEndTests(AzuriteFixture storage)
     [InlineData("elsewhere", "data.txt", 400, "source.container")]
     [InlineData(Inputs, "../fanout/jobs/x/manifest.json", 400, "source.blob")]
     [InlineData(Inputs, "a//b.txt", 400, "source.blob")]
+    [InlineData(Inputs, "data.txt\n", 400, "source.blob")]
     [InlineData(Inputs, "no-such-blob.txt", 404, null)]
     [InlineData(Inputs, null, 400, "source.blob")]
     public async Task StartFanout_BadReference_IsAProblemAndChangesNothing(string container, string? blob, int status, string? field)

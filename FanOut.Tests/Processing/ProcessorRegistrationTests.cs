@@ -79,6 +79,7 @@ public sealed class ProcessorRegistrationTests
     [InlineData("WordCount")]
     [InlineData("word count")]
     [InlineData("wörd")]
+    [InlineData("count\n")] // a `$` anchor would let a final newline through
     [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
     public void Problems_InvalidName_One(string name) =>
         Assert.Single(ChunkProcessors.Problems([new Named(name)]));
