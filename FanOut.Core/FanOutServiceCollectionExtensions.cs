@@ -54,6 +54,9 @@ public static class FanOutServiceCollectionExtensions
             .AddHttpMessageHandler<BackPressureHandler>()
             .AddHttpMessageHandler<SigningHandler>()
             .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().AttemptTimeout);
+        services.AddHttpClient<JobNotifier>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddPolicyHandler(NoticePolicy.Retry)
+            .AddPolicyHandler(NoticePolicy.AttemptTimeout);
         services.TryAddSingleton<JobThrottle>();
         services.TryAddTransient<BackPressureHandler>();
         services.TryAddSingleton<InternalCallSigner>();

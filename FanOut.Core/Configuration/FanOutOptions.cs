@@ -31,6 +31,9 @@ public sealed class FanOutOptions
     /// made up at start-up, which only this process knows (one process is the whole app locally).</summary>
     public bool LocalDevelopment { get; set; }
 
+    /// <summary>Completion notices: where a job's final status may go, and the key that signs it.</summary>
+    public NotifyOptions Notify { get; set; } = new();
+
     /// <summary>How chunks are dispatched to the app's own endpoint.</summary>
     [Required]
     public DispatchOptions Dispatch { get; set; } = new();

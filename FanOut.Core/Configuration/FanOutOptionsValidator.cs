@@ -41,7 +41,10 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
             failures.Add("FanOut:SigningKey is required: the HMAC key that signs the app's calls to itself (at least 32 characters, "
                          + "e.g. from `openssl rand -base64 48`). For local development only, set FanOut:LocalDevelopment=true instead.");
         }
-        foreach (var (setting, key) in new[] { ("SigningKey", options.SigningKey), ("PreviousSigningKey", options.PreviousSigningKey) })
+        foreach (var (setting, key) in new[]
+                 {
+                     ("SigningKey", options.SigningKey), ("PreviousSigningKey", options.PreviousSigningKey), ("Notify:SigningKey", options.Notify.SigningKey),
+                 })
         {
             if (!string.IsNullOrEmpty(key) && key.Length < 32)
             {

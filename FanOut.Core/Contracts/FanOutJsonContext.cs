@@ -19,6 +19,7 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(ResumeRequest))]
 [JsonSerializable(typeof(PurgeAnswer))]
 [JsonSerializable(typeof(JobList))]
+[JsonSerializable(typeof(NotifyRequest))]
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]
 [JsonSerializable(typeof(JobPlan))]

@@ -43,6 +43,9 @@ internal sealed record StartFanoutRequest
     /// <summary>Answer the plan (chunks, sizes, tree, invocations) and dispatch and write nothing.</summary>
     public bool? DryRun { get; set; }
 
+    /// <summary>Where the job's final status is POSTed, once, signed.</summary>
+    public NotifyRequest? Notify { get; set; }
+
     /// <summary>Processor-specific settings.</summary>
     [JsonIgnore]
     public JsonElement Options { get; set; }

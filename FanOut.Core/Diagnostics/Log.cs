@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(1019, LogLevel.Warning, "Job {JobId}: run {RunId} no longer holds the job (its lease expired and another run took it over): it writes no result")]
     public static partial void RunLostTheJob(ILogger logger, string jobId, string runId);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Job {JobId}: its completion notice was not delivered: {Error}")]
+    public static partial void NoticeNotDelivered(ILogger logger, string jobId, string error);
 }

@@ -131,6 +131,7 @@ internal sealed class JobAdmission(
         ChunkCount = (int)(((long)command.Items.Count + command.ChunkSize - 1) / command.ChunkSize),
         ToleratedFailurePercent = command.ToleratedFailurePercent,
         MaxConcurrency = command.MaxConcurrency,
+        NotifyUrl = command.NotifyUrl?.AbsoluteUri,
         CreatedAt = timeProvider.GetUtcNow(),
         InputBlob = LedgerPaths.Input(command.JobId, fingerprint),
     };

@@ -14,7 +14,7 @@ namespace FanOut.Core.Jobs;
 /// exact counts. A job that no run holds (stored but not run, or its run died) is ended at once, from its status. Cancelling
 /// again is harmless; cancelling a job that finished is a conflict. <c>resume</c> runs what is left.</summary>
 internal sealed class JobCancellation(
-    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, JobNotifier notifier, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Cancels the job and answers its status: Cancelled when it already ended so, else the status so far (202).</summary>
     public async Task<Outcome> CancelAsync(System.Text.Json.JsonElement body, CancellationToken cancellationToken)
@@ -63,6 +63,7 @@ internal sealed class JobCancellation(
             StatusUrl = options.Value.StatusUrl(jobId),
         };
         await ledger.WriteResultAsync(cancelled, cancellationToken).ConfigureAwait(false);
+        await notifier.NotifyAsync(manifest, cancelled).ConfigureAwait(false);
         return new JobFinished(cancelled);
     }
 

@@ -32,6 +32,10 @@ internal static class JobFingerprint
                 }
                 json.WriteEndArray();
             }
+            if (command.NotifyUrl is { } notify)
+            {
+                json.WriteString("notify", notify.AbsoluteUri);
+            }
             json.WritePropertyName("options");
             if (command.Options.ValueKind == JsonValueKind.Undefined)
             {

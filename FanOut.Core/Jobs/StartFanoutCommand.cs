@@ -18,4 +18,5 @@ internal sealed record StartFanoutCommand(
     double ToleratedFailurePercent,
     int WaitSeconds,
     IReadOnlyList<PlannedBlob>? Pinned = null,
-    bool DryRun = false);
+    bool DryRun = false,
+    Uri? NotifyUrl = null);

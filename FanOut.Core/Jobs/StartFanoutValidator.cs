@@ -82,6 +82,7 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
             errors.Add("toleratedFailurePercent", "Must be between 0 and 100.");
         }
         ValidateWaitSeconds(request.WaitSeconds, errors);
+        var notifyUrl = request.Notify is null ? null : ValidateNotify(body, errors);
 
         return errors.IsEmpty
             ? new StartFanoutCommand(
@@ -95,8 +96,38 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
                 request.MaxConcurrency ?? dispatch.MaxConcurrency,
                 request.ToleratedFailurePercent ?? 0,
                 request.WaitSeconds ?? FanOutDefaults.WaitSeconds,
-                DryRun: request.DryRun ?? false)
+                DryRun: request.DryRun ?? false,
+                NotifyUrl: notifyUrl)
             : null;
+    }
+
+    // notify: { url }: an absolute http(s) URL to a host on FanOut__Notify__AllowedHosts, with a signing key configured.
+    // No other field of a request names a host (no SSRF).
+    private Uri? ValidateNotify(JsonElement body, FieldErrors errors)
+    {
+        var notify = JsonRequest.Read(body.GetProperty("notify"), FanOutJsonContext.Default.NotifyRequest, errors, "notify.");
+        if (notify is null)
+        {
+            return null;
+        }
+        var settings = options.Value.Notify;
+        if (!Uri.TryCreate(notify.Url, UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.UserInfo.Length > 0)
+        {
+            errors.Add("notify.url", "Required: an absolute https:// (or http://) URL, without user information.");
+        }
+        else if (!settings.Allows(url.Host))
+        {
+            errors.Add("notify.url", $"Host '{url.Host}' is not on FanOut__Notify__AllowedHosts.");
+        }
+        else if (string.IsNullOrEmpty(settings.SigningKey))
+        {
+            errors.Add("notify.url", "Notices are not set up here: FanOut__Notify__SigningKey is not configured.");
+        }
+        else
+        {
+            return url;
+        }
+        return null;
     }
 
     /// <summary>Smallest byte range a blob source may be cut into.</summary>

@@ -68,6 +68,12 @@ internal interface IJobLedger
     /// <summary>Records until when every dispatcher of the job holds back (job-wide back-pressure).</summary>
     Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default);
 
+    /// <summary>The last final status the job's notify URL acknowledged, or null.</summary>
+    Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the job's notify URL acknowledged <paramref name="notice"/>.</summary>
+    Task WriteNoticeAsync(string jobId, JobNotice notice, CancellationToken cancellationToken = default);
+
     /// <summary>Records that the job is cancelled (again: harmless).</summary>
     Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default);
 

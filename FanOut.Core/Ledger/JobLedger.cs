@@ -277,6 +277,14 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
         WriteAsync(LedgerPaths.Pause(jobId), pause, LedgerJsonContext.Default.JobPause, cancellationToken);
 
     /// <inheritdoc/>
+    public Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task WriteNoticeAsync(string jobId, JobNotice notice, CancellationToken cancellationToken = default) =>
+        WriteAsync(LedgerPaths.Notice(jobId), notice, LedgerJsonContext.Default.JobNotice, cancellationToken);
+
+    /// <inheritdoc/>
     public Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default) =>
         WriteAsync(LedgerPaths.Cancel(jobId), cancel, LedgerJsonContext.Default.JobCancel, cancellationToken);
 

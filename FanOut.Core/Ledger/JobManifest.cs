@@ -51,6 +51,9 @@ internal sealed record JobManifest
     /// items the items themselves with each chunk's byte range (see ItemLines in Sources).</summary>
     public required string InputBlob { get; set; }
 
+    /// <summary>Where the job's final status is POSTed (start_fanout's notify.url), or null.</summary>
+    public string? NotifyUrl { get; set; }
+
     /// <summary>Items of a chunk: known for inline items and whole-record chunks, unknown (0) for byte ranges.</summary>
     public long ItemsIn(int chunk) => ChunkBytes > 0 ? 0 : Math.Min(ChunkSize, ItemCount - (long)chunk * ChunkSize);
 }

@@ -19,5 +19,6 @@ namespace FanOut.Core.Ledger;
 [JsonSerializable(typeof(DispatchMarker))]
 [JsonSerializable(typeof(JobPause))]
 [JsonSerializable(typeof(JobCancel))]
+[JsonSerializable(typeof(JobNotice))]
 [JsonSerializable(typeof(ProgressLine))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

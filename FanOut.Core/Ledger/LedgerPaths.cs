@@ -38,6 +38,9 @@ internal static class LedgerPaths
     /// <summary>The latest dispatch run.</summary>
     public static string DispatchMarker(string jobId) => Job(jobId) + "dispatch.json";
 
+    /// <summary>The last final status the job's notify URL acknowledged.</summary>
+    public static string Notice(string jobId) => Job(jobId) + "notice.json";
+
     /// <summary>That the job was cancelled: its dispatchers send nothing more.</summary>
     public static string Cancel(string jobId) => Job(jobId) + "cancel.json";
 

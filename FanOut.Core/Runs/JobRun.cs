@@ -16,7 +16,7 @@ namespace FanOut.Core.Runs;
 /// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
     IJobLedger ledger, TreeWalker walker, ChunkPass chunks, CsvStartStates csv, JobFinalizer finalizer, RunLease lease, RunStarter starter,
-    JobStatusReader status, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
+    JobStatusReader status, JobNotifier notifier, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
 {
     /// <summary>Runs the job within <paramref name="deadline"/> and answers its result, or, when the job goes on in
     /// another run (the next hop, or a run that already held it), its status so far.</summary>
@@ -115,7 +115,9 @@ internal sealed class JobRun(
             Log.RunLostTheJob(logger, jobId, runId);
             return await LiveAsync(manifest).ConfigureAwait(false);
         }
-        return new JobFinished(await finalizer.WriteAsync(manifest, total, walked.Levels, cancelled).ConfigureAwait(false));
+        var result = await finalizer.WriteAsync(manifest, total, walked.Levels, cancelled).ConfigureAwait(false);
+        await notifier.NotifyAsync(manifest, result).ConfigureAwait(false);
+        return new JobFinished(result);
     }
 
     // The deadline came with chunks left: the next hop takes the job over (and the lease with it), so no

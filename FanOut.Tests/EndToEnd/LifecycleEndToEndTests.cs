@@ -8,7 +8,8 @@ using static FanOut.Tests.EndToEnd.JobLedgerEndToEndTests;
 
 namespace FanOut.Tests.EndToEnd;
 
-/// <summary>A job's life after it starts, through LocalHost, the real worker and Azurite: cancel, list and purge.</summary>
+/// <summary>A job's life after it starts, through LocalHost, the real worker and Azurite: cancel, list, purge and the
+/// completion notice.</summary>
 [Collection(StorageCollection.Name)]
 public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
 {
@@ -115,5 +116,60 @@ public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
         Assert.Equal(Enumerable.Reverse(started), listed);
         Assert.Equal(3, pages);
         Assert.Equal(12, succeeded.GetProperty("jobs").GetArrayLength());
+    }
+
+    private const string NoticeKey = "notice-key-for-the-tests-0123456789abcdef";
+
+    [Fact]
+    public async Task Notice_AfterTheReceiverFailedTwice_ArrivesOnceSigned_AndOnceOnly()
+    {
+        await using var receiver = await NoticeReceiver.StartAsync(failFirst: 2);
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(new()
+        {
+            ["FanOut:Notify:SigningKey"] = NoticeKey, ["FanOut:Notify:AllowedHosts"] = "127.0.0.1",
+        }));
+        var jobId = NewJobId();
+        var body = StartBody(jobId, Words(12), chunkSize: 3);
+        body["notify"] = new JsonObject { ["url"] = receiver.Url.AbsoluteUri };
+
+        var job = await PostAsync(server, body);
+        var again = await PostAsync(server, new JsonObject { ["action"] = "resume", ["jobId"] = jobId }); // ended the same: no second notice
+
+        Assert.Equal("Succeeded", job.Body.GetProperty("status").GetString());
+        Assert.Equal("Succeeded", again.Body.GetProperty("status").GetString());
+        Assert.Equal([503, 503, 200], receiver.Posts.Select(p => p.Answer));
+        var (signature, notice, _) = receiver.Posts.Last();
+        Assert.Equal(job.Body.GetProperty("result").ToString(), JsonDocument.Parse(notice).RootElement.GetProperty("result").ToString());
+        Assert.Equal("Succeeded", JsonDocument.Parse(notice).RootElement.GetProperty("status").GetString());
+        Assert.True(Verify(signature!, notice, NoticeKey), $"signature {signature} does not verify");
+        Assert.False(Verify(signature!, notice + " ", NoticeKey));
+    }
+
+    [Fact]
+    public async Task Notice_ToAHostOffTheAllowList_Is400NamingTheField_AndStoresNothing()
+    {
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(new()
+        {
+            ["FanOut:Notify:SigningKey"] = NoticeKey, ["FanOut:Notify:AllowedHosts"] = "hooks.example.com",
+        }));
+        var blobs = new JobBlobs(storage.ConnectionString);
+        var jobId = NewJobId();
+        var body = StartBody(jobId, Words(4), chunkSize: 2);
+        body["notify"] = new JsonObject { ["url"] = "http://127.0.0.1:9/elsewhere" };
+
+        var refused = await PostAsync(server, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.True(refused.Body.GetProperty("errors").TryGetProperty("notify.url", out _), refused.Body.ToString());
+        Assert.Empty(await blobs.ListAsync($"jobs/{jobId}/"));
+        Assert.Equal(0, server.ProcessChunkRequests);
+    }
+
+    // What a receiver does (the README shows it): recompute HMAC-SHA256 over "{t}.{body}" and compare in constant time.
+    private static bool Verify(string header, string body, string key)
+    {
+        var parts = header.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var expected = System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes($"{parts["t"]}.{body}"));
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(parts["sha256"]));
     }
 }

@@ -171,6 +171,12 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WritePause, null, null, cancellationToken, () => _blobs[LedgerPaths.Pause(jobId)] = Json(pause, LedgerJsonContext.Default.JobPause));
 
+    public Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadNotice, null, null, cancellationToken, () => Read(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice));
+
+    public Task WriteNoticeAsync(string jobId, JobNotice notice, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteNotice, null, null, cancellationToken, () => _blobs[LedgerPaths.Notice(jobId)] = Json(notice, LedgerJsonContext.Default.JobNotice));
+
     public Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WriteCancel, null, null, cancellationToken, () => _blobs[LedgerPaths.Cancel(jobId)] = Json(cancel, LedgerJsonContext.Default.JobCancel));
 

@@ -31,6 +31,8 @@ internal enum LedgerOperation
     DeleteCancel,
     PurgeBlob,
     ListJobs,
+    ReadNotice,
+    WriteNotice,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the
