@@ -13,8 +13,9 @@ internal static class JobFingerprint
     /// <summary>Lower-case hex SHA-256.</summary>
     internal static string Of(StartFanoutCommand command)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
+        // Hashed as it is written, 64 KiB at a time: the items are never held a second time.
+        using var hash = new HashingWriter();
+        using (var json = new Utf8JsonWriter(hash))
         {
             json.WriteStartObject();
             json.WriteString("processor", command.Processor.Name);
@@ -53,6 +54,56 @@ internal static class JobFingerprint
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+        return Convert.ToHexStringLower(hash.Finish());
+    }
+
+    // An IBufferWriter that feeds SHA-256 whenever its buffer fills (Utf8JsonWriter flushes into it as it goes).
+    private sealed class HashingWriter : IBufferWriter<byte>, IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] _buffer = new byte[64 * 1024];
+        private int _written;
+
+        public void Advance(int count)
+        {
+            _written += count;
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Make(sizeHint);
+            return _buffer.AsMemory(_written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Make(sizeHint);
+            return _buffer.AsSpan(_written);
+        }
+
+        public byte[] Finish()
+        {
+            _hash.AppendData(_buffer, 0, _written);
+            _written = 0;
+            return _hash.GetHashAndReset();
+        }
+
+        public void Dispose() => _hash.Dispose();
+
+        // Hashes what is written, then makes room for sizeHint bytes (a single value larger than the buffer grows it).
+        private void Make(int sizeHint)
+        {
+            var needed = Math.Max(sizeHint, 1);
+            if (_buffer.Length - _written >= needed)
+            {
+                return;
+            }
+            _hash.AppendData(_buffer, 0, _written);
+            _written = 0;
+            if (_buffer.Length < needed)
+            {
+                _buffer = new byte[needed];
+            }
+        }
     }
 }

@@ -23,28 +23,31 @@ internal static class ItemLines
     /// <summary>The stored form of <paramref name="items"/> in chunks of <paramref name="chunkSize"/>.</summary>
     public static BinaryData Write(IReadOnlyList<JsonElement> items, int chunkSize)
     {
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The stored offsets are little-endian.");
+        }
         var chunks = (items.Count + chunkSize - 1) / chunkSize;
         var header = (chunks + 1) * sizeof(long) + 1;
-        var lines = new ArrayBufferWriter<byte>(Math.Max(256, items.Count * 8));
+        // One buffer: the header's room first, then the lines; the offsets are written into that room at the end,
+        // so the items are held once more, not twice.
+        var blob = new ArrayBufferWriter<byte>(header + Math.Max(256, items.Count * 8));
+        blob.GetSpan(header)[..header].Clear();
+        blob.Advance(header);
         var offsets = new long[chunks + 1];
         for (var i = 0; i < items.Count; i++)
         {
             if (i % chunkSize == 0)
             {
-                offsets[i / chunkSize] = header + lines.WrittenCount;
+                offsets[i / chunkSize] = blob.WrittenCount;
             }
-            WriteLine(lines, items[i]);
+            WriteLine(blob, items[i]);
         }
-        offsets[chunks] = header + lines.WrittenCount;
-        if (!BitConverter.IsLittleEndian)
-        {
-            throw new PlatformNotSupportedException("The stored offsets are little-endian.");
-        }
-        var blob = new byte[header + lines.WrittenCount];
-        MemoryMarshal.AsBytes(offsets.AsSpan()).CopyTo(blob);
-        blob[header - 1] = (byte)'\n';
-        lines.WrittenSpan.CopyTo(blob.AsSpan(header));
-        return BinaryData.FromBytes(blob);
+        offsets[chunks] = blob.WrittenCount;
+        var written = MemoryMarshal.AsMemory(blob.WrittenMemory);
+        MemoryMarshal.AsBytes(offsets.AsSpan()).CopyTo(written.Span);
+        written.Span[header - 1] = (byte)'\n';
+        return BinaryData.FromBytes(written);
     }
 
     /// <summary>Where the offsets of chunks [first, first + count] lie in the stored blob.</summary>
