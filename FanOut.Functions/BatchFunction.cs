@@ -24,7 +24,9 @@ public sealed class BatchFunction(BatchEndpoint endpoint)
         string jobId,
         FunctionContext context)
     {
-        var reply = await endpoint.GetJobAsync(jobId, context.CancellationToken);
+        // A browser asks for text/html: the status page; a program (or no Accept) gets the JSON status.
+        var page = request.Headers.TryGetValues("Accept", out var accept) && accept.Any(a => a.Contains("text/html", StringComparison.OrdinalIgnoreCase));
+        var reply = page ? await endpoint.GetJobPageAsync(jobId, context.CancellationToken) : await endpoint.GetJobAsync(jobId, context.CancellationToken);
         return await reply.ToResponseAsync(request);
     }
 

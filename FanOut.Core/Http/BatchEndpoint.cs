@@ -55,21 +55,35 @@ public sealed class BatchEndpoint
 
     /// <summary>Handles GET of a job's status: 404 for an unknown job.</summary>
     public async Task<BatchReply> GetJobAsync(string jobId, CancellationToken cancellationToken = default) =>
-        Replies.Of(await GuardAsync("status", async () =>
+        Replies.Of(await GuardAsync("status", () => StatusAsync(jobId, cancellationToken)).ConfigureAwait(false));
+
+    /// <summary>Handles GET of a job's status from a browser (the request accepts text/html): the status page; problems
+    /// are problem+json all the same.</summary>
+    public async Task<BatchReply> GetJobPageAsync(string jobId, CancellationToken cancellationToken = default) =>
+        Replies.Of(await GuardAsync("status page", async () =>
         {
-            if (!JobIds.IsValid(jobId))
-            {
-                return Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.") with { Detail = "Not a valid job id." };
-            }
-            var manifest = await _ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false);
-            if (manifest is null)
-            {
-                return Refusal.UnknownJob(jobId);
-            }
-            return await _ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is { } result
-                ? new JobFinished(result)
-                : new JobFinished(await _status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
+            var outcome = await StatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+            return outcome is JobFinished { Job: var job }
+                ? new JobPage(job, await _status.GridAsync((await _ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false))!, job, cancellationToken)
+                    .ConfigureAwait(false))
+                : outcome;
         }).ConfigureAwait(false));
+
+    private async Task<Outcome> StatusAsync(string jobId, CancellationToken cancellationToken)
+    {
+        if (!JobIds.IsValid(jobId))
+        {
+            return Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.") with { Detail = "Not a valid job id." };
+        }
+        var manifest = await _ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (manifest is null)
+        {
+            return Refusal.UnknownJob(jobId);
+        }
+        return await _ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is { } result
+            ? new JobFinished(result)
+            : new JobFinished(await _status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
+    }
 
     /// <summary>Handles GET of the list of jobs: newest first, a page of at most <paramref name="top"/> (default 50), of one
     /// <paramref name="status"/> when given, from <paramref name="continuationToken"/> on.</summary>

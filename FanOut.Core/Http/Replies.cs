@@ -19,6 +19,7 @@ internal static class Replies
         {
             Headers = new Dictionary<string, string> { ["Location"] = $"/api/batch/{job.JobId}", ["Retry-After"] = "2" },
         },
+        JobPage page => StatusPage.Of(page.Job, page.Grid),
         JobPlanned { Plan: var plan } => BatchReply.Json(200, plan, FanOutJsonContext.Default.JobPlan),
         ChunkProcessed { Commit: CommitKind.None } chunk => BatchReply.Json(200, chunk.Result, FanOutJsonContext.Default.ChunkResult),
         ChunkProcessed chunk => BatchReply.Json(200, chunk.Result, FanOutJsonContext.Default.ChunkResult) with

@@ -17,6 +17,10 @@ internal sealed record ProgressLine
     /// <summary>The chunks in the leaf's range.</summary>
     public int Count { get; init; }
 
+    /// <summary>Chunks of the range the leaf sends (the others were committed before the run, or wait for their quote
+    /// state): what the status page needs to place a range's chunks.</summary>
+    public int Sent { get; init; }
+
     /// <summary>Chunks committed (by this run, or, on the base line, before it).</summary>
     public int Succeeded { get; init; }
 

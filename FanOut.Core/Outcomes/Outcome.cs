@@ -20,6 +20,9 @@ internal sealed record JobFinished(JobResult Job) : Outcome;
 /// <summary>The job is running; its status so far.</summary>
 internal sealed record JobRunning(JobResult Job) : Outcome;
 
+/// <summary>A job's status for a person: the status page, with its chunks' grid.</summary>
+internal sealed record JobPage(JobResult Job, IReadOnlyList<GridCell> Grid) : Outcome;
+
 /// <summary>A dry run: the job's plan, nothing stored.</summary>
 internal sealed record JobPlanned(JobPlan Plan) : Outcome;
 

@@ -55,7 +55,7 @@ internal sealed class ChunkPass(
         {
             var bodyOf = await BodiesAsync(manifest, work).ConfigureAwait(false);
             // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
-            await using var progress = LeafProgress.Start(ledger, manifest, work, timeProvider, logger);
+            await using var progress = LeafProgress.Start(ledger, manifest, work, toSend.Count, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
                 chunk => bodyOf(chunk.Index), work.Slots, deadline.Token, async outcome =>
                 {

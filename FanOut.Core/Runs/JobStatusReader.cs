@@ -40,6 +40,18 @@ internal sealed class JobStatusReader(IJobLedger ledger, IOptions<FanOutOptions>
         };
     }
 
+    /// <summary>The grid of the status page: the job's chunks by state, from its current (or last) run's progress log;
+    /// one read more than a status read.</summary>
+    public async Task<IReadOnlyList<GridCell>> GridAsync(JobManifest manifest, JobResult job, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<ProgressLine> lines = [];
+        if (job.Status != JobStatus.Succeeded && await ledger.ReadDispatchMarkerAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } run)
+        {
+            lines = RunProgress.Latest(await ledger.ReadProgressAsync(manifest.JobId, run.RunId, manifest.ChunkCount, cancellationToken).ConfigureAwait(false));
+        }
+        return ChunkGrid.Of(job, lines);
+    }
+
     // The current run's progress; until its root has written its base line (it lists the committed chunks
     // first), the progress its predecessor left. The owner is gone when the run's lease lapsed or was let go.
     private async Task<(RunProgress Progress, bool OwnerGone)> ProgressAsync(JobManifest manifest, CancellationToken cancellationToken)

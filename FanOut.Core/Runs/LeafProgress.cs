@@ -23,15 +23,17 @@ internal sealed class LeafProgress : IAsyncDisposable
     private int _succeeded, _failed, _changes;
     private long _items, _failedItems;
 
-    private LeafProgress(IJobLedger ledger, JobManifest manifest, NodeWork work, TimeProvider timeProvider, ILogger logger)
+    private readonly int _sent;
+
+    private LeafProgress(IJobLedger ledger, JobManifest manifest, NodeWork work, int sent, TimeProvider timeProvider, ILogger logger)
     {
-        (_ledger, _manifest, _work, _logger) = (ledger, manifest, work, logger);
+        (_ledger, _manifest, _work, _sent, _logger) = (ledger, manifest, work, sent, logger);
         _ticking = TickAsync(timeProvider, _stop.Token);
     }
 
-    /// <summary>Starts the lines of a leaf that sends chunks of <paramref name="work"/>.</summary>
-    public static LeafProgress Start(IJobLedger ledger, JobManifest manifest, NodeWork work, TimeProvider timeProvider, ILogger logger) =>
-        new(ledger, manifest, work, timeProvider, logger);
+    /// <summary>Starts the lines of a leaf that sends <paramref name="sent"/> chunks of <paramref name="work"/>.</summary>
+    public static LeafProgress Start(IJobLedger ledger, JobManifest manifest, NodeWork work, int sent, TimeProvider timeProvider, ILogger logger) =>
+        new(ledger, manifest, work, sent, timeProvider, logger);
 
     /// <summary>Counts a chunk the leaf sent that ended (thread-safe).</summary>
     public void Record(ChunkOutcome outcome)
@@ -95,6 +97,7 @@ internal sealed class LeafProgress : IAsyncDisposable
         {
             First = _work.Span.First,
             Count = _work.Span.Count,
+            Sent = _sent,
             Items = Interlocked.Read(ref _items),
             Succeeded = Volatile.Read(ref _succeeded),
             FailedItems = Interlocked.Read(ref _failedItems),

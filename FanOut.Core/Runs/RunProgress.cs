@@ -14,13 +14,17 @@ internal sealed record RunProgress(bool HasBase, int Succeeded, int Failed, long
     /// <summary>Nothing yet: a job no run has started.</summary>
     public static RunProgress None { get; } = new(false, 0, 0, 0, 0);
 
+    /// <summary>The latest line of each leaf's range (a range's leaf may run twice in one run, its dispatch call retried:
+    /// its most advanced line stands).</summary>
+    public static IReadOnlyList<ProgressLine> Latest(IReadOnlyList<ProgressLine> lines) =>
+        [.. lines.Where(l => !l.Base).GroupBy(l => l.First).Select(g => g.MaxBy(l => l.Seen)!).OrderBy(l => l.First)];
+
     /// <summary>Adds up a run's lines.</summary>
     public static RunProgress Of(IReadOnlyList<ProgressLine> lines)
     {
         var bases = lines.Where(l => l.Base).ToList();
         var baseLine = bases.Count == 0 ? new ProgressLine() : bases.MaxBy(l => l.Succeeded)!;
-        // A range's leaf may run twice in one run (its dispatch call retried): its most advanced line stands.
-        var latest = lines.Where(l => !l.Base).GroupBy(l => l.First).Select(g => g.MaxBy(l => l.Seen)!).ToList();
+        var latest = Latest(lines);
         return new RunProgress(
             bases.Count > 0,
             baseLine.Succeeded + latest.Sum(l => l.Succeeded),

@@ -35,6 +35,9 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// <summary>When set, process_chunk requests of the chunks it picks are answered 400 (a final failure).</summary>
     public Func<int, bool>? RejectChunk { get; set; }
 
+    /// <summary>The detail of the problem a rejected chunk is answered with.</summary>
+    public string RejectDetail { get; set; } = "rejected by the test";
+
     /// <summary>process_chunk answers by status code.</summary>
     public IReadOnlyDictionary<int, int> ProcessChunkAnswers => _answers;
 
@@ -208,7 +211,8 @@ internal sealed class LocalHostServer : IAsyncDisposable
             {
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 context.Response.ContentType = "application/problem+json";
-                await context.Response.WriteAsync("{\"type\":\"urn:test:rejected\",\"title\":\"Rejected.\",\"status\":400,\"detail\":\"rejected by the test\"}");
+                await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(
+                    new { type = "urn:test:rejected", title = "Rejected.", status = 400, detail = RejectDetail }));
             }
             else
             {
