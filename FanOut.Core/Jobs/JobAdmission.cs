@@ -63,26 +63,15 @@ internal sealed class JobAdmission(
     /// <summary>Finishes a stored job, re-dispatching only the chunks with no committed result.</summary>
     public async Task<Outcome> ResumeAsync(JsonElement body, CancellationToken cancellationToken = default)
     {
-        var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ResumeRequest, errors);
-        if (request is not null && (request.JobId is null || !JobIds.IsValid(request.JobId)))
+        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "resume", ledger, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            errors.Add("jobId", "Required: the id of the job to resume (1 to 64 of A-Z, a-z, 0-9, '_', '-').");
-        }
-        StartFanoutValidator.ValidateWaitSeconds(request?.WaitSeconds, errors);
-        if (!errors.IsEmpty)
-        {
-            return Refusal.Invalid(errors);
-        }
-        var manifest = await ledger.GetManifestAsync(request!.JobId!, cancellationToken).ConfigureAwait(false);
-        if (manifest is null)
-        {
-            return Refusal.UnknownJob(request.JobId!);
+            return refusal;
         }
         // A cancelled job runs again: what was left when it stopped.
-        await ledger.DeleteCancelAsync(manifest.JobId, cancellationToken).ConfigureAwait(false);
+        await ledger.DeleteCancelAsync(manifest!.JobId, cancellationToken).ConfigureAwait(false);
         throttle.NoteResumed(manifest.JobId);
-        return await handOff.RunAsync(manifest, request.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
+        return await handOff.RunAsync(manifest, request!.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
 
     // Stores a new job, or answers why not: its source blob was replaced while it was being planned, or it

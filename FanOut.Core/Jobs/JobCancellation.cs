@@ -3,7 +3,6 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
-using FanOut.Core.Requests;
 using FanOut.Core.Runs;
 using Microsoft.Extensions.Options;
 
@@ -19,22 +18,12 @@ internal sealed class JobCancellation(
     /// <summary>Cancels the job and answers its status: Cancelled when it already ended so, else the status so far (202).</summary>
     public async Task<Outcome> CancelAsync(System.Text.Json.JsonElement body, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ResumeRequest, errors);
-        if (request is not null && (request.JobId is null || !JobIds.IsValid(request.JobId)))
+        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "cancel", ledger, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
-            errors.Add("jobId", "Required: the id of the job to cancel (1 to 64 of A-Z, a-z, 0-9, '_', '-').");
+            return refusal;
         }
-        StartFanoutValidator.ValidateWaitSeconds(request?.WaitSeconds, errors);
-        if (!errors.IsEmpty)
-        {
-            return Refusal.Invalid(errors);
-        }
-        var jobId = request!.JobId!;
-        if (await ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is not { } manifest)
-        {
-            return Refusal.UnknownJob(jobId);
-        }
+        var jobId = manifest!.JobId;
         var ended = await ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (ended is { Status: JobStatus.Cancelled })
         {
@@ -50,7 +39,7 @@ internal sealed class JobCancellation(
         if (marker is not null && marker.HoldsAt(timeProvider.GetUtcNow()))
         {
             // The run holding the job stops sending, lets its chunks in flight finish, and ends the job Cancelled.
-            return await WaitForRunAsync(manifest, request.WaitSeconds ?? 10, cancellationToken).ConfigureAwait(false);
+            return await WaitForRunAsync(manifest, request!.WaitSeconds ?? 10, cancellationToken).ConfigureAwait(false);
         }
         // Nothing runs the job: it ends now, with what its status counts.
         var live = ended ?? await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false);
