@@ -37,13 +37,14 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
         }
     }
 
-    /// <summary>Hands each record to <paramref name="onRecord"/> and answers how many there were. A source
-    /// blob replaced or gone since the job was planned throws <see cref="Azure.RequestFailedException"/> (412, 404).</summary>
-    public async Task<long> ReadAsync(ProcessChunkRequest request, RecordHandler onRecord)
+    /// <summary>Hands each record to <paramref name="onRecord"/> and answers how many there were: those of the
+    /// request's source, or else its <paramref name="items"/>. A source blob replaced or gone since the job was
+    /// planned throws <see cref="Azure.RequestFailedException"/> (412, 404).</summary>
+    public async Task<long> ReadAsync(ProcessChunkRequest request, InlineItems items, RecordHandler onRecord)
     {
         if (request.Source is not { } range)
         {
-            using var inline = ItemLines.Stream(request.Items);
+            using var inline = ItemLines.Stream(items);
             return await ReadItemsAsync(inline, 0, inline.Length, onRecord).ConfigureAwait(false);
         }
         if (range.Format == ItemLines.Format)
@@ -59,16 +60,16 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
         return await LineRecords.ReadAsync(stream, range.Start, range.End, framing, skipFirstRecord: csv, onRecord).ConfigureAwait(false);
     }
 
-    /// <summary>As <see cref="ReadAsync(ProcessChunkRequest, RecordHandler)"/>, for records added asynchronously: each
+    /// <summary>As <see cref="ReadAsync(ProcessChunkRequest, InlineItems, RecordHandler)"/>, for records added asynchronously: each
     /// record is copied out of the reader's buffer, and once the range is read, handed to <paramref name="onRecord"/>
     /// one at a time, in order, each awaited before the next. The chunk's records are held in memory meanwhile (a
     /// chunk is bounded), and the source is not kept open while they are processed.</summary>
-    public async Task<long> ReadAsync(ProcessChunkRequest request, Func<ReadOnlyMemory<byte>, CancellationToken, Task> onRecord,
+    public async Task<long> ReadAsync(ProcessChunkRequest request, InlineItems items, Func<ReadOnlyMemory<byte>, CancellationToken, Task> onRecord,
         CancellationToken cancellationToken)
     {
         var copies = new ArrayBufferWriter<byte>();
         var ends = new List<int>();
-        var count = await ReadAsync(request, record =>
+        var count = await ReadAsync(request, items, record =>
         {
             copies.Write(record);
             ends.Add(copies.WrittenCount);

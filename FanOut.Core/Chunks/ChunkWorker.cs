@@ -16,11 +16,12 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
     /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
     /// A processor that throws <see cref="DownstreamThrottledException"/> gets the chunk refused as throttled (429 with
     /// Retry-After), nothing committed, so that the job pauses and the chunk is sent again.</summary>
-    /// <param name="body">The process_chunk request.</param>
+    /// <param name="body">The process_chunk request (its items stand as <c>[]</c>: they are <paramref name="items"/>).</param>
+    /// <param name="items">The items of a standalone chunk, as they were sent.</param>
     /// <param name="cancellationToken">Signals that the caller went away. Only an async processor's adds see it
     /// (their downstream calls are given up, nothing is committed); records read and added synchronously are
     /// finished and committed even when the caller went away.</param>
-    public async Task<Outcome> ProcessAsync(JsonElement body, CancellationToken cancellationToken = default)
+    public async Task<Outcome> ProcessAsync(JsonElement body, InlineItems items, CancellationToken cancellationToken = default)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
@@ -64,8 +65,8 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         try
         {
             count = accumulator is IAsyncChunkAccumulator adds
-                ? await records.ReadAsync(request, adds.AddAsync, cancellationToken).ConfigureAwait(false)
-                : await records.ReadAsync(request, record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
+                ? await records.ReadAsync(request, items, adds.AddAsync, cancellationToken).ConfigureAwait(false)
+                : await records.ReadAsync(request, items, record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404 && request.Source is { } range)
         {

@@ -96,7 +96,7 @@ public sealed class BatchEndpoint
 
     private async Task<Outcome> PostOutcomeAsync(Stream body, string? signature, CancellationToken cancellationToken)
     {
-        var (document, raw, refusal) = await RequestBody.ParseAsync(body, _options.Limits.MaxRequestBytes, _options.Limits.MaxInlineItems, cancellationToken).ConfigureAwait(false);
+        var (document, items, raw, refusal) = await RequestBody.ParseAsync(body, _options.Limits.MaxRequestBytes, _options.Limits.MaxInlineItems, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
@@ -115,8 +115,8 @@ public sealed class BatchEndpoint
             }
             return name switch
             {
-                BatchActions.ProcessChunk => await GuardAsync(name, () => _worker.ProcessAsync(root, cancellationToken)).ConfigureAwait(false),
-                BatchActions.StartFanout => await GuardAsync(name, () => _admission.StartAsync(root, cancellationToken)).ConfigureAwait(false),
+                BatchActions.ProcessChunk => await GuardAsync(name, () => _worker.ProcessAsync(root, items, cancellationToken)).ConfigureAwait(false),
+                BatchActions.StartFanout => await GuardAsync(name, () => _admission.StartAsync(root, items, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Resume => await GuardAsync(name, () => _admission.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Cancel => await GuardAsync(name, () => _cancellation.CancelAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Dispatch => await GuardAsync(name, () => _dispatch.HandleAsync(root)).ConfigureAwait(false),

@@ -19,10 +19,13 @@ internal sealed class JobAdmission(
     TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
-    public async Task<Outcome> StartAsync(JsonElement body, CancellationToken cancellationToken = default)
+    /// <param name="body">The request (its items stand as <c>[]</c>: they are <paramref name="items"/>).</param>
+    /// <param name="items">The request's inline items, as they were sent.</param>
+    /// <param name="cancellationToken">Signals that the caller went away.</param>
+    public async Task<Outcome> StartAsync(JsonElement body, InlineItems items, CancellationToken cancellationToken = default)
     {
         var errors = new FieldErrors();
-        var command = validator.Validate(body, errors);
+        var command = validator.Validate(body, items, errors);
         if (command is null)
         {
             return Refusal.Invalid(errors);

@@ -49,7 +49,7 @@ internal static class JobFingerprint
             json.WriteStartArray("items");
             foreach (var item in command.Items)
             {
-                item.WriteTo(json);
+                InlineItems.WriteTo(json, item.Span);
             }
             json.WriteEndArray();
             json.WriteEndObject();

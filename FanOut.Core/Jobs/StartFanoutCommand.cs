@@ -2,6 +2,7 @@ using System.Text.Json;
 using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
+using FanOut.Core.Requests;
 
 namespace FanOut.Core.Jobs;
 
@@ -10,7 +11,7 @@ internal sealed record StartFanoutCommand(
     string JobId,
     IChunkProcessor Processor,
     JsonElement Options,
-    IReadOnlyList<JsonElement> Items,
+    InlineItems Items,
     int ChunkSize,
     SourceReference? Source,
     long ChunkBytes,

@@ -12,8 +12,9 @@ namespace FanOut.Core.Jobs;
 /// <summary>Checks a start_fanout body field by field and turns it into a <see cref="StartFanoutCommand"/>.</summary>
 internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jobIds, SourceBlobs sources, IOptions<FanOutOptions> options)
 {
-    /// <summary>The command, or null with <paramref name="errors"/> saying why.</summary>
-    internal StartFanoutCommand? Validate(JsonElement body, FieldErrors errors)
+    /// <summary>The command, or null with <paramref name="errors"/> saying why. In <paramref name="body"/> the items
+    /// array stands as <c>[]</c>: its items are <paramref name="inline"/>.</summary>
+    internal StartFanoutCommand? Validate(JsonElement body, InlineItems inline, FieldErrors errors)
     {
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.StartFanoutRequest, errors, rawFields: StartFanoutRequest.RawFields)
             ?.WithRawFieldsOf(body);
@@ -32,7 +33,7 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
         var processor = processors.Named(request.Processor ?? FanOutDefaults.Processor, errors);
         processor?.ValidateOptions(request.Options, errors);
 
-        IReadOnlyList<JsonElement> items = [];
+        var items = InlineItems.None;
         if (request.Source is { } source)
         {
             // Nested fields are checked as strictly as top-level ones (e.g. "prefix" is not supported yet).
@@ -55,17 +56,17 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
         {
             errors.Add("chunkBytes", "Only for a blob source; inline items are chunked by chunkSize.");
         }
-        else if (request.Items is not { ValueKind: JsonValueKind.Array } array)
+        else if (request.Items.ValueKind != JsonValueKind.Array)
         {
             errors.Add("items", "Required (or a source): a JSON array of the items to process.");
         }
-        else if (array.GetArrayLength() > limits.MaxInlineItems)
+        else if (inline.Count > limits.MaxInlineItems)
         {
             errors.Add("items", $"At most {limits.MaxInlineItems} inline items (FanOut__Limits__MaxInlineItems).");
         }
         else
         {
-            items = [.. array.EnumerateArray()];
+            items = inline;
         }
 
         if (request.ChunkSize is < 1 or > FanOutDefaults.MaxChunkSize)

@@ -8,7 +8,8 @@ namespace FanOut.Core.Requests;
 /// one JSON object, nested at most <see cref="MaxDepth"/> deep, whose every string (names included) is Unicode text
 /// (valid UTF-8, no lone surrogate escape such as <c>"\ud800"</c>, which JSON allows but no string can hold), with
 /// at most the configured number of inline <c>items</c>. It allocates nothing per token, so it costs the same on any
-/// body; every later reader of the body can then take its strings and items as given.</summary>
+/// body; every later reader of the body can then take its strings and items as given. It also notes where each
+/// top-level <c>items</c> array lies, so that the body can be parsed without them (<see cref="InlineItems"/>).</summary>
 internal static class BodyScan
 {
     /// <summary>Deepest nesting of a body (System.Text.Json's default).</summary>
@@ -19,13 +20,15 @@ internal static class BodyScan
     public const int MaxFields = 64;
 
     /// <summary>Checks <paramref name="body"/>: a syntax problem is returned (a malformed body), a bad string or too
-    /// many items is added to <paramref name="errors"/> by field (e.g. <c>items[3]</c>, <c>source.blob</c>).</summary>
-    public static string? Check(ReadOnlyMemory<byte> body, int maxItems, FieldErrors errors)
+    /// many items is added to <paramref name="errors"/> by field (e.g. <c>items[3]</c>, <c>source.blob</c>). Each
+    /// top-level <c>items</c> array read whole is added to <paramref name="itemArrays"/>: its bytes and its count.</summary>
+    public static string? Check(ReadOnlyMemory<byte> body, int maxItems, FieldErrors errors, List<(Range Bytes, int Count)> itemArrays)
     {
         var reader = new Utf8JsonReader(body.Span, new JsonReaderOptions { MaxDepth = MaxDepth });
         var path = new BodyPath(body);
         long items = 0;
         var fields = 0;
+        var (arrayStart, arrayItems) = (0, 0);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -38,6 +41,9 @@ internal static class BodyScan
                 var depth = reader.CurrentDepth;
                 switch (reader.TokenType)
                 {
+                    case JsonTokenType.EndArray when depth == 1 && path.IsItems:
+                        itemArrays.Add((arrayStart..((int)reader.TokenStartIndex + 1), arrayItems));
+                        continue;
                     case JsonTokenType.EndObject or JsonTokenType.EndArray:
                         continue;
                     case JsonTokenType.PropertyName when depth == 1 && ++fields > MaxFields:
@@ -53,14 +59,22 @@ internal static class BodyScan
                         continue;
                 }
                 path.Next(depth - 1);
-                if (depth == 2 && path.IsItems && ++items > maxItems)
+                if (depth == 2 && path.IsItems)
                 {
-                    errors.Add("items", $"At most {maxItems} inline items (FanOut__Limits__MaxInlineItems).");
-                    return null;   // refused; the rest need not be read
+                    arrayItems++;
+                    if (++items > maxItems)
+                    {
+                        errors.Add("items", $"At most {maxItems} inline items (FanOut__Limits__MaxInlineItems).");
+                        return null;   // refused; the rest need not be read
+                    }
                 }
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
                     path.Open(depth, reader.TokenType == JsonTokenType.StartArray);
+                    if (depth == 1 && path.IsItems)
+                    {
+                        (arrayStart, arrayItems) = ((int)reader.TokenStartIndex, 0);
+                    }
                 }
                 else if (reader.TokenType == JsonTokenType.String && !IsUnicode(ref reader))
                 {

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Encodings.Web;
 using FanOut.Core.Processing;
+using FanOut.Core.Requests;
 
 namespace FanOut.Core.Sources;
 
@@ -21,7 +22,7 @@ internal static class ItemLines
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     /// <summary>The stored form of <paramref name="items"/> in chunks of <paramref name="chunkSize"/>.</summary>
-    public static BinaryData Write(IReadOnlyList<JsonElement> items, int chunkSize)
+    public static BinaryData Write(InlineItems items, int chunkSize)
     {
         if (!BitConverter.IsLittleEndian)
         {
@@ -31,17 +32,19 @@ internal static class ItemLines
         var header = (chunks + 1) * sizeof(long) + 1;
         // One buffer: the header's room first, then the lines; the offsets are written into that room at the end,
         // so the items are held once more, not twice.
-        var blob = new ArrayBufferWriter<byte>(header + Math.Max(256, items.Count * 8));
+        var blob = new ArrayBufferWriter<byte>(header + Math.Max(256, items.Length));
         blob.GetSpan(header)[..header].Clear();
         blob.Advance(header);
         var offsets = new long[chunks + 1];
-        for (var i = 0; i < items.Count; i++)
+        var i = 0;
+        foreach (var item in items)
         {
             if (i % chunkSize == 0)
             {
                 offsets[i / chunkSize] = blob.WrittenCount;
             }
-            WriteLine(blob, items[i]);
+            WriteLine(blob, item.Span);
+            i++;
         }
         offsets[chunks] = blob.WrittenCount;
         var written = MemoryMarshal.AsMemory(blob.WrittenMemory);
@@ -58,12 +61,12 @@ internal static class ItemLines
         [.. MemoryMarshal.Cast<byte, long>(bytes)];
 
     /// <summary>The items of a standalone chunk as NDJSON in memory, to be read by the same reader.</summary>
-    public static MemoryStream Stream(JsonElement items)
+    public static MemoryStream Stream(InlineItems items)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        foreach (var item in items.EnumerateArray())
+        foreach (var item in items)
         {
-            WriteLine(buffer, item);
+            WriteLine(buffer, item.Span);
         }
         return new MemoryStream(buffer.WrittenSpan.ToArray(), writable: false);
     }
@@ -96,17 +99,17 @@ internal static class ItemLines
         return scratch.AsSpan(0, reader.CopyString(scratch));
     }
 
-    private static void WriteLine(ArrayBufferWriter<byte> buffer, JsonElement item)
+    private static void WriteLine(ArrayBufferWriter<byte> buffer, ReadOnlySpan<byte> raw)
     {
-        var raw = JsonMarshal.GetRawUtf8Value(item);
         if (raw.IndexOfAny((byte)'\n', (byte)'\r') < 0)
         {
             buffer.Write(raw);
         }
         else if (JsonUnicode.IsValid(raw))
         {
+            using var item = JsonDocument.Parse(raw.ToArray(), new JsonDocumentOptions { MaxDepth = BodyScan.MaxDepth });
             using var writer = new Utf8JsonWriter(buffer, Compact);
-            item.WriteTo(writer);
+            item.RootElement.WriteTo(writer);
         }
         else
         {

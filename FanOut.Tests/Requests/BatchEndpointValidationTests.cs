@@ -25,6 +25,8 @@ public sealed class BatchEndpointValidationTests
     [InlineData("""{ "action": "start_fanout", "items": [1], "options": { "top": 3 } }""", "options.top")]
     [InlineData("""{ "action": "start_fanout", "items": [1], "processor": "wordcount", "options": { "top": -3 } }""", "options.top")]
     [InlineData("""{ "action": "start_fanout", "items": [1], "Items": [1] }""", "Items")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "items": 2 }""", "items")]
+    [InlineData("""{ "action": "process_chunk", "items": [1], "items": [2, 3] }""", "items")]
     [InlineData("""{ "action": "process_chunk", "chunk": -1, "items": [] }""", "chunk")]
     [InlineData("""{ "action": "process_chunk", "items": "abc" }""", "items")]
     [InlineData("""{ "action": "process_chunk", "items": [], "extra": 1 }""", "extra")]

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using FanOut.Core.Requests;
 using FanOut.Core.Sources;
 
 namespace FanOut.Tests.Sources;
@@ -9,14 +10,13 @@ public sealed class ItemLinesTests
     [Fact]
     public async Task Write_ThenReadEachChunkRange_GivesEveryItemsRecordOnceInOrder()
     {
-        using var items = JsonDocument.Parse("""
+        var items = Items("""
             ["plain", "tab\there \"quoted\" \u00e9 \ud83d\ude00", 42, {"a": [1, 2]}, {
               "multi": "line"
             }, null, "", "last"]
             """);
-        var all = items.RootElement.EnumerateArray().ToList();
 
-        var blob = ItemLines.Write(all, chunkSize: 3).ToArray();
+        var blob = ItemLines.Write(items, chunkSize: 3).ToArray();
 
         var (offset, length) = ItemLines.OffsetsOf(0, 3);
         var offsets = ItemLines.ReadOffsets(blob.AsSpan((int)offset, length));
@@ -37,9 +37,7 @@ public sealed class ItemLinesTests
     [Fact]
     public async Task Stream_OfStandaloneItems_ReadsLikeStoredOnes()
     {
-        using var items = JsonDocument.Parse("""["a b", 1, {"x": "y"}]""");
-
-        using var stream = ItemLines.Stream(items.RootElement);
+        using var stream = ItemLines.Stream(Items("""["a b", 1, {"x": "y"}]"""));
 
         byte[]? scratch = null;
         var records = new List<string>();
@@ -53,9 +51,9 @@ public sealed class ItemLinesTests
     {
         // A lone surrogate escape is valid JSON text but no UTF-8 text: such a string item is given as its JSON
         // text; an object item with one, spread over lines, loses only its line breaks (it cannot be re-written).
-        using var items = JsonDocument.Parse("[\"a\\ud800b\", \"ok \\u00e9\", {\r\n  \"x\": \"\\udc00\"\n}, \"\\ud83d\\ude00\"]");
+        var items = Items("[\"a\\ud800b\", \"ok \\u00e9\", {\r\n  \"x\": \"\\udc00\"\n}, \"\\ud83d\\ude00\"]");
 
-        var blob = ItemLines.Write([.. items.RootElement.EnumerateArray()], chunkSize: 10).ToArray();
+        var blob = ItemLines.Write(items, chunkSize: 10).ToArray();
 
         var offsets = ItemLines.ReadOffsets(blob.AsSpan(0, 16));
         Assert.Equal(
@@ -66,11 +64,13 @@ public sealed class ItemLinesTests
     [Fact]
     public void Write_NoItems_HasOnlyTheEndOffset()
     {
-        var blob = ItemLines.Write([], chunkSize: 10).ToArray();
+        var blob = ItemLines.Write(InlineItems.None, chunkSize: 10).ToArray();
 
         Assert.Equal(9, blob.Length);
         Assert.Equal([9L], ItemLines.ReadOffsets(blob.AsSpan(0, 8)));
     }
+
+    private static InlineItems Items(string json) => InlineItems.Of(Encoding.UTF8.GetBytes(json));
 
     private static async Task<List<string>> ReadAsync(byte[] blob, long start, long end)
     {
