@@ -152,6 +152,10 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
         Assert.True(template.Single("Microsoft.Insights/components").GetProperty("properties").GetProperty("DisableLocalAuth").GetBoolean());
 
+        var initial = template.Single("Microsoft.Web/sites").GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings")
+            .EnumerateArray().Select(s => s.GetProperty("name").GetString()!);
+        Assert.Equal(["AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential"], initial);
+
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.StartsWith("[format('st{0}'", settings["AzureWebJobsStorage__accountName"]);
         Assert.Matches(@"^\[reference\(resourceId\('Microsoft\.Storage/storageAccounts'.*\)\.primaryEndpoints\.blob\]$", settings["FanOut__Storage__ServiceUri"]);
