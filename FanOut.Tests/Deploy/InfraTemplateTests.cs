@@ -1,0 +1,226 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace FanOut.Tests.Deploy;
+
+/// <summary>Reads the ARM JSON that infra/main.bicep builds to and checks what the deployment promises: Flex
+/// Consumption, the app's own identity with the narrowest roles, the jobs' lifecycle rule, HTTPS only, no storage
+/// key or connection string, and the keys as Key Vault references.</summary>
+public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassFixture<BuiltTemplate>
+{
+    private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+    private const string StorageBlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+    private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    private const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+
+    [Fact]
+    public void BicepBuildAndLint_ReportNoErrorAndNoWarning()
+    {
+        Assert.Equal(0, template.Build.ExitCode);
+        Assert.Equal("", template.Build.Stderr.Trim());
+        Assert.Equal(0, template.Lint.ExitCode);
+        Assert.Equal("", (template.Lint.Stdout + template.Lint.Stderr).Trim());
+    }
+
+    [Fact]
+    public void FunctionApp_RunsOnFlexConsumption_WithTheProjectsDotnetVersion()
+    {
+        var plan = template.Single("Microsoft.Web/serverfarms");
+        Assert.Equal("FC1", plan.GetProperty("sku").GetProperty("name").GetString());
+        Assert.Equal("FlexConsumption", plan.GetProperty("sku").GetProperty("tier").GetString());
+
+        var app = template.Single("Microsoft.Web/sites");
+        Assert.Equal("functionapp,linux", app.GetProperty("kind").GetString());
+        Assert.Contains("Microsoft.Web/serverfarms", app.GetProperty("properties").GetProperty("serverFarmId").GetString());
+        var config = app.GetProperty("properties").GetProperty("functionAppConfig");
+        var runtime = config.GetProperty("runtime");
+        Assert.Equal("dotnet-isolated", runtime.GetProperty("name").GetString());
+        var framework = TargetFrameworkRegex().Match(template.TargetFramework);
+        Assert.True(framework.Success, "Directory.Build.props names no netX.Y target framework.");
+        Assert.Equal(framework.Groups[1].Value, runtime.GetProperty("version").GetString());
+
+        var deployment = config.GetProperty("deployment").GetProperty("storage");
+        Assert.Equal("blobContainer", deployment.GetProperty("type").GetString());
+        Assert.Equal("SystemAssignedIdentity", deployment.GetProperty("authentication").GetProperty("type").GetString());
+        Assert.Contains("primaryEndpoints.blob", deployment.GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public void FunctionApp_HasASystemAssignedIdentity_AndServesHttpsOnly()
+    {
+        var app = template.Single("Microsoft.Web/sites");
+        Assert.Equal("SystemAssigned", app.GetProperty("identity").GetProperty("type").GetString());
+        Assert.True(app.GetProperty("properties").GetProperty("httpsOnly").GetBoolean());
+        Assert.Equal("1.2", app.GetProperty("properties").GetProperty("siteConfig").GetProperty("minTlsVersion").GetString());
+    }
+
+    [Fact]
+    public void SelfBaseUrl_IsTheAppsOwnHttpsUrl()
+    {
+        var url = Setting("FanOut__SelfBaseUrl");
+        Assert.StartsWith("[format('https://{0}', reference(resourceId('Microsoft.Web/sites'", url);
+        Assert.EndsWith(".defaultHostName)]", url);
+    }
+
+    [Fact]
+    public void RoleAssignments_GiveTheAppsIdentityOnlyTheNarrowRoles()
+    {
+        var appRoles = template.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(r => r.GetProperty("properties").GetProperty("principalId").GetString()!
+                .EndsWith(".identity.principalId]", StringComparison.Ordinal))
+            .ToList();
+        Assert.All(appRoles, r =>
+        {
+            Assert.Contains("resourceId('Microsoft.Web/sites'", r.GetProperty("properties").GetProperty("principalId").GetString());
+            Assert.Equal("ServicePrincipal", r.GetProperty("properties").GetProperty("principalType").GetString());
+        });
+        var granted = appRoles.Select(r => (Scope: ScopeType(r), Role: RoleId(r))).OrderBy(g => g.Scope).ToList();
+        Assert.Equal(
+            new[]
+            {
+                (Scope: "Microsoft.Insights/components", Role: MonitoringMetricsPublisher),
+                (Scope: "Microsoft.KeyVault/vaults", Role: KeyVaultSecretsUser),
+                (Scope: "Microsoft.Storage/storageAccounts", Role: StorageBlobDataOwner),
+            },
+            granted);
+
+        // The uploader (optional) may write blobs to the input container and nowhere else.
+        var uploader = Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments").Except(appRoles));
+        Assert.Equal("Microsoft.Storage/storageAccounts/blobServices/containers", ScopeType(uploader));
+        Assert.Contains("variables('inputContainerName')", uploader.GetProperty("scope").GetString());
+        Assert.Equal(StorageBlobDataContributor, RoleId(uploader));
+    }
+
+    [Fact]
+    public void Storage_AcceptsNoSharedKey_NorPlainHttp_NorOldTls()
+    {
+        var storage = template.Single("Microsoft.Storage/storageAccounts").GetProperty("properties");
+        Assert.False(storage.GetProperty("allowSharedKeyAccess").GetBoolean());
+        Assert.False(storage.GetProperty("allowBlobPublicAccess").GetBoolean());
+        Assert.True(storage.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+        Assert.Equal("TLS1_2", storage.GetProperty("minimumTlsVersion").GetString());
+
+        var containers = template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Select(c => Regex.Match(c.GetProperty("name").GetString()!, @"variables\('(\w+)'\)\)\]$").Groups[1].Value)
+            .Select(template.Variable)
+            .ToList();
+        Assert.Contains("fanout", containers);
+        Assert.Contains("inputs", containers);
+        Assert.Equal("fanout", template.Variable(VariableName(Setting("FanOut__Storage__Container"))));
+        Assert.Equal("inputs", template.Variable(VariableName(Setting("FanOut__Storage__InputContainers"))));
+    }
+
+    [Fact]
+    public void LifecycleRule_DeletesTheJobsBlobs_AfterTheRetentionParametersDays()
+    {
+        var policy = template.Single("Microsoft.Storage/storageAccounts/managementPolicies");
+        var rule = Assert.Single(policy.GetProperty("properties").GetProperty("policy").GetProperty("rules").EnumerateArray());
+        Assert.True(rule.GetProperty("enabled").GetBoolean());
+        Assert.Equal("Lifecycle", rule.GetProperty("type").GetString());
+        var definition = rule.GetProperty("definition");
+        var prefixes = definition.GetProperty("filters").GetProperty("prefixMatch").EnumerateArray().Select(p => p.GetString()).ToList();
+        Assert.Equal(new[] { "fanout/jobs/", "fanout/index/" }, prefixes);
+        var blobTypes = definition.GetProperty("filters").GetProperty("blobTypes").EnumerateArray().Select(p => p.GetString()).ToList();
+        Assert.Contains("blockBlob", blobTypes);
+        Assert.Contains("appendBlob", blobTypes); // the progress logs
+        var days = definition.GetProperty("actions").GetProperty("baseBlob").GetProperty("delete").GetProperty("daysAfterModificationGreaterThan");
+        Assert.Equal("[parameters('jobRetentionDays')]", days.GetString());
+
+        // ... and that parameter is the operator's: main.bicep's own, passed through as it is.
+        Assert.Equal("int", template.Resources.GetProperty("parameters").GetProperty("jobRetentionDays").GetProperty("type").GetString());
+        Assert.Equal("[parameters('jobRetentionDays')]",
+            template.Module.GetProperty("properties").GetProperty("parameters").GetProperty("jobRetentionDays").GetProperty("value").GetString());
+        var main = template.Main.GetProperty("parameters").GetProperty("jobRetentionDays");
+        Assert.Equal("int", main.GetProperty("type").GetString());
+        Assert.True(main.GetProperty("defaultValue").GetInt32() > 0);
+    }
+
+    [Fact]
+    public void Deployment_HoldsNoStorageKeyOrConnectionString()
+    {
+        foreach (var forbidden in new[] { "listKeys", "listAccountSas", "listServiceSas", "AccountKey=", "SharedAccessSignature=", "DefaultEndpointsProtocol=" })
+        {
+            Assert.DoesNotContain(forbidden, template.Text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var settings = Settings().ToDictionary(s => s.Name, s => s.Value);
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+        Assert.DoesNotContain("FanOut__Storage__ConnectionString", settings.Keys);
+        // Application Insights' connection string names an ingestion endpoint, not a secret; it ingests only with Entra ID.
+        Assert.Equal(["APPLICATIONINSIGHTS_CONNECTION_STRING"],
+            settings.Keys.Where(k => k.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase) || k.Contains("CONNECTION_STRING", StringComparison.Ordinal)));
+        Assert.Equal("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
+        Assert.True(template.Single("Microsoft.Insights/components").GetProperty("properties").GetProperty("DisableLocalAuth").GetBoolean());
+
+        var initial = template.Single("Microsoft.Web/sites").GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings")
+            .EnumerateArray().Select(s => s.GetProperty("name").GetString()!);
+        Assert.Equal(["AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential"], initial);
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.StartsWith("[format('st{0}'", settings["AzureWebJobsStorage__accountName"]);
+        Assert.Matches(@"^\[reference\(resourceId\('Microsoft\.Storage/storageAccounts'.*\)\.primaryEndpoints\.blob\]$", settings["FanOut__Storage__ServiceUri"]);
+    }
+
+    [Theory]
+    [InlineData("FanOut__SigningKey", "fanout-signing-key", "signingKey")]
+    [InlineData("FanOut__Notify__SigningKey", "fanout-notify-signing-key", "notifySigningKey")]
+    [InlineData("FanOut__FunctionKey", "fanout-self-call-key", "selfCallKey")]
+    public void Keys_AreKeyVaultReferences_ToSecretsFromSecureParameters(string setting, string secret, string parameter)
+    {
+        var value = Setting(setting);
+        Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})', reference(resourceId('Microsoft.KeyVault/vaults/secrets'", value);
+        Assert.Contains($"'{secret}')", value);
+
+        var stored = Assert.Single(template.OfType("Microsoft.KeyVault/vaults/secrets"), s => s.GetProperty("name").GetString()!.Contains($"'{secret}')"));
+        Assert.Equal($"[parameters('{parameter}')]", stored.GetProperty("properties").GetProperty("value").GetString());
+        Assert.Equal("securestring", template.Resources.GetProperty("parameters").GetProperty(parameter).GetProperty("type").GetString());
+        Assert.Equal("securestring", template.Main.GetProperty("parameters").GetProperty(parameter).GetProperty("type").GetString());
+
+        var vault = template.Single("Microsoft.KeyVault/vaults").GetProperty("properties");
+        Assert.True(vault.GetProperty("enableRbacAuthorization").GetBoolean());
+    }
+
+    [Fact]
+    public void PreviousSigningKey_IsAKeyVaultReference_OnlyDuringARotation()
+    {
+        Assert.Equal(
+            "[if(empty(parameters('previousSigningKey')), '', format('@Microsoft.KeyVault(SecretUri={0})', reference(resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-previous-signing-key'), '2023-07-01').secretUri))]",
+            Setting("FanOut__PreviousSigningKey"));
+    }
+
+    [Fact]
+    public void SelfCallHostKey_IsTheVaultsSelfCallKey()
+    {
+        var key = template.Single("Microsoft.Web/sites/host/functionKeys");
+        Assert.Equal("[parameters('selfCallKey')]", key.GetProperty("properties").GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public void AzureYaml_DeploysFanOutFunctions_ToTheTaggedFunctionApp()
+    {
+        Assert.Matches(@"(?m)^  fanout:\n    project: \./FanOut\.Functions\n    language: dotnet\n    host: function$", template.AzureYaml.ReplaceLineEndings("\n"));
+        Assert.Contains("createObject('azd-service-name', 'fanout')", template.Single("Microsoft.Web/sites").GetProperty("tags").GetString());
+    }
+
+    private IEnumerable<(string Name, string Value)> Settings() =>
+        template.Single("Microsoft.Web/sites/config").GetProperty("properties").EnumerateObject()
+            .Select(p => (p.Name, p.Value.GetString()!));
+
+    private string Setting(string name) => Assert.Single(Settings(), s => s.Name == name).Value;
+
+    private string RoleId(JsonElement assignment)
+    {
+        var id = assignment.GetProperty("properties").GetProperty("roleDefinitionId").GetString()!;
+        var match = Regex.Match(id, @"^\[subscriptionResourceId\('Microsoft\.Authorization/roleDefinitions', variables\('roles'\)\.(\w+)\)\]$");
+        Assert.True(match.Success, $"Unexpected role definition id: {id}");
+        return template.Variable("roles." + match.Groups[1].Value);
+    }
+
+    private static string ScopeType(JsonElement assignment) =>
+        Regex.Match(assignment.GetProperty("scope").GetString()!, @"^\[resourceId\('([^']+)'").Groups[1].Value;
+
+    private static string VariableName(string expression) => Regex.Match(expression, @"^\[variables\('(\w+)'\)\]$").Groups[1].Value;
+
+    [GeneratedRegex(@"<TargetFramework>net(\d+\.\d+)</TargetFramework>")]
+    private static partial Regex TargetFrameworkRegex();
+}

@@ -1,0 +1,90 @@
+// FanOut on Azure: one resource group holding a Function App on the Flex Consumption plan, its Storage account,
+// Application Insights with its Log Analytics workspace, and a Key Vault with the app's keys (resources.bicep).
+// `azd up` deploys it: azd passes environmentName and location (main.parameters.json) and generates the keys
+// once per environment (the `generate` metadata below), keeping them in .azure/<environment>/config.json.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment: names the resource group and seeds the resources\' unique names.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region of every resource; it must offer the Flex Consumption plan.')
+@metadata({ azd: { type: 'location' } })
+param location string
+
+@minValue(1)
+@maxValue(3650)
+@description('Days after which the lifecycle rule deletes a job\'s blobs (jobs/ and index/ of the jobs container) not modified since.')
+param jobRetentionDays int = 30
+
+@allowed([512, 2048, 4096])
+@description('Memory of each Flex Consumption instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@minValue(40)
+@maxValue(1000)
+@description('Most instances the app scales out to.')
+param maximumInstanceCount int = 100
+
+@description('Hosts a job\'s notify.url may name, comma-separated (FanOut__Notify__AllowedHosts); empty accepts no notify.')
+param notifyAllowedHosts string = ''
+
+@description('Object id of a user or service principal (azd passes the signed-in one) given Storage Blob Data Contributor on the input container, to upload data; empty for none.')
+param uploaderPrincipalId string = ''
+
+@secure()
+@description('HMAC key of the app\'s calls to itself (FanOut__SigningKey); azd generates it once.')
+@metadata({ azd: { type: 'generate', config: { length: 48, noSpecial: true } } })
+param signingKey string
+
+@secure()
+@description('The signing key before a rotation, still accepted (FanOut__PreviousSigningKey); empty for none.')
+param previousSigningKey string = ''
+
+@secure()
+@description('HMAC key of completion notices (FanOut__Notify__SigningKey); azd generates it once.')
+@metadata({ azd: { type: 'generate', config: { length: 48, noSpecial: true } } })
+param notifySigningKey string
+
+@secure()
+@description('Host key the app sends on its calls to itself (FanOut__FunctionKey); azd generates it once.')
+@metadata({ azd: { type: 'generate', config: { length: 48, noSpecial: true } } })
+param selfCallKey string
+
+var tags = { 'azd-env-name': environmentName }
+
+resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module fanout 'resources.bicep' = {
+  name: 'fanout'
+  scope: group
+  params: {
+    location: location
+    tags: tags
+    resourceToken: toLower(uniqueString(subscription().id, environmentName, location))
+    jobRetentionDays: jobRetentionDays
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    notifyAllowedHosts: notifyAllowedHosts
+    uploaderPrincipalId: uploaderPrincipalId
+    signingKey: signingKey
+    previousSigningKey: previousSigningKey
+    notifySigningKey: notifySigningKey
+    selfCallKey: selfCallKey
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = group.name
+output AZURE_FUNCTION_APP_NAME string = fanout.outputs.functionAppName
+output AZURE_STORAGE_ACCOUNT_NAME string = fanout.outputs.storageAccountName
+output AZURE_KEY_VAULT_NAME string = fanout.outputs.keyVaultName
+output FANOUT_URL string = fanout.outputs.url
+output FANOUT_INPUT_CONTAINER string = fanout.outputs.inputContainer
