@@ -52,7 +52,7 @@ internal static class UploadCommand
             }
             await using var content = file.OpenRead();
             var uploaded = await container.GetBlobClient(name).UploadAsync(content, overwrite: true, cancellationToken);
-            var blob = new UploadedBlob(container.Name, name, file.Length, uploaded.Value.ETag.ToString());
+            var blob = new UploadedBlob(container.Name, name, file.Length, uploaded.Value.ETag.ToString().Trim('"'));
             console.Answer(JsonSerializer.Serialize(blob, CliJsonContext.Default.UploadedBlob));
             console.Say($"Uploaded {file.Name} ({file.Length:N0} bytes) to {container.Name}/{name}: fanout run --source {container.Name}/{name}");
             return ExitCodes.Succeeded;

@@ -15,7 +15,7 @@ internal static class ProgressText
         var failed = chunks.Failed > 0 ? string.Create(CultureInfo.InvariantCulture, $", {chunks.Failed} failed") : "";
         var items = job.Items is { } i ? string.Create(CultureInfo.InvariantCulture, $", {i.Processed:N0} items") : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{bar}{job.Status,-10} {share,4:P0} {done}/{chunks.Total} chunks{failed}{items}  {(int)elapsed.TotalMinutes}:{elapsed.Seconds:D2}");
+            $"{bar}{job.Status,-10} {share * 100,3:F0}% {done}/{chunks.Total} chunks{failed}{items}  {(int)elapsed.TotalMinutes}:{elapsed.Seconds:D2}");
     }
 
     private static string Bar(double share, int width)
