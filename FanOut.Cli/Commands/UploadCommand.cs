@@ -8,8 +8,8 @@ using FanOut.Cli.Upload;
 
 namespace FanOut.Cli.Commands;
 
-/// <summary><c>fanout upload &lt;file&gt;</c>: puts a file into an input container (replacing a blob of the same name) and
-/// prints where it is, for <c>fanout run --source container/blob</c>.</summary>
+/// <summary><c>fanout upload &lt;file&gt;</c>: puts a file into an input container (replacing a blob of the same name, unless it
+/// holds the same content) and prints where it is, for <c>fanout run --source container/blob</c>.</summary>
 internal static class UploadCommand
 {
     public static Command Create(CliConsole console, CliEnvironment environment)
@@ -46,15 +46,11 @@ internal static class UploadCommand
         }
         try
         {
-            if (create)
-            {
-                await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            }
-            await using var content = file.OpenRead();
-            var uploaded = await container.GetBlobClient(name).UploadAsync(content, overwrite: true, cancellationToken);
-            var blob = new UploadedBlob(container.Name, name, file.Length, uploaded.Value.ETag.ToString().Trim('"'));
+            var (blob, unchanged) = await BlobUploader.UploadAsync(file, container, name, create, cancellationToken);
             console.Answer(JsonSerializer.Serialize(blob, CliJsonContext.Default.UploadedBlob));
-            console.Say($"Uploaded {file.Name} ({file.Length:N0} bytes) to {container.Name}/{name}: fanout run --source {container.Name}/{name}");
+            console.Say(unchanged
+                ? $"{container.Name}/{name} already holds {file.Name} (the same MD5): left as it is."
+                : $"Uploaded {file.Name} ({file.Length:N0} bytes) to {container.Name}/{name}.");
             return ExitCodes.Succeeded;
         }
         catch (RequestFailedException ex)

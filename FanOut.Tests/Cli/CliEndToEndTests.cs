@@ -148,24 +148,51 @@ public sealed class CliEndToEndTests(AzuriteFixture storage) : IAsyncLifetime
         var file = Path.Combine(_folder, "words.txt");
         await File.WriteAllTextAsync(file, string.Join('\n', Lines) + "\n");
         var name = $"cli/{Guid.NewGuid():N}/words.txt";
-        var upload = await new CliRunner(new Dictionary<string, string?> { ["FANOUT_STORAGE_CONNECTION_STRING"] = storage.ConnectionString })
-            .RunAsync("upload", file, "--container", "inputs", "--name", name, "--create-container");
+        var uploader = new CliRunner(new Dictionary<string, string?> { ["FANOUT_STORAGE_CONNECTION_STRING"] = storage.ConnectionString });
+        string[] upload = ["upload", file, "--container", "inputs", "--name", name, "--create-container"];
+        var first = await uploader.RunAsync(upload);
         var jobId = NewJobId();
 
         var run = await _cli.RunAsync(
             "run", "--url", _server.BaseUrl.AbsoluteUri, "--job-id", jobId, "--processor", "wordcount",
             "--source", $"inputs/{name}", "--format", "lines", "--chunk-size", "1");
+        var again = await uploader.RunAsync(upload);
 
-        Assert.True(upload.ExitCode == 0, upload.ToString());
-        var blob = JsonDocument.Parse(upload.Out).RootElement;
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var blob = JsonDocument.Parse(first.Out).RootElement;
         Assert.Equal("inputs", blob.GetProperty("container").GetString());
         Assert.Equal(name, blob.GetProperty("blob").GetString());
-        var accountKey = storage.ConnectionString.Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
-        Assert.DoesNotContain(accountKey, upload.All, StringComparison.Ordinal);
         Assert.True(run.ExitCode == 0, run.ToString());
         var job = JsonDocument.Parse(run.Out).RootElement;
         Assert.Equal(3, job.GetProperty("items").GetProperty("processed").GetInt64());
         Assert.Equal(8, job.GetProperty("result").GetProperty("total").GetInt64());
+        // The same file again leaves the blob's version as it was, so a re-run pipeline's job is the same job.
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal(blob.GetProperty("eTag").GetString(), JsonDocument.Parse(again.Out).RootElement.GetProperty("eTag").GetString());
+        Assert.Contains("left as it is", again.Error, StringComparison.Ordinal);
+        var accountKey = storage.ConnectionString.Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
+        Assert.All([first, again], u => Assert.DoesNotContain(accountKey, u.All, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Upload_ChangedContent_ReplacesTheBlob_AndAMissingContainerIsRefused()
+    {
+        var file = Path.Combine(_folder, "data.txt");
+        var name = $"cli/{Guid.NewGuid():N}/data.txt";
+        var uploader = new CliRunner(new Dictionary<string, string?> { ["FANOUT_STORAGE_CONNECTION_STRING"] = storage.ConnectionString });
+        string[] upload = ["upload", file, "--container", "inputs", "--name", name, "--create-container"];
+        await File.WriteAllTextAsync(file, "one\n");
+        var first = await uploader.RunAsync(upload);
+        await File.WriteAllTextAsync(file, "two\n");
+
+        var second = await uploader.RunAsync(upload);
+        var noContainer = await uploader.RunAsync("upload", file, "--container", $"none{Guid.NewGuid():N}"[..20]);
+
+        Assert.NotEqual(JsonDocument.Parse(first.Out).RootElement.GetProperty("eTag").GetString(),
+            JsonDocument.Parse(second.Out).RootElement.GetProperty("eTag").GetString());
+        Assert.Equal("two\n", await new JobBlobs(storage.ConnectionString, "inputs").ReadAsync(name));
+        Assert.True(noContainer.ExitCode == 2, noContainer.ToString());
+        Assert.Contains("ContainerNotFound", noContainer.Error, StringComparison.Ordinal);
     }
 
     // fanout run over Lines (one chunk each) with wordcount, as a pipeline step would.
