@@ -14,14 +14,7 @@ internal static class CliApp
         environment ??= CliEnvironment.Process();
         var console = new CliConsole(output, error, environment.ErrorIsTerminal);
         Secrets.HideAll(args, environment.Variable, console);
-        var root = new RootCommand("fanout: run FanOut jobs from a pipeline. Upload the data, start a job, wait for its verdict.")
-        {
-            RunCommand.Create(console, environment),
-            StatusCommand.Create(console, environment),
-            CancelCommand.Create(console, environment),
-            UploadCommand.Create(console, environment),
-        };
-        var parsed = root.Parse(args);
+        var parsed = Commands(console, environment).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             // A mistyped option (--kye …) leaves its value unmatched: it may be a secret, so no unmatched value is echoed.
@@ -51,4 +44,17 @@ internal static class CliApp
             return ExitCodes.Unreachable;
         }
     }
+
+    /// <summary>Parses a command line as <see cref="RunAsync"/> would, running nothing.</summary>
+    public static ParseResult Parse(IReadOnlyList<string> args) =>
+        Commands(new CliConsole(TextWriter.Null, TextWriter.Null, errorIsTerminal: false), CliEnvironment.Process()).Parse(args);
+
+    private static RootCommand Commands(CliConsole console, CliEnvironment environment) =>
+        new("fanout: run FanOut jobs from a pipeline. Upload the data, start a job, wait for its verdict.")
+        {
+            RunCommand.Create(console, environment),
+            StatusCommand.Create(console, environment),
+            CancelCommand.Create(console, environment),
+            UploadCommand.Create(console, environment),
+        };
 }
