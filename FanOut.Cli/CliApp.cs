@@ -38,6 +38,12 @@ internal static class CliApp
             console.Say(ex.Message);
             return ExitCodes.Refused;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || parsed.Action is not null)
+        {
+            // Ctrl+C (or the pipeline cancelling the step): the job, if one was started, goes on without us.
+            console.Say("Interrupted: stopped waiting; a job already started goes on (fanout status <jobId>).");
+            return ExitCodes.GaveUp;
+        }
         catch (HttpRequestException ex)
         {
             console.Say($"Cannot reach the app: {ex.Message}");
