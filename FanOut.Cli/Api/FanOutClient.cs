@@ -9,7 +9,7 @@ namespace FanOut.Cli.Api;
 /// <summary>Calls a FanOut app's <c>/api/batch</c>, with its function key in <c>x-functions-key</c> (never in the URL,
 /// so no URL the CLI prints or an error names holds it). Transient failures are retried (<see cref="TransientRetry"/>):
 /// every call is safe to repeat, since <c>fanout run</c> always names its job.</summary>
-internal sealed class FanOutClient(HttpClient http, string? key, IAsyncPolicy<HttpResponseMessage> retry) : IJobApi
+internal sealed class FanOutClient(HttpClient http, string? key, IAsyncPolicy<HttpResponseMessage> retry) : IJobApi, IDisposable
 {
     /// <summary>The header the Functions host reads a function key from.</summary>
     public const string KeyHeader = "x-functions-key";
@@ -17,15 +17,15 @@ internal sealed class FanOutClient(HttpClient http, string? key, IAsyncPolicy<Ht
     private const string Batch = "api/batch";
 
     /// <summary>A client of the app at <paramref name="appUrl"/> (its root, e.g. <c>https://my-app.example</c>).</summary>
-    public static FanOutClient Create(Uri appUrl, string? key, TimeProvider clock, HttpMessageHandler? handler = null)
+    public static FanOutClient Create(Uri appUrl, string? key, TimeProvider clock)
     {
         var root = appUrl.AbsoluteUri.EndsWith('/') ? appUrl : new Uri(appUrl.AbsoluteUri + "/");
         // No client-wide timeout: a call waits as long as its waitSeconds, and the caller's token bounds the rest.
-        var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
-        http.BaseAddress = root;
-        http.Timeout = Timeout.InfiniteTimeSpan;
+        var http = new HttpClient { BaseAddress = root, Timeout = Timeout.InfiniteTimeSpan };
         return new FanOutClient(http, key, TransientRetry.Create(clock));
     }
+
+    public void Dispose() => http.Dispose();
 
     public Task<ApiAnswer> StartAsync(JsonObject request, CancellationToken cancellationToken = default) =>
         SendAsync(() => Post(request), cancellationToken);

@@ -16,6 +16,7 @@ internal sealed record JobView
     public IReadOnlyList<FailureView> Failures { get; init; } = [];
 
     /// <summary>True once the job reached a verdict that waiting longer would not change.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsFinal => Status is JobStatuses.Succeeded or JobStatuses.Failed or JobStatuses.Cancelled;
 }
 

@@ -17,7 +17,8 @@ internal static class CancelCommand
         app.AddTo(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var answer = await app.Connect(parsed, environment).CancelAsync(parsed.GetValue(jobId)!, parsed.GetValue(wait), cancellationToken);
+            using var api = app.Connect(parsed, environment);
+            var answer = await api.CancelAsync(parsed.GetValue(jobId)!, parsed.GetValue(wait), cancellationToken);
             if (answer.Problem is not null)
             {
                 var refused = Verdicts.Problem(answer);

@@ -43,7 +43,8 @@ internal static class RunCommand
                 ToleratedFailurePercent = parsed.GetValue(tolerated), Options = parsed.GetValue(options),
             };
             var settings = new WaitSettings(parsed.GetValue(timeout), parsed.GetValue(poll), Math.Max(0, parsed.GetValue(resumes)));
-            return await RunAsync(flags, settings, app.Connect(parsed, environment), app.AppUrl(parsed, environment), console, environment.Clock, cancellationToken);
+            using var api = app.Connect(parsed, environment);
+            return await RunAsync(flags, settings, api, app.AppUrl(parsed, environment), console, environment.Clock, cancellationToken);
         });
         return command;
     }

@@ -15,7 +15,8 @@ internal static class StatusCommand
         app.AddTo(command);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var answer = await app.Connect(parsed, environment).StatusAsync(parsed.GetValue(jobId)!, cancellationToken);
+            using var api = app.Connect(parsed, environment);
+            var answer = await api.StatusAsync(parsed.GetValue(jobId)!, cancellationToken);
             var verdict = Verdicts.Of(answer);
             RunCommand.Report(verdict, console);
             return verdict.ExitCode;
