@@ -42,7 +42,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var azurite = await InstalledAsync();
+        var azurite = await NodeTools.PathOfAsync("azurite-blob");
         // Port 0 the first time: it binds a free port and says which; a restart takes the same port again.
         string[] arguments = ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
         var start = new ProcessStartInfo(azurite, _inMemory ? [.. arguments, "--inMemoryPersistence"] : [.. arguments, "--location", _location])
@@ -68,32 +68,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
             throw new InvalidOperationException($"Azurite did not start (exit: {(_process.HasExited ? _process.ExitCode : "still running")}).");
         }
         Port = listening.Task.Result;
-    }
-
-    // node_modules/.bin/azurite-blob, installed with `npm ci` (the version package-lock.json pins) when missing,
-    // so that a fresh clone needs no step before the demo or the tests.
-    private static async Task<string> InstalledAsync()
-    {
-        var root = LocalPaths.RepositoryRoot();
-        var azurite = Path.Combine(root, "node_modules", ".bin", "azurite-blob");
-        if (File.Exists(azurite))
-        {
-            return azurite;
-        }
-        Console.Error.WriteLine("Azurite is not installed yet: running `npm ci` in " + root);
-        var install = new ProcessStartInfo("npm", ["ci", "--no-audit", "--no-fund"]) { WorkingDirectory = root };
-        try
-        {
-            using var npm = Process.Start(install)!;
-            await npm.WaitForExitAsync();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("Azurite comes from npm, which was not found: install Node.js (20 or later) and run `npm ci`.", ex);
-        }
-        return File.Exists(azurite)
-            ? azurite
-            : throw new InvalidOperationException($"{azurite} is still missing after `npm ci`; see its output above.");
     }
 
     /// <summary>Stops the service as an operator would (SIGTERM: Azurite saves its data and exits).</summary>
