@@ -25,6 +25,12 @@ internal static class TelemetryExport
     /// a self-call's spans would start a new trace in every invocation.</summary>
     public const string FunctionsWorkerSource = "Microsoft.Azure.Functions.Worker";
 
+    /// <summary>HttpClient's own activity source (.NET 9 and later). Once a span is current, HttpClient starts a
+    /// client activity for every request and sends <em>its</em> id as the traceparent: unexported, that activity
+    /// would be a hole between a dispatcher's span and the invocation it called. Exported, each attempt of a
+    /// self-call (a retry too) and each storage request is a client span of the trace.</summary>
+    public const string HttpClientSource = "System.Net.Http";
+
     /// <summary>True when an exporter is configured.</summary>
     public static bool IsConfigured(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[AzureMonitorSetting]) || !string.IsNullOrWhiteSpace(configuration[OtlpSetting]);
@@ -44,7 +50,7 @@ internal static class TelemetryExport
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing =>
             {
-                tracing.AddSource(FanOutTelemetry.Name, FunctionsWorkerSource);
+                tracing.AddSource(FanOutTelemetry.Name, FunctionsWorkerSource, HttpClientSource);
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();
