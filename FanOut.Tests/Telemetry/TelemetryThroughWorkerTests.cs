@@ -18,19 +18,8 @@ public sealed class TelemetryThroughWorkerTests(AzuriteFixture storage)
     public async Task StartFanout_ThroughTheRealWorker_IsOneTraceAndItsCountersEqualTheJob()
     {
         await using var receiver = await OtlpReceiver.StartAsync();
-        var server = await LocalHostServer.StartAsync(Settings(receiver));
-        JsonElement job;
-        int processChunkRequests, dispatchRequests;
-        try
-        {
-            job = await StartAsync(server, "traced-worker", chunks: 12);
-            await server.QuietAsync();
-            (processChunkRequests, dispatchRequests) = (server.ProcessChunkRequests, server.DispatchRequests);
-        }
-        finally
-        {
-            await server.DisposeAsync();
-        }
+
+        var (job, processChunkRequests, dispatchRequests) = await RunAsync(receiver, "traced-worker");
 
         Assert.Equal("Succeeded", job.GetProperty("status").GetString());
         var trace = new JobTrace(receiver.Spans, "traced-worker");
@@ -53,20 +42,9 @@ public sealed class TelemetryThroughWorkerTests(AzuriteFixture storage)
     {
         await using var receiver = await OtlpReceiver.StartAsync();
         var faults = new FaultInjector(probability: 0.3, seed: 15, maxPerChunk: 1);
-        var server = await LocalHostServer.StartAsync(Settings(receiver), faults);
-        server.RejectChunk = chunk => chunk is 4 or 9; // answered 400: final, never reaches the worker
-        JsonElement job;
-        int processChunkRequests, dispatchRequests;
-        try
-        {
-            job = await StartAsync(server, "traced-faults", chunks: 12, toleratedFailurePercent: 20);
-            await server.QuietAsync();
-            (processChunkRequests, dispatchRequests) = (server.ProcessChunkRequests, server.DispatchRequests);
-        }
-        finally
-        {
-            await server.DisposeAsync();
-        }
+
+        // Chunks 4 and 9 are answered 400 by the test's middleware: final, and never reach the worker.
+        var (job, processChunkRequests, dispatchRequests) = await RunAsync(receiver, "traced-faults", faults, reject: chunk => chunk is 4 or 9);
 
         Assert.Equal("Succeeded", job.GetProperty("status").GetString());
         Assert.Equal(2, job.GetProperty("chunks").GetProperty("failed").GetInt32());
@@ -83,24 +61,31 @@ public sealed class TelemetryThroughWorkerTests(AzuriteFixture storage)
         Assert.Equal(0, receiver.Metric("fanout.chunks.in_flight"));
     }
 
-    private Dictionary<string, string?> Settings(OtlpReceiver receiver)
+    // Runs one job of 12 chunks (two items each; up to 20 % may fail) on a worker that exports to the receiver, waits
+    // until the host serves nothing, and stops it: the worker's providers export what they hold as it shuts down.
+    private async Task<(JsonElement Job, int ProcessChunkRequests, int DispatchRequests)> RunAsync(
+        OtlpReceiver receiver, string jobId, FaultInjector? faults = null, Func<int, bool>? reject = null)
     {
         var settings = storage.Settings(receiver.ExporterSettings());
         settings["FanOut:Dispatch:FanoutWidth"] = "3"; // 12 chunks: a root, nodes and leaves
-        return settings;
-    }
-
-    private static async Task<JsonElement> StartAsync(LocalHostServer server, string jobId, int chunks, double toleratedFailurePercent = 0)
-    {
-        var job = new JsonObject
+        var server = await LocalHostServer.StartAsync(settings, faults);
+        try
         {
-            ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 2,
-            ["toleratedFailurePercent"] = toleratedFailurePercent,
-            ["items"] = new JsonArray([.. Enumerable.Range(0, chunks * 2).Select(i => JsonValue.Create(i))]),
-        };
-        using var response = await server.Client.PostAsJsonAsync("api/batch", job);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
+            server.RejectChunk = reject;
+            var start = new JsonObject
+            {
+                ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 2, ["toleratedFailurePercent"] = 20,
+                ["items"] = new JsonArray([.. Enumerable.Range(0, 24).Select(i => JsonValue.Create(i))]),
+            };
+            using var response = await server.Client.PostAsJsonAsync("api/batch", start);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+            await server.QuietAsync();
+            return (JsonDocument.Parse(body).RootElement.Clone(), server.ProcessChunkRequests, server.DispatchRequests);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
     }
 }
