@@ -61,9 +61,10 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         var hasConnectionString = !string.IsNullOrWhiteSpace(storage.ConnectionString);
         if (storage.ServiceUri is { } uri)
         {
-            if (!uri.IsAbsoluteUri || uri.Scheme is not ("https" or "http"))
+            // A bearer token is sent over TLS only: the storage SDK refuses an http endpoint at the first request.
+            if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
             {
-                failures.Add("FanOut:Storage:ServiceUri must be the absolute URL of a Blob service, e.g. https://myaccount.blob.core.windows.net.");
+                failures.Add("FanOut:Storage:ServiceUri must be the https URL of a Blob service, e.g. https://myaccount.blob.core.windows.net.");
             }
             if (hasConnectionString)
             {

@@ -71,8 +71,9 @@ public sealed class StorageIdentityTests
     [Theory]
     [InlineData(null, null, "ConnectionString is required, or ServiceUri")]
     [InlineData("UseDevelopmentStorage=true", "https://fanoutjobs.blob.core.windows.net", "set ConnectionString or ServiceUri, not both")]
-    [InlineData(null, "/relative", "ServiceUri must be the absolute URL")]
-    public void Options_StorageNotExactlyOneWay_StopsTheAppNamingBoth(string? connectionString, string? serviceUri, string message)
+    [InlineData(null, "/relative", "ServiceUri must be the https URL")]
+    [InlineData(null, "http://127.0.0.1:10000/devstoreaccount1", "ServiceUri must be the https URL")]
+    public void Options_StorageNotExactlyOneValidWay_StopsTheAppSayingWhy(string? connectionString, string? serviceUri, string message)
     {
         using var services = TestServices.Build(new Dictionary<string, string?>
         {
