@@ -22,7 +22,9 @@ public sealed class TelemetryExportTests
 
         using var services = TestServices.Build(settings);
 
-        Assert.Equal(exported, services.GetService<TracerProvider>() is not null);
-        Assert.Equal(exported, services.GetService<MeterProvider>() is not null);
+        // Asked whether they are registered, not built: a built provider would start exporting to the address above.
+        var registered = services.GetRequiredService<IServiceProviderIsService>();
+        Assert.Equal(exported, registered.IsService(typeof(TracerProvider)));
+        Assert.Equal(exported, registered.IsService(typeof(MeterProvider)));
     }
 }
