@@ -10,6 +10,7 @@ using FanOut.Core.Requests;
 using FanOut.Core.Runs;
 using FanOut.Core.Security;
 using FanOut.Core.Sources;
+using FanOut.Core.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,11 +29,12 @@ public static class FanOutServiceCollectionExtensions
     {
         services.AddOptions<FanOutOptions>()
             .Bind(configuration.GetSection(FanOutOptions.SectionName))
-            // FanOut's own storage setting first, then the Functions host's account, as local.settings.json has it.
-            .PostConfigure(o => o.Storage.ConnectionString ??= configuration["AzureWebJobsStorage"])
+            // FanOut's own storage settings first, then the Functions host's account, as local.settings.json has it.
+            .PostConfigure(o => o.Storage.ConnectionString ??= o.Storage.ServiceUri is null ? configuration["AzureWebJobsStorage"] : null)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FanOutOptions>, FanOutOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.AddFanOutTelemetry(configuration);
 
         var fanOut = new FanOutBuilder(services)
             .AddProcessor<CountProcessor>()
@@ -64,8 +66,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<ISelfCaller>(provider => provider.GetRequiredService<SelfClient>());
         services.TryAddTransient<SelfCalls>();
 
-        services.TryAddSingleton(provider => new BlobServiceClient(
-            provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage.ConnectionString, StorageClientOptions()));
+        services.TryAddSingleton(provider => BlobServices.Create(provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage));
         services.TryAddSingleton<JobLedger>();
         services.TryAddSingleton<IJobLedger>(provider => provider.GetRequiredService<JobLedger>());
         services.TryAddSingleton<SourceBlobs>();
@@ -100,17 +101,5 @@ public static class FanOutServiceCollectionExtensions
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));
         return fanOut;
-    }
-
-    // Few, quick SDK retries: a failure becomes a 503 that the dispatcher's own policy retries with backoff,
-    // instead of an invocation that hangs in storage retries.
-    private static BlobClientOptions StorageClientOptions()
-    {
-        var options = new BlobClientOptions();
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
-        options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        return options;
     }
 }

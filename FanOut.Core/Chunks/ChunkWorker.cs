@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
@@ -5,6 +6,7 @@ using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
+using FanOut.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Chunks;
@@ -22,6 +24,25 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
     /// (their downstream calls are given up, nothing is committed); records read and added synchronously are
     /// finished and committed even when the caller went away.</param>
     public async Task<Outcome> ProcessAsync(JsonElement body, InlineItems items, CancellationToken cancellationToken = default)
+    {
+        using var activity = FanOutTelemetry.Start("process_chunk");
+        FanOutTelemetry.ChunksInFlight.Add(1);
+        try
+        {
+            var outcome = await ProcessChunkAsync(body, activity, cancellationToken).ConfigureAwait(false);
+            if (outcome is Refused { Refusal: var refusal })
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, refusal.Kind.ToString());
+            }
+            return outcome;
+        }
+        finally
+        {
+            FanOutTelemetry.ChunksInFlight.Add(-1);
+        }
+    }
+
+    private async Task<Outcome> ProcessChunkAsync(JsonElement body, Activity? activity, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
@@ -52,6 +73,7 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         {
             return Refusal.Invalid(errors);
         }
+        activity?.SetTag(FanOutTelemetry.JobTag, request.JobId).SetTag(FanOutTelemetry.ChunkTag, request.Chunk).SetTag("fanout.processor", processorName);
 
         var emits = processor!.OutputFormat is not null && request.JobId is not null;
         if (emits && await ledger.ReadChunkAsync(request.JobId!, request.Chunk).ConfigureAwait(false) is { } committed)
@@ -98,11 +120,23 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
             // before the commit rewrites the same records.
             result.Output = await ledger.WriteOutputAsync(request.JobId, request.Chunk, processor.OutputFormat!, output.Written).ConfigureAwait(false);
         }
-        var commit = await ledger.CommitChunkAsync(new CommittedChunk
+        var commit = await CommitAsync(new CommittedChunk
         {
             JobId = request.JobId, Chunk = result.Chunk, Processor = result.Processor, Items = result.Items, Result = result.Result, Output = result.Output,
         }).ConfigureAwait(false);
         return new ChunkProcessed(Answer(commit.Result), commit.IsDuplicate ? CommitKind.Duplicate : CommitKind.Created);
+    }
+
+    // The commit is a span of its own, and its latency a measurement, whether it wins or finds the chunk committed.
+    private async Task<ChunkCommit> CommitAsync(CommittedChunk chunk)
+    {
+        using var activity = FanOutTelemetry.Start("commit", chunk.JobId);
+        activity?.SetTag(FanOutTelemetry.ChunkTag, chunk.Chunk);
+        var started = Stopwatch.GetTimestamp();
+        var commit = await ledger.CommitChunkAsync(chunk).ConfigureAwait(false);
+        FanOutTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        activity?.SetTag("fanout.duplicate", commit.IsDuplicate);
+        return commit;
     }
 
     // The answer of a chunk whose result stands committed (by this delivery or an earlier one).

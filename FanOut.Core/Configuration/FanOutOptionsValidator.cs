@@ -32,6 +32,7 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
                          + $"each dispatch level keeps a margin of at least {DispatchOptions.HopMargin(TimeSpan.Zero).TotalSeconds} s, so dispatchers at depth "
                          + $"{dispatch.MaxDepth - 1} would have no time to send their chunks. Raise HopDeadlineSeconds or lower MaxDepth.");
         }
+        CheckStorage(options.Storage, failures);
         if (options.SelfBaseUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
         {
             failures.Add("FanOut:SelfBaseUrl must be an absolute http(s) URL, e.g. http://localhost:7071.");
@@ -52,6 +53,30 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
             }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // Exactly one way to reach the storage: a connection string (an account key, or Azurite) or a service URI (an identity).
+    private static void CheckStorage(StorageOptions storage, List<string> failures)
+    {
+        var hasConnectionString = !string.IsNullOrWhiteSpace(storage.ConnectionString);
+        if (storage.ServiceUri is { } uri)
+        {
+            // A bearer token is sent over TLS only: the storage SDK refuses an http endpoint at the first request.
+            if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
+            {
+                failures.Add("FanOut:Storage:ServiceUri must be the https URL of a Blob service, e.g. https://myaccount.blob.core.windows.net.");
+            }
+            if (hasConnectionString)
+            {
+                failures.Add("FanOut:Storage: set ConnectionString or ServiceUri, not both.");
+            }
+        }
+        else if (!hasConnectionString)
+        {
+            failures.Add("FanOut:Storage:ConnectionString is required, or ServiceUri: set FanOut__Storage__ConnectionString or AzureWebJobsStorage "
+                         + "(UseDevelopmentStorage=true for Azurite), or FanOut__Storage__ServiceUri (https://{account}.blob.core.windows.net, "
+                         + "reached with the app's identity).");
+        }
     }
 
     private static void Check(object section, string path, List<string> failures)

@@ -5,9 +5,14 @@ namespace FanOut.Core.Configuration;
 /// <summary>Where FanOut keeps its jobs: Azure Blob Storage (locally, Azurite).</summary>
 public sealed class StorageOptions
 {
-    /// <summary>Storage connection string; when absent, the Functions host's <c>AzureWebJobsStorage</c> is used.</summary>
-    [Required(ErrorMessage = "is required: set FanOut__Storage__ConnectionString or AzureWebJobsStorage (UseDevelopmentStorage=true for Azurite).")]
+    /// <summary>Storage connection string; when absent (and <see cref="ServiceUri"/> too), the Functions host's
+    /// <c>AzureWebJobsStorage</c> is used. One of the two is required.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>The Blob service endpoint (e.g. <c>https://{account}.blob.core.windows.net</c>), reached with the app's
+    /// identity (DefaultAzureCredential: a managed identity in Azure, the developer's sign-in locally) instead of an
+    /// account key: the production alternative to <see cref="ConnectionString"/>.</summary>
+    public Uri? ServiceUri { get; set; }
 
     /// <summary>The container that holds every job's blobs (<c>jobs/{jobId}/…</c>).</summary>
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "must be a valid blob container name (3-63 of a-z, 0-9 and single '-').")]

@@ -1,4 +1,5 @@
 using System.Net;
+using FanOut.Core.Telemetry;
 
 namespace FanOut.Core.Dispatch;
 
@@ -18,18 +19,19 @@ internal sealed class BackPressureHandler(JobThrottle throttle, TimeProvider tim
     {
         if (!request.Options.TryGetValue(SelfClient.JobOption, out var jobId))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return await SendAttemptAsync(request, cancellationToken).ConfigureAwait(false);
         }
         for (var refusals = 1; ; refusals++)
         {
             await throttle.WaitAsync(jobId, cancellationToken).ConfigureAwait(false);
-            var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await SendAttemptAsync(request, cancellationToken).ConfigureAwait(false);
             var retryAfter = RetryDelay.RetryAfter(response.Headers.RetryAfter, timeProvider.GetUtcNow());
             if (response.StatusCode != HttpStatusCode.TooManyRequests
                 && (response.StatusCode != HttpStatusCode.ServiceUnavailable || retryAfter is null))
             {
                 return response;
             }
+            FanOutTelemetry.Pauses.Add(1);
             await throttle.PauseAsync(jobId, retryAfter).ConfigureAwait(false);
             if (refusals == MaxRefusals)
             {
@@ -37,5 +39,12 @@ internal sealed class BackPressureHandler(JobThrottle throttle, TimeProvider tim
             }
             response.Dispose();
         }
+    }
+
+    // Every attempt that goes on the wire passes here once, a retry's and a re-sent refusal's alike.
+    private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        FanOutTelemetry.SelfCallAttempts.Add(1);
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using FanOut.Core.Configuration;
 using FanOut.Core.Diagnostics;
+using FanOut.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -58,6 +59,7 @@ internal sealed class SelfCallPolicy
                 onRetryAsync: (outcome, wait, retry, context) =>
                 {
                     context[AttemptsKey] = retry + 1;
+                    FanOutTelemetry.SelfCallRetries.Add(1);
                     Log.Retrying(logger, context.OperationKey, retry + 1, Describe(outcome), wait.TotalMilliseconds);
                     outcome.Result?.Dispose();
                     return Task.CompletedTask;

@@ -7,6 +7,7 @@ using FanOut.Core.Outcomes;
 using FanOut.Core.Planning;
 using FanOut.Core.Requests;
 using FanOut.Core.Sources;
+using FanOut.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Jobs;
@@ -24,12 +25,15 @@ internal sealed class JobAdmission(
     /// <param name="cancellationToken">Signals that the caller went away.</param>
     public async Task<Outcome> StartAsync(JsonElement body, InlineItems items, CancellationToken cancellationToken = default)
     {
+        // The root of the job's trace: every dispatcher and chunk descends from it through the self-calls.
+        using var activity = FanOutTelemetry.Start("start_fanout");
         var errors = new FieldErrors();
         var command = validator.Validate(body, items, errors);
         if (command is null)
         {
             return Refusal.Invalid(errors);
         }
+        activity?.SetTag(FanOutTelemetry.JobTag, command.JobId);
 
         if (command.Source is { } source)
         {
@@ -60,17 +64,20 @@ internal sealed class JobAdmission(
         {
             return Refusal.JobIdReused(command.JobId);
         }
+        activity?.SetTag("fanout.chunks", manifest.ChunkCount);
         return await handOff.RunAsync(manifest, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finishes a stored job, re-dispatching only the chunks with no committed result.</summary>
     public async Task<Outcome> ResumeAsync(JsonElement body, CancellationToken cancellationToken = default)
     {
+        using var activity = FanOutTelemetry.Start("resume");
         var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "resume", ledger, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
+        activity?.SetTag(FanOutTelemetry.JobTag, manifest!.JobId);
         // A cancelled job runs again: what was left when it stopped.
         await ledger.DeleteCancelAsync(manifest!.JobId, cancellationToken).ConfigureAwait(false);
         throttle.NoteResumed(manifest.JobId);

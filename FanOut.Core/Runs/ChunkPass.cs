@@ -8,6 +8,7 @@ using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
 using FanOut.Core.Processing;
 using FanOut.Core.Sources;
+using FanOut.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,8 +61,13 @@ internal sealed class ChunkPass(
                 chunk => bodyOf(chunk.Index), work.Slots, deadline.Token, async outcome =>
                 {
                     // A failure is recorded as it happens, before the progress counts it: a status that counts it lists it.
+                    if (outcome.Succeeded)
+                    {
+                        FanOutTelemetry.ChunksSucceeded.Add(1);
+                    }
                     if (outcome.Failed)
                     {
+                        FanOutTelemetry.ChunksFailed.Add(1);
                         await RecordFailuresAsync(manifest.JobId, [new ChunkFailure(outcome.Chunk, outcome.Error!, outcome.Attempts)]).ConfigureAwait(false);
                     }
                     progress.Record(outcome);

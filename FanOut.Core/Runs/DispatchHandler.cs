@@ -6,6 +6,7 @@ using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
 using FanOut.Core.Planning;
 using FanOut.Core.Requests;
+using FanOut.Core.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Runs;
@@ -20,12 +21,15 @@ internal sealed class DispatchHandler(
     /// <summary>Handles a <c>dispatch</c> body.</summary>
     public async Task<Outcome> HandleAsync(JsonElement body)
     {
+        using var activity = FanOutTelemetry.Start("dispatch");
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.DispatchRequest, errors);
         if (request is null)
         {
             return Refusal.Invalid(errors);
         }
+        activity?.SetTag(FanOutTelemetry.JobTag, request.JobId).SetTag("fanout.depth", request.Depth)
+            .SetTag("fanout.first", request.First).SetTag("fanout.count", request.Count).SetTag("fanout.pass", request.Pass);
         // The caller's clock is already running: so is this one, from the moment the call is read.
         var dispatch = options.Value.Dispatch;
         var budget = request.BudgetMs is { } ms and > 0 && ms <= dispatch.HopDeadlineSeconds * 1000

@@ -35,8 +35,7 @@ internal static class HttpInvocation
         {
             InvocationId = Guid.NewGuid().ToString(),
             FunctionId = function.Id,
-            // The worker needs a trace context on every invocation (it starts its activity from it).
-            TraceContext = new RpcTraceContext { TraceParent = Activity.Current?.Id ?? NewTraceParent() },
+            TraceContext = TraceContextOf(request),
         };
         foreach (var (name, value) in routeValues)
         {
@@ -83,6 +82,26 @@ internal static class HttpInvocation
         using var buffer = request.ContentLength is { } length and <= int.MaxValue ? new MemoryStream((int)length) : new MemoryStream();
         await request.Body.CopyToAsync(buffer, cancellationToken);
         return UnsafeByteOperations.UnsafeWrap(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    // The worker needs a trace context on every invocation: it starts the invocation's activity from it (when its
+    // activity source is listened to), so the caller's W3C traceparent and tracestate go on as they came, and the
+    // function's spans continue the caller's trace. The Functions host sends its own request activity, a child of the
+    // caller's span; LocalHost exports no spans of its own, so it hands the caller's on and the chain has no gap.
+    // Without one: the host's current activity, or a new trace.
+    private static RpcTraceContext TraceContextOf(HttpRequest request)
+    {
+        var traceParent = request.Headers.TraceParent.ToString();
+        var traceState = request.Headers.TraceState.ToString();
+        if (ActivityContext.TryParse(traceParent, traceState, out _))
+        {
+            return new RpcTraceContext { TraceParent = traceParent, TraceState = traceState };
+        }
+        return new RpcTraceContext
+        {
+            TraceParent = Activity.Current?.Id ?? NewTraceParent(),
+            TraceState = Activity.Current?.TraceStateString ?? "",
+        };
     }
 
     private static string NewTraceParent() =>

@@ -13,7 +13,7 @@ public sealed partial class NamespaceLayersTests
     private static readonly string[] Layers =
     [
         "Http", "Jobs", "Runs", "Chunks", "Outcomes", "Dispatch", "Security", "Sources", "Ledger", "Processing", "Planning",
-        "Requests", "Contracts", "Configuration", "Diagnostics",
+        "Requests", "Contracts", "Configuration", "Diagnostics", "Telemetry",
     ];
 
     [Fact]
