@@ -29,7 +29,7 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         FanOutTelemetry.ChunksInFlight.Add(1);
         try
         {
-            var outcome = await ProcessChunkAsync(body, activity, cancellationToken).ConfigureAwait(false);
+            var outcome = await ProcessChunkAsync(body, items, activity, cancellationToken).ConfigureAwait(false);
             if (outcome is Refused { Refusal: var refusal })
             {
                 activity?.SetStatus(ActivityStatusCode.Error, refusal.Kind.ToString());
@@ -42,7 +42,7 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         }
     }
 
-    private async Task<Outcome> ProcessChunkAsync(JsonElement body, Activity? activity, CancellationToken cancellationToken)
+    private async Task<Outcome> ProcessChunkAsync(JsonElement body, InlineItems items, Activity? activity, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
