@@ -181,13 +181,21 @@ internal sealed class LocalHostServer : IAsyncDisposable
             Interlocked.Increment(ref _dispatchRequests);
             Raise(ref _deepestDispatch, depth);
             var arrived = DateTimeOffset.UtcNow;
+            // Answered: when the answer starts to go out, before the caller can have any of it (a time taken after
+            // the answer was written may come after the caller read it and acted on it).
+            DateTimeOffset? answered = null;
+            context.Response.OnStarting(() =>
+            {
+                answered = DateTimeOffset.UtcNow;
+                return Task.CompletedTask;
+            });
             try
             {
                 await next(context);
             }
             finally
             {
-                _dispatchSpans.Enqueue(new DispatchSpan(runId, isRoot, arrived, DateTimeOffset.UtcNow, context.Response.StatusCode));
+                _dispatchSpans.Enqueue(new DispatchSpan(runId, isRoot, arrived, answered ?? DateTimeOffset.UtcNow, context.Response.StatusCode));
             }
             return;
         }
