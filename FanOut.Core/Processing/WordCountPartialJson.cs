@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
@@ -8,8 +9,7 @@ namespace FanOut.Core.Processing;
 /// <summary>Writes and reads a <see cref="WordCountPartial"/> as the JSON it has always had (partials are committed to
 /// storage and travel between instances of different builds), straight from and into its table of bytes: a word's
 /// UTF-8 bytes are written as the property name, escaped by the writer as it would escape the word's string, and
-/// read back unescaped into the table, with no string per word. A name that repeats keeps its last count, as a
-/// dictionary would.</summary>
+/// read back unescaped into the table, with no string per word (a name that repeats, which no build writes, adds).</summary>
 internal sealed class WordCountPartialJson : JsonConverter<WordCountPartial>
 {
     public override void Write(Utf8JsonWriter writer, WordCountPartial value, JsonSerializerOptions options)
@@ -50,8 +50,27 @@ internal sealed class WordCountPartialJson : JsonConverter<WordCountPartial>
 
     public override WordCountPartial Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        Expect(ref reader, JsonTokenType.StartObject);
         var partial = new WordCountPartial();
+        AddTo(partial, ref reader);
+        return partial;
+    }
+
+    /// <summary>Adds the counts of the partial <paramref name="json"/> to <paramref name="partial"/>: a merge that
+    /// reads each word straight into the merged table.</summary>
+    public static void AddTo(WordCountPartial partial, JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException("A wordcount partial must be a JSON object.");
+        }
+        var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(json));
+        reader.Read();
+        AddTo(partial, ref reader);
+    }
+
+    private static void AddTo(WordCountPartial partial, ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             // Property names are matched ignoring case, as the serializer's web defaults did.
@@ -60,7 +79,7 @@ internal sealed class WordCountPartialJson : JsonConverter<WordCountPartial>
             if (string.Equals(name, "total", StringComparison.OrdinalIgnoreCase))
             {
                 Expect(ref reader, JsonTokenType.Number);
-                partial.Total = reader.GetInt64();
+                partial.Total += reader.GetInt64();
             }
             else if (string.Equals(name, "words", StringComparison.OrdinalIgnoreCase))
             {
@@ -76,7 +95,6 @@ internal sealed class WordCountPartialJson : JsonConverter<WordCountPartial>
             }
         }
         Expect(ref reader, JsonTokenType.EndObject);
-        return partial;
     }
 
     private static void ReadCounts(ref Utf8JsonReader reader, WordTable words, bool hex)
@@ -105,7 +123,7 @@ internal sealed class WordCountPartialJson : JsonConverter<WordCountPartial>
                 ReadOnlySpan<byte> key = hex ? Convert.FromHexString(System.Text.Encoding.ASCII.GetString(name)) : name;
                 reader.Read();
                 Expect(ref reader, JsonTokenType.Number);
-                words.ValueAt(words.IndexOf(key, out _)) = reader.GetInt64();
+                words.ValueAt(words.IndexOf(key, out _)) += reader.GetInt64();
             }
             Expect(ref reader, JsonTokenType.EndObject);
         }

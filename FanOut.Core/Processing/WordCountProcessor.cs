@@ -58,6 +58,17 @@ internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, Word
         return into;
     }
 
+    // Each partial read straight into the merged table, rather than into a table of its own merged after.
+    private protected override WordCountPartial MergeAll(IReadOnlyList<JsonElement> partials, JsonElement options)
+    {
+        var merged = new WordCountPartial();
+        foreach (var partial in partials)
+        {
+            WordCountPartialJson.AddTo(merged, partial);
+        }
+        return merged;
+    }
+
     protected override WordCountResult Finish(WordCountPartial merged, WordCountOptions options)
     {
         var words = merged.Words;
