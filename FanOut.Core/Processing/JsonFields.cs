@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace FanOut.Core.Processing;
 
@@ -10,9 +11,14 @@ namespace FanOut.Core.Processing;
 internal static class JsonFields
 {
     /// <summary>True when <paramref name="json"/> is exactly one JSON value, an object (what
-    /// <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/> accepts, and an object).</summary>
-    public static bool IsObject(ReadOnlySpan<byte> json)
+    /// <see cref="JsonDocument.Parse(ReadOnlyMemory{byte}, JsonDocumentOptions)"/> accepts, and an object), in valid
+    /// Unicode: valid UTF-8, and no string or name escaping a lone surrogate (<see cref="JsonUnicode"/>). One pass.</summary>
+    public static bool IsTextObject(ReadOnlySpan<byte> json)
     {
+        if (!Utf8.IsValid(json))
+        {
+            return false;
+        }
         var reader = new Utf8JsonReader(json);
         try
         {
@@ -20,8 +26,15 @@ internal static class JsonFields
             {
                 return false;
             }
-            reader.Skip();
-            return !reader.Read(); // nothing after the object (a second value throws)
+            // To the end: a second value, or anything else that is not JSON, throws.
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && JsonUnicode.HasLoneSurrogate(reader.ValueSpan))
+                {
+                    return false;
+                }
+            }
+            return true;
         }
         catch (JsonException)
         {

@@ -47,7 +47,7 @@ internal sealed class ProjectProcessor : ChunkProcessor<ProjectOptions, ProjectP
         partial.Records++;
         var text = record.Text;
         // Not text (invalid UTF-8, or a lone surrogate escape): no JSON text either; nor anything but one object.
-        if (!JsonUnicode.IsValid(text) || !JsonFields.IsObject(text))
+        if (!JsonFields.IsTextObject(text))
         {
             partial.Invalid++;
             return;

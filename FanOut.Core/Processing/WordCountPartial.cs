@@ -11,12 +11,13 @@ namespace FanOut.Core.Processing;
 [JsonConverter(typeof(WordCountPartialJson))]
 internal sealed class WordCountPartial
 {
-    private const int StackLimit = 256;
-
     public long Total { get; set; }
 
     /// <summary>Every word's count, by its bytes (lower-cased first when the options say so).</summary>
     public WordTable Words { get; } = new();
+
+    // With `lowercase`: where a word is lowered (grown for a longer one, kept for the next).
+    private byte[]? _lowered;
 
     // With `lowercase`: each spelling that is not ASCII → its lower-cased word's index in Words, so that it is
     // lower-cased once per chunk rather than once per occurrence.
@@ -28,11 +29,13 @@ internal sealed class WordCountPartial
     /// <summary>Counts one occurrence of <paramref name="word"/> lower-cased as <see cref="WordCase.Lower"/> does.</summary>
     public void AddLowercase(ReadOnlySpan<byte> word)
     {
-        byte[]? rented = null;
-        var lowered = word.Length <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(word.Length));
-        if (Ascii.ToLower(word, lowered, out var length) == OperationStatus.Done)
+        if (_lowered is null || _lowered.Length < word.Length)
         {
-            Add(lowered[..length]);
+            _lowered = new byte[Math.Max(256, word.Length)];
+        }
+        if (Ascii.ToLower(word, _lowered, out var length) == OperationStatus.Done)
+        {
+            Add(_lowered.AsSpan(0, length));
         }
         else
         {
@@ -43,10 +46,6 @@ internal sealed class WordCountPartial
                 spellings.ValueAt(spelling) = Words.IndexOf(WordCase.Lower(word), out _);
             }
             Words.ValueAt((int)spellings.ValueAt(spelling))++;
-        }
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 }
