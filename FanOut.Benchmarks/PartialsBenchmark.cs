@@ -53,6 +53,30 @@ internal static class PartialsBenchmark
         processor.Merge(partials, options);
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
 
+        // The merge's two halves: reading every partial into one table, and writing that table.
+        var table = new WordCountPartial();
+        var read = CpuMs(() =>
+        {
+            table = new WordCountPartial();
+            partials.ForEach(p => WordCountPartialJson.AddTo(table, p));
+        });
+        var writeMs = CpuMs(() => JsonSerializer.SerializeToElement(table, ProcessingJsonContext.Default.WordCountPartial));
+
+        // The same merge over the compact alternative.
+        var compact = partials.Select(p =>
+        {
+            var chunk = new WordCountPartial();
+            WordCountPartialJson.AddTo(chunk, p);
+            return CompactPartial.Write(chunk.Words, chunk.Total);
+        }).ToList();
+        JsonElement compactMerged = default;
+        var compactMerge = CpuMs(() =>
+        {
+            var words = new WordTable();
+            var total = compact.Sum(p => CompactPartial.AddTo(words, p));
+            compactMerged = CompactPartial.Write(words, total);
+        });
+
         return string.Create(CultureInfo.InvariantCulture, $"""
             Partials: {Chunks} chunks of {ChunkBytes:N0} bytes, words drawn from {distinct:N0} distinct; {result.GetProperty("total").GetInt64():N0} words, {result.GetProperty("distinct").GetInt32():N0} distinct in all.
 
@@ -65,8 +89,25 @@ internal static class PartialsBenchmark
             | top: merging the {Chunks} partials (median of 3, ms of CPU time) | {RunResult.Median(mergesCpu) * 1000:F0} |
             | top: merged partial size (bytes) | {merged.GetRawText().Length:N0} |
             | top: bytes allocated by one merge | {allocated:N0} |
+            | top: of which reading the partials into one table (median of 3, ms of CPU time) | {read:F0} |
+            | top: of which writing the merged table as JSON (median of 3, ms of CPU time) | {writeMs:F0} |
             | job: Finish (result with top 20, ms) | {finish * 1000:F0} |
+            | compact alternative: chunk partial size (mean bytes) | {compact.Average(p => (double)p.GetRawText().Length):N0} |
+            | compact alternative: top merge, read and write (median of 3, ms of CPU time) | {compactMerge:F0} |
+            | compact alternative: merged partial size (bytes) | {compactMerged.GetRawText().Length:N0} |
             """);
+    }
+
+    private static double CpuMs(Action action)
+    {
+        var times = new List<double>();
+        for (var round = 0; round < 3; round++)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            action();
+            times.Add((Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds);
+        }
+        return RunResult.Median(times);
     }
 
     private static JsonElement Partial(IChunkProcessor processor, JsonElement options, List<byte[]> records, out double add, out double write)

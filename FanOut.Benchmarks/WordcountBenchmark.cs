@@ -40,6 +40,10 @@ internal static class WordcountBenchmark
         var fanOut = new List<double>();
         var ceiling = new List<double>();
         double hostPeak = 0, workerPeak = 0;
+        // CPU seconds of each run: [run][benchmark process, host, worker, Azurite] per round.
+        var azuriteNode = ProcessCpu.Descendants("node");
+        int[] pids = [Environment.ProcessId, host.Id, host.WorkerId, .. azuriteNode];
+        var cpu = new[] { new List<double[]>(), new List<double[]>() };
         for (var round = 0; round <= rounds; round++)
         {
             // The ceiling and the fan-out take turns going first; the sequential run comes last.
@@ -47,14 +51,23 @@ internal static class WordcountBenchmark
             long fanTotal = 0;
             for (var turn = 0; turn < 2; turn++)
             {
+                var before = ProcessCpu.Seconds(pids);
                 if ((turn + round) % 2 == 0)
                 {
                     c = await RangedReadCeiling.RunAsync(blob, chunkBytes, concurrency);
+                    if (round > 0)
+                    {
+                        cpu[0].Add(Used(before, ProcessCpu.Seconds(pids)));
+                    }
                     continue;
                 }
                 await using var peaks = ProcessPeaks.Start(host.Id, host.WorkerId);
                 (f, fanTotal) = await FanOutAsync(http, chunkBytes, concurrency);
                 await peaks.DisposeAsync();
+                if (round > 0)
+                {
+                    cpu[1].Add(Used(before, ProcessCpu.Seconds(pids)));
+                }
                 if (round > 0)
                 {
                     (hostPeak, workerPeak) = (Math.Max(hostPeak, peaks.RssMiB[0]), Math.Max(workerPeak, peaks.RssMiB[1]));
@@ -86,6 +99,11 @@ internal static class WordcountBenchmark
         text.AppendLine();
         var ratios = fanOut.Zip(ceiling, (f, c) => (c / f).ToString("F2", CultureInfo.InvariantCulture));
         text.AppendLine(CultureInfo.InvariantCulture, $"**Fan-out / ranged-read ceiling: {RunResult.Median(ceiling) / RunResult.Median(fanOut):F2}** (rate over rate, medians; per round {string.Join(", ", ratios)}). Goal: at least 0.8.");
+        text.AppendLine();
+        text.AppendLine("| CPU seconds (median) | benchmark process | host | worker | Azurite (node) |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        text.AppendLine(CpuRow("ranged-read ceiling", cpu[0]));
+        text.AppendLine(CpuRow("fan-out", cpu[1]));
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"**Peak resident memory during the fan-outs (VmRSS sampled every 200 ms): host (FanOut.LocalHost) {hostPeak:F0} MiB, worker (FanOut.Functions, where the chunks run) {workerPeak:F0} MiB.** Goal: host under 300 MiB.");
         text.AppendLine();
@@ -127,6 +145,13 @@ internal static class WordcountBenchmark
         }
         return (seconds, result.RootElement.GetProperty("result").GetProperty("total").GetInt64());
     }
+
+    // Per process: the sum over Azurite's node processes, if it has several.
+    private static double[] Used(double[] before, double[] after) =>
+        [.. after.Zip(before, (a, b) => a - b).Take(3), after.Skip(3).Zip(before.Skip(3), (a, b) => a - b).Sum()];
+
+    private static string CpuRow(string name, List<double[]> rounds) => string.Create(CultureInfo.InvariantCulture,
+        $"| {name} | {string.Join(" | ", Enumerable.Range(0, 4).Select(i => RunResult.Median(rounds.Select(r => r[i])).ToString("F1", CultureInfo.InvariantCulture)))} |");
 
     private static string Row(string name, List<double> seconds, long bytes) => string.Create(CultureInfo.InvariantCulture,
         $"| {name} | {RunResult.Median(seconds):F1} | {bytes / RunResult.Median(seconds) / 1e6:F0} | {string.Join(", ", seconds.Select(s => s.ToString("F1", CultureInfo.InvariantCulture)))} |");
