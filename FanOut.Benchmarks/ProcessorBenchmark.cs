@@ -64,6 +64,16 @@ internal static class ProcessorBenchmark
         return text.ToString();
     }
 
+    public static async Task WordcountOnlyAsync(long sizeBytes, int rounds)
+    {
+        var path = await ScanBenchmark.EnsureTextFileAsync(sizeBytes);
+        for (var round = 0; round < rounds; round++)
+        {
+            var (time, _) = await WordcountAsync(path, "{}");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: {sizeBytes / time.Cpu / 1e6:F0} MB/s of CPU time"));
+        }
+    }
+
     // Ours over theirs as a rate: their seconds over ours.
     private static string Ratio(List<double> theirs, List<double> ours) => string.Create(CultureInfo.InvariantCulture,
         $"{RunResult.Median(theirs) / RunResult.Median(ours):F2} ({string.Join(", ", theirs.Zip(ours, (t, o) => (t / o).ToString("F2", CultureInfo.InvariantCulture)))})");

@@ -10,6 +10,8 @@ internal sealed class WordTable
     // Per process, so that which words collide cannot be planned in advance.
     private static readonly ulong Seed = (ulong)Random.Shared.NextInt64();
 
+    private const int ShortKey = 8;
+
     private int[] _buckets;    // entry index + 1 of each chain's head; 0: empty
     private Entry[] _entries;
     private byte[] _keys;
@@ -39,12 +41,14 @@ internal sealed class WordTable
     /// <summary>The index of <paramref name="key"/>'s entry, added with value 0 if it had none.</summary>
     public int IndexOf(ReadOnlySpan<byte> key, out bool added)
     {
-        var hash = Hash(key);
+        var hash = Hash(key, out var tail);
         var buckets = _buckets;
         for (var i = buckets[hash & (buckets.Length - 1)] - 1; i >= 0;)
         {
             ref var entry = ref _entries[i];
-            if (entry.Hash == hash && entry.Length == key.Length && _keys.AsSpan(entry.Offset, entry.Length).SequenceEqual(key))
+            // A key of up to 8 bytes is all in its tail: compared as one number, not as bytes.
+            if (entry.Hash == hash && entry.Length == key.Length && entry.Tail == tail
+                && (key.Length <= ShortKey || _keys.AsSpan(entry.Offset, entry.Length).SequenceEqual(key)))
             {
                 added = false;
                 return i;
@@ -52,10 +56,10 @@ internal sealed class WordTable
             i = entry.Next;
         }
         added = true;
-        return Add(key, hash);
+        return Add(key, hash, tail);
     }
 
-    private int Add(ReadOnlySpan<byte> key, int hash)
+    private int Add(ReadOnlySpan<byte> key, int hash, ulong tail)
     {
         if (Count == _entries.Length)
         {
@@ -68,7 +72,7 @@ internal sealed class WordTable
         key.CopyTo(_keys.AsSpan(_keysUsed));
         var index = Count++;
         ref var bucket = ref _buckets[hash & (_buckets.Length - 1)];
-        _entries[index] = new Entry { Hash = hash, Next = bucket - 1, Offset = _keysUsed, Length = key.Length };
+        _entries[index] = new Entry { Hash = hash, Next = bucket - 1, Offset = _keysUsed, Length = key.Length, Tail = tail };
         bucket = index + 1;
         _keysUsed += key.Length;
         return index;
@@ -87,20 +91,21 @@ internal sealed class WordTable
         }
     }
 
-    // Eight bytes at a time, multiplied and folded; the last 0 to 7 bytes read as one word (two overlapping reads
-    // of 4, or single bytes), the length mixed in so that keys differing only in trailing zeros differ.
-    private static int Hash(ReadOnlySpan<byte> key)
+    // Eight bytes at a time, multiplied and folded; the last 0 to 8 bytes read as one number, the tail (two
+    // overlapping reads of 4, or the first, middle and last byte), which with the length tells every key of up to 8
+    // bytes from every other; the length mixed in so that keys differing only in trailing zeros differ.
+    private static int Hash(ReadOnlySpan<byte> key, out ulong tail)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;
         var hash = Seed ^ ((ulong)key.Length * Multiplier);
         var rest = key;
-        while (rest.Length >= 8)
+        while (rest.Length > ShortKey)
         {
             hash = (hash ^ MemoryMarshal.Read<ulong>(rest)) * Multiplier;
             hash ^= hash >> 29;
             rest = rest[8..];
         }
-        ulong tail = rest.Length switch
+        tail = rest.Length switch
         {
             >= 4 => MemoryMarshal.Read<uint>(rest) | ((ulong)MemoryMarshal.Read<uint>(rest[^4..]) << 32),
             > 0 => rest[0] | ((ulong)rest[rest.Length / 2] << 8) | ((ulong)rest[^1] << 16),
@@ -117,5 +122,6 @@ internal sealed class WordTable
         public int Offset; // of the key in _keys
         public int Length;
         public long Value;
+        public ulong Tail;  // of the key, as Hash reads it
     }
 }
