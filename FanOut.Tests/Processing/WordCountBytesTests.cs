@@ -73,6 +73,21 @@ public sealed class WordCountBytesTests
         }, iter: 300);
     }
 
+    [Theory]
+    [InlineData("İ", "İ")]           // the invariant culture's simple mapping keeps the dotted capital I
+    [InlineData("\u212a", "k")]      // the Kelvin sign lowers to an ASCII k: one word with "k"
+    [InlineData("𐐀Ä", "𐐨ä")]         // a surrogate pair, and Latin-1
+    [InlineData("ABC", "abc")]
+    public void Lowercase_AWord_AsToLowerInvariantHasIt(string word, string lowered)
+    {
+        var options = JsonDocument.Parse("""{ "lowercase": true }""").RootElement;
+
+        var partial = Partial(options, [Encoding.UTF8.GetBytes(word)]);
+
+        Assert.Equal(lowered, word.ToLowerInvariant());
+        Assert.Equal(1, partial.GetProperty("words").GetProperty(lowered).GetInt64());
+    }
+
     [Fact]
     public void Partial_TextWords_WrittenAsTheDictionaryOfStringsWas()
     {
