@@ -29,7 +29,7 @@ internal static class JsonFields
             // To the end: a second value, or anything else that is not JSON, throws.
             while (reader.Read())
             {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && JsonUnicode.HasLoneSurrogate(reader.ValueSpan))
+                if (JsonUnicode.EscapesLoneSurrogate(reader))
                 {
                     return false;
                 }
