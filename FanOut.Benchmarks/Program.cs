@@ -8,6 +8,7 @@ using FanOut.LocalHost.Hosting;
 // Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--starts 5] [--out file.md]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --wordcount 1073741824 [--chunk-bytes 16777216] [--concurrency 4] [--rounds 3]
+//        dotnet run -c Release --project FanOut.Benchmarks -- --processors 1073741824 [--rounds 3] [--distinct 1000000]   (wordcount vs wc -w, partials, allocations; --wordcount-only 268435456 [--rounds 10] to profile)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 32] [--rounds 1] [--widths 250 --width-chunks 10000]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --status 1000,10000,100000   (GET of a job's status, running and finished)
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
@@ -47,6 +48,24 @@ if (settings.TryGetValue("wordcount", out var wordcountBytes))
     if (settings.TryGetValue("out", out var wordcountOut))
     {
         await File.WriteAllTextAsync(wordcountOut, wordcountReport);
+    }
+    return;
+}
+if (settings.TryGetValue("wordcount-only", out var onlyBytes))
+{
+    // wordcount alone over the file, round after round, for a profiler (e.g. perf with DOTNET_PerfMapEnabled=1) to attach to.
+    await ProcessorBenchmark.WordcountOnlyAsync(long.Parse(onlyBytes, CultureInfo.InvariantCulture), int.Parse(settings.GetValueOrDefault("rounds", "10"), CultureInfo.InvariantCulture));
+    return;
+}
+if (settings.TryGetValue("processors", out var processorBytes))
+{
+    var processorReport = await ProcessorBenchmark.RunAsync(long.Parse(processorBytes, CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("rounds", "3"), CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("distinct", "1000000"), CultureInfo.InvariantCulture));
+    Console.WriteLine(processorReport);
+    if (settings.TryGetValue("out", out var processorOut))
+    {
+        await File.WriteAllTextAsync(processorOut, processorReport);
     }
     return;
 }

@@ -105,14 +105,18 @@ public abstract class ChunkProcessor<TOptions, TPartial, TResult> : ChunkProcess
     // How the runtime adds a chunk's records to its partial: one by one through Add, here.
     private protected virtual IChunkAccumulator Accumulate(TPartial partial, ChunkContext<TOptions> chunk) => new Accumulator(this, partial, chunk);
 
-    JsonElement IChunkProcessor.Merge(IReadOnlyList<JsonElement> partials, JsonElement options)
+    JsonElement IChunkProcessor.Merge(IReadOnlyList<JsonElement> partials, JsonElement options) => WritePartial(MergeAll(partials, options));
+
+    // How the runtime merges partials given as JSON: each read, then merged pairwise through Merge, here. A
+    // processor whose partials are large may read them all into one instead.
+    private protected virtual TPartial MergeAll(IReadOnlyList<JsonElement> partials, JsonElement options)
     {
         var merged = partials.Count == 0 ? Begin(ReadOptions(options)) : ReadPartial(partials[0]);
         for (var i = 1; i < partials.Count; i++)
         {
             merged = Merge(merged, ReadPartial(partials[i]));
         }
-        return WritePartial(merged);
+        return merged;
     }
 
     JsonElement IChunkProcessor.Finish(JsonElement merged, JsonElement options) =>

@@ -25,7 +25,7 @@ internal static class JsonUnicode
         {
             while (reader.Read())
             {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && HasLoneSurrogate(reader.ValueSpan))
+                if (EscapesLoneSurrogate(reader))
                 {
                     return false;
                 }
@@ -37,6 +37,10 @@ internal static class JsonUnicode
         }
         return true;
     }
+
+    /// <summary>True when the reader's current token is a string or property name that escapes a lone surrogate.</summary>
+    public static bool EscapesLoneSurrogate(in Utf8JsonReader reader) =>
+        reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped && HasLoneSurrogate(reader.ValueSpan);
 
     /// <summary>True when <paramref name="text"/> is valid UTF-16 (no lone surrogate), so it can be written as JSON.</summary>
     public static bool IsValid(string text)

@@ -10,9 +10,15 @@ namespace FanOut.Core.Processing;
 /// no string with a lone surrogate escape such as "\ud800") are counted invalid, not emitted.</summary>
 internal sealed class ProjectProcessor : ChunkProcessor<ProjectOptions, ProjectPartial, ProjectPartial>
 {
-    // Add runs start to end on one thread, so one line buffer per thread serves every chunk.
+    // Add runs start to end on one thread, so one line buffer, writer and scratch per thread serve every chunk.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _line;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
+    [ThreadStatic]
+    private static byte[]? _scratch;
 
     public override string Name => "project";
 
@@ -39,52 +45,38 @@ internal sealed class ProjectProcessor : ChunkProcessor<ProjectOptions, ProjectP
     protected override void Add(ProjectPartial partial, ChunkRecord record, ChunkContext<ProjectOptions> chunk)
     {
         partial.Records++;
-        if (!JsonUnicode.IsValid(record.Text))
-        {
-            partial.Invalid++; // not text (invalid UTF-8, or a lone surrogate escape): no JSON text either
-            return;
-        }
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(record.Text.ToArray());
-        }
-        catch (JsonException)
+        var text = record.Text;
+        // Not text (invalid UTF-8, or a lone surrogate escape): no JSON text either; nor anything but one object.
+        if (!JsonFields.IsTextObject(text))
         {
             partial.Invalid++;
             return;
         }
-        using (document)
+        var options = chunk.Options;
+        var paths = options.Paths;
+        if (options.Where is { } where && !(JsonFields.TryFind(text, paths.Where!, out var value) && JsonFields.ValueEquals(value, where.EqualTo, paths.EqualTo)))
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                partial.Invalid++;
-                return;
-            }
-            var options = chunk.Options;
-            if (options.Where is { } where && !(Find(root, where.Field!) is { } value && JsonElement.DeepEquals(value, where.EqualTo)))
-            {
-                return;
-            }
-            var line = _line ??= new ArrayBufferWriter<byte>(256);
-            line.ResetWrittenCount();
-            using (var json = new Utf8JsonWriter(line))
-            {
-                json.WriteStartObject();
-                foreach (var field in options.Fields!)
-                {
-                    if (Find(root, field) is { } found)
-                    {
-                        json.WritePropertyName(field);
-                        found.WriteTo(json);
-                    }
-                }
-                json.WriteEndObject();
-            }
-            chunk.Output.Write(line.WrittenSpan);
-            partial.Emitted++;
+            return;
         }
+        var line = _line ??= new ArrayBufferWriter<byte>(256);
+        line.ResetWrittenCount();
+        var json = _writer ??= new Utf8JsonWriter(line);
+        json.Reset(line);
+        var scratch = _scratch ??= new byte[256];
+        json.WriteStartObject();
+        for (var i = 0; i < paths.Fields.Length; i++)
+        {
+            if (JsonFields.TryFind(text, paths.Fields[i], out var found))
+            {
+                json.WritePropertyName(options.Fields![i]);
+                JsonFields.Copy(found, json, ref scratch);
+            }
+        }
+        json.WriteEndObject();
+        json.Flush();
+        _scratch = scratch;
+        chunk.Output.Write(line.WrittenSpan);
+        partial.Emitted++;
     }
 
     protected override ProjectPartial Merge(ProjectPartial into, ProjectPartial from)
@@ -96,18 +88,4 @@ internal sealed class ProjectProcessor : ChunkProcessor<ProjectOptions, ProjectP
     }
 
     protected override ProjectPartial Finish(ProjectPartial merged, ProjectOptions options) => merged;
-
-    // "user.name" → root.user.name; null when any step is missing or not an object.
-    private static JsonElement? Find(JsonElement root, string path)
-    {
-        var current = root;
-        foreach (var step in path.Split('.'))
-        {
-            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(step, out current))
-            {
-                return null;
-            }
-        }
-        return current;
-    }
 }

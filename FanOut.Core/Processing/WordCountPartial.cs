@@ -1,19 +1,53 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json.Serialization;
 
 namespace FanOut.Core.Processing;
 
-/// <summary>The partial result of <c>wordcount</c>: exact counts of every word, so merging stays exact.</summary>
+/// <summary>The partial result of <c>wordcount</c>: exact counts of every word, so merging stays exact. Words are
+/// counted by their bytes (<see cref="WordTable"/>); only the JSON (<see cref="WordCountPartialJson"/>) tells text
+/// from bytes: <c>{"total":n,"words":{word:count,...},"byteWords":{hex:count,...}}</c>, the words that are valid
+/// UTF-8 as text, the others (if any) by their bytes in lower-case hex.</summary>
+[JsonConverter(typeof(WordCountPartialJson))]
 internal sealed class WordCountPartial
 {
     public long Total { get; set; }
 
-    /// <summary>The words that are valid UTF-8, as text.</summary>
-    public Dictionary<string, long> Words { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Every word's count, by its bytes (lower-cased first when the options say so).</summary>
+    public WordTable Words { get; } = new();
 
-    /// <summary>The words that are not valid UTF-8, by their bytes in lower-case hex (none: null, left out of
-    /// the JSON). No word is in both: a byte string is valid UTF-8 or not.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public Dictionary<string, long>? ByteWords { get; set; }
+    // With `lowercase`: where a word is lowered (grown for a longer one, kept for the next).
+    private byte[]? _lowered;
+
+    // With `lowercase`: each spelling that is not ASCII → its lower-cased word's index in Words, so that it is
+    // lower-cased once per chunk rather than once per occurrence.
+    private WordTable? _spellings;
+
+    /// <summary>Counts one occurrence of <paramref name="word"/>.</summary>
+    public void Add(ReadOnlySpan<byte> word) => Words.ValueAt(Words.IndexOf(word, out _))++;
+
+    /// <summary>Counts one occurrence of <paramref name="word"/> lower-cased as <see cref="WordCase.Lower"/> does.</summary>
+    public void AddLowercase(ReadOnlySpan<byte> word)
+    {
+        if (_lowered is null || _lowered.Length < word.Length)
+        {
+            _lowered = new byte[Math.Max(256, word.Length)];
+        }
+        if (Ascii.ToLower(word, _lowered, out var length) == OperationStatus.Done)
+        {
+            Add(_lowered.AsSpan(0, length));
+        }
+        else
+        {
+            var spellings = _spellings ??= new WordTable();
+            var spelling = spellings.IndexOf(word, out var added);
+            if (added)
+            {
+                spellings.ValueAt(spelling) = Words.IndexOf(WordCase.Lower(word), out _);
+            }
+            Words.ValueAt((int)spellings.ValueAt(spelling))++;
+        }
+    }
 }
 
 /// <summary>The result of <c>wordcount</c>.</summary>

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -8,12 +6,11 @@ namespace FanOut.Core.Processing;
 
 /// <summary><c>wordcount</c>: exact word frequencies. A word is a maximal run of bytes other than
 /// ASCII whitespace (space, \t, \n, \v, \f, \r), which is how <c>LC_ALL=C wc -w</c> and
-/// <c>tr -s '[:space:]'</c> split text, valid UTF-8 or not: a word that is not valid UTF-8 is counted by its
-/// bytes (<see cref="ByteWords"/>). Case is kept unless <c>options.lowercase</c> is true.</summary>
+/// <c>tr -s '[:space:]'</c> split text, valid UTF-8 or not (<see cref="AsciiWords"/>). Words are counted by their
+/// bytes; a word that is not valid UTF-8 is listed by its bytes (<see cref="ByteWords"/>). Case is kept unless
+/// <c>options.lowercase</c> is true (<see cref="WordCase"/>).</summary>
 internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, WordCountPartial, WordCountResult>
 {
-    private static readonly SearchValues<char> Whitespace = SearchValues.Create(" \t\n\v\f\r");
-
     public override string Name => "wordcount";
 
     protected override JsonSerializerOptions SerializerOptions => ProcessingJsonContext.Default.Options;
@@ -30,84 +27,87 @@ internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, Word
 
     protected override void Add(WordCountPartial partial, ChunkRecord record, ChunkContext<WordCountOptions> chunk)
     {
-        if (!Utf8.IsValid(record.Text))
+        long total = 0;
+        if (chunk.Options.Lowercase)
         {
-            partial.Total += ByteWords.Count(record.Text, partial, chunk.Options.Lowercase);
-            return;
-        }
-        var chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(record.Text.Length));
-        try
-        {
-            var length = Encoding.UTF8.GetChars(record.Text, chars);
-            if (chunk.Options.Lowercase)
+            foreach (var word in new AsciiWords(record.Text))
             {
-                // Lower-casing may not write over its source.
-                var lowered = ArrayPool<char>.Shared.Rent(length);
-                chars.AsSpan(0, length).ToLowerInvariant(lowered);
-                partial.Total += CountWords(lowered.AsSpan(0, length), partial.Words);
-                ArrayPool<char>.Shared.Return(lowered);
-            }
-            else
-            {
-                partial.Total += CountWords(chars.AsSpan(0, length), partial.Words);
+                partial.AddLowercase(word);
+                total++;
             }
         }
-        finally
+        else
         {
-            ArrayPool<char>.Shared.Return(chars);
+            foreach (var word in new AsciiWords(record.Text))
+            {
+                partial.Add(word);
+                total++;
+            }
         }
+        partial.Total += total;
     }
 
     protected override WordCountPartial Merge(WordCountPartial into, WordCountPartial from)
     {
         into.Total += from.Total;
-        foreach (var (word, count) in from.Words)
+        var (words, other) = (into.Words, from.Words);
+        for (var i = 0; i < other.Count; i++)
         {
-            CollectionsMarshal.GetValueRefOrAddDefault(into.Words, word, out _) += count;
-        }
-        foreach (var (bytes, count) in from.ByteWords ?? [])
-        {
-            CollectionsMarshal.GetValueRefOrAddDefault(into.ByteWords ??= new(StringComparer.Ordinal), bytes, out _) += count;
+            words.ValueAt(words.IndexOf(other.KeyAt(i), out _)) += other.ValueAt(i);
         }
         return into;
     }
 
+    // Each partial read straight into the merged table, rather than into a table of its own merged after.
+    private protected override WordCountPartial MergeAll(IReadOnlyList<JsonElement> partials, JsonElement options)
+    {
+        var merged = new WordCountPartial();
+        foreach (var partial in partials)
+        {
+            WordCountPartialJson.AddTo(merged, partial);
+        }
+        return merged;
+    }
+
     protected override WordCountResult Finish(WordCountPartial merged, WordCountOptions options)
     {
-        var byteWords = merged.ByteWords ?? [];
-        var top = merged.Words.Select(w => new WordFrequency(w.Key, w.Value))
-            .Concat(byteWords.Select(w => new WordFrequency(ByteWords.Readable(w.Key), w.Value, w.Key)))
+        var words = merged.Words;
+        // Only words that can make the top need a string: those counted at least as often as the top-th most frequent.
+        var threshold = long.MinValue;
+        if (words.Count > options.Top && options.Top > 0)
+        {
+            var counts = new long[words.Count];
+            for (var i = 0; i < counts.Length; i++)
+            {
+                counts[i] = words.ValueAt(i);
+            }
+            Array.Sort(counts);
+            threshold = counts[^options.Top];
+        }
+        var candidates = new List<WordFrequency>();
+        for (var i = 0; i < words.Count && options.Top > 0; i++)
+        {
+            if (words.ValueAt(i) >= threshold)
+            {
+                candidates.Add(Frequency(words.KeyAt(i), words.ValueAt(i)));
+            }
+        }
+        var top = candidates
             .OrderByDescending(w => w.Count)
             .ThenBy(w => w.Word, StringComparer.Ordinal)
             .ThenBy(w => w.Bytes, StringComparer.Ordinal)
             .Take(options.Top)
             .ToList();
-        return new WordCountResult(merged.Total, merged.Words.Count + byteWords.Count, top);
+        return new WordCountResult(merged.Total, words.Count, top);
     }
 
-    // Adds each word of the text to its count; answers how many words there were.
-    private static long CountWords(ReadOnlySpan<char> text, Dictionary<string, long> words)
+    private static WordFrequency Frequency(ReadOnlySpan<byte> word, long count)
     {
-        // Look up by span so a word already seen costs no string allocation.
-        var lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
-        long total = 0;
-        while (true)
+        if (Utf8.IsValid(word))
         {
-            var start = text.IndexOfAnyExcept(Whitespace);
-            if (start < 0)
-            {
-                return total;
-            }
-            text = text[start..];
-            var length = text.IndexOfAny(Whitespace);
-            var word = length < 0 ? text : text[..length];
-            lookup[word] = lookup.TryGetValue(word, out var count) ? count + 1 : 1;
-            total++;
-            if (length < 0)
-            {
-                return total;
-            }
-            text = text[length..];
+            return new WordFrequency(Encoding.UTF8.GetString(word), count);
         }
+        var hex = Convert.ToHexStringLower(word);
+        return new WordFrequency(ByteWords.Readable(hex), count, hex);
     }
 }
