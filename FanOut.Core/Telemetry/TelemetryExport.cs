@@ -1,3 +1,5 @@
+using Azure.Core;
+using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,6 +17,11 @@ internal static class TelemetryExport
 {
     /// <summary>Application Insights' connection string, as the Functions platform names it.</summary>
     public const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>How the platform says Application Insights takes only Entra ID (a token) for ingestion:
+    /// <c>Authorization=AAD</c>, and <c>ClientId=…</c> for a user-assigned identity; the Functions host reads it for
+    /// its own telemetry, and so does FanOut's exporter.</summary>
+    public const string AzureMonitorAuthenticationSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
 
     /// <summary>The OTLP endpoint, as the OpenTelemetry specification names it; the exporter reads the other
     /// <c>OTEL_EXPORTER_OTLP_*</c> settings (protocol, headers) itself.</summary>
@@ -35,6 +42,23 @@ internal static class TelemetryExport
     public static bool IsConfigured(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[AzureMonitorSetting]) || !string.IsNullOrWhiteSpace(configuration[OtlpSetting]);
 
+    /// <summary>The credential Azure Monitor's exporter sends with: the app's identity when
+    /// <see cref="AzureMonitorAuthenticationSetting"/> says <c>Authorization=AAD</c> (a user-assigned one when it
+    /// names a <c>ClientId</c>), else none (the connection string's instrumentation key alone).</summary>
+    internal static TokenCredential? AzureMonitorCredential(IConfiguration configuration)
+    {
+        var parts = (configuration[AzureMonitorAuthenticationSetting] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2)).Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+        if (!string.Equals(parts.GetValueOrDefault("Authorization"), "AAD", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        return parts.GetValueOrDefault("ClientId") is { Length: > 0 } clientId
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential();
+    }
+
     /// <summary>Registers the tracer and meter providers with the configured exporters, if any.</summary>
     public static void AddFanOutTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
@@ -44,6 +68,7 @@ internal static class TelemetryExport
         }
         var azureMonitor = configuration[AzureMonitorSetting];
         var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpSetting]);
+        var credential = AzureMonitorCredential(configuration);
         // OTEL_SERVICE_NAME, when set, names the service; else the Function App's name, as the platform gives it.
         var serviceName = configuration["OTEL_SERVICE_NAME"] ?? configuration["WEBSITE_SITE_NAME"] ?? FanOutTelemetry.Name;
         services.AddOpenTelemetry()
@@ -57,7 +82,7 @@ internal static class TelemetryExport
                 }
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
-                    tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = azureMonitor);
+                    tracing.AddAzureMonitorTraceExporter(o => (o.ConnectionString, o.Credential) = (azureMonitor, credential));
                 }
             })
             .WithMetrics(metrics =>
@@ -69,7 +94,7 @@ internal static class TelemetryExport
                 }
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
-                    metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = azureMonitor);
+                    metrics.AddAzureMonitorMetricExporter(o => (o.ConnectionString, o.Credential) = (azureMonitor, credential));
                 }
             });
     }

@@ -27,4 +27,17 @@ public sealed class TelemetryExportTests
         Assert.Equal(exported, registered.IsService(typeof(TracerProvider)));
         Assert.Equal(exported, registered.IsService(typeof(MeterProvider)));
     }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", null)]
+    [InlineData("Authorization=AAD", typeof(Azure.Identity.DefaultAzureCredential))]
+    [InlineData("authorization=aad; ClientId=11111111-2222-3333-4444-555555555555", typeof(Azure.Identity.ManagedIdentityCredential))]
+    public void AzureMonitor_SendsWithTheAppsIdentity_WhenThePlatformSaysAuthorizationAad(string? authentication, Type? expected)
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = authentication }).Build();
+
+        Assert.Equal(expected, Core.Telemetry.TelemetryExport.AzureMonitorCredential(configuration)?.GetType());
+    }
 }
