@@ -50,9 +50,12 @@ internal sealed class InlineItems : IEnumerable<ReadOnlyMemory<byte>>
             writer.WriteRawValue(item, skipInputValidation: true);
             return;
         }
-        using var one = JsonDocument.Parse(item.ToArray(), ItemOptions);
+        using var one = Parse(item);
         one.RootElement.WriteTo(writer);
     }
+
+    /// <summary>One item as a document of its own (its own small metadata, never the whole array's).</summary>
+    public static JsonDocument Parse(ReadOnlySpan<byte> item) => JsonDocument.Parse(item.ToArray(), ItemOptions);
 
     /// <summary>Each item's bytes, in order.</summary>
     public IEnumerator<ReadOnlyMemory<byte>> GetEnumerator()

@@ -107,7 +107,7 @@ internal static class ItemLines
         }
         else if (JsonUnicode.IsValid(raw))
         {
-            using var item = JsonDocument.Parse(raw.ToArray(), new JsonDocumentOptions { MaxDepth = BodyScan.MaxDepth });
+            using var item = InlineItems.Parse(raw);
             using var writer = new Utf8JsonWriter(buffer, Compact);
             item.RootElement.WriteTo(writer);
         }

@@ -76,22 +76,16 @@ public sealed class HostileBodyMemoryTests(AzuriteFixture storage, Xunit.Abstrac
         var body = Body(name);
         var jobs = $"hostile-{Guid.NewGuid():N}";
         await using var server = await LocalHostServer.StartAsync(storage.Settings(new() { ["FanOut:Storage:Container"] = jobs }));
-        var worker = server.WorkerProcessId;
-        ResetPeak(worker);
-        var before = Field(worker, "VmRSS:");
+        var memory = WorkerMemory.From(server.WorkerProcessId);
 
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         var started = DateTimeOffset.UtcNow;
-        using var response = await server.Client.PostAsync("api/batch", content);
+        using var response = await PostAsync(server, body);
         var answer = await response.Content.ReadAsByteArrayAsync();
         var elapsed = DateTimeOffset.UtcNow - started;
-        var peak = Field(worker, "VmHWM:");
+        var (peak, bound) = (memory.PeakMiB, memory.BoundFor(body));
 
-        var bodyMiB = body.Length / 1048576.0;
-        var bound = before + PerBodyByte * bodyMiB + SlackMiB;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: body {bodyMiB:F1} MiB -> {(int)response.StatusCode} in {elapsed.TotalSeconds:F1} s, answer {answer.Length} bytes; worker RSS before {before:F0} MiB, peak {peak:F0} MiB (+{peak - before:F0}); bound {bound:F0} MiB"));
+            $"{name}: body {body.Length / 1048576.0:F1} MiB -> {(int)response.StatusCode} in {elapsed.TotalSeconds:F1} s, answer {answer.Length} bytes; worker RSS before {memory.BeforeMiB:F0} MiB, peak {peak:F0} MiB (+{peak - memory.BeforeMiB:F0}); bound {bound:F0} MiB"));
         Assert.Equal(expectedStatus, (int)response.StatusCode);
         if (expectedStatus >= 400)
         {
@@ -109,36 +103,49 @@ public sealed class HostileBodyMemoryTests(AzuriteFixture storage, Xunit.Abstrac
     {
         var body = HostileBodies.NestedArrays(1_000_000, dryRun: false);
         await using var server = await LocalHostServer.StartAsync(storage.Settings(new() { ["FanOut:Storage:Container"] = $"accepted-{Guid.NewGuid():N}" }));
-        var worker = server.WorkerProcessId;
-        ResetPeak(worker);
-        var before = Field(worker, "VmRSS:");
+        var memory = WorkerMemory.From(server.WorkerProcessId);
 
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var response = await server.Client.PostAsync("api/batch", content);
+        using var response = await PostAsync(server, body);
         var job = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         for (var poll = 0; poll < 120 && job.GetProperty("status").GetString() is "Accepted" or "Running"; poll++)
         {
             await Task.Delay(500);
             job = JsonDocument.Parse(await server.Client.GetStringAsync($"api/batch/{job.GetProperty("jobId").GetString()}")).RootElement;
         }
-        var peak = Field(worker, "VmHWM:");
+        var (peak, bound) = (memory.PeakMiB, memory.BoundFor(body));
 
-        var bodyMiB = body.Length / 1048576.0;
-        var bound = before + PerBodyByte * bodyMiB + SlackMiB;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"accepted job: body {bodyMiB:F1} MiB -> {(int)response.StatusCode}, {job.GetProperty("status")}; worker RSS before {before:F0} MiB, peak {peak:F0} MiB (+{peak - before:F0}); bound {bound:F0} MiB"));
+            $"accepted job: body {body.Length / 1048576.0:F1} MiB -> {(int)response.StatusCode}, {job.GetProperty("status")}; worker RSS before {memory.BeforeMiB:F0} MiB, peak {peak:F0} MiB (+{peak - memory.BeforeMiB:F0}); bound {bound:F0} MiB"));
         Assert.Equal("Succeeded", job.GetProperty("status").GetString());
         Assert.Equal(1_000_000, job.GetProperty("items").GetProperty("processed").GetInt64());
         Assert.Equal(1000, job.GetProperty("chunks").GetProperty("succeeded").GetInt32());
         Assert.True(peak <= bound, $"the accepted job's worker peaked at {peak:F0} MiB, above the bound of {bound:F0} MiB");
     }
 
-    // Linux: writing 5 resets the process's peak resident set (VmHWM) to its current resident set.
-    private static void ResetPeak(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+    private static Task<HttpResponseMessage> PostAsync(LocalHostServer server, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return server.Client.PostAsync("api/batch", content);
+    }
 
-    private static double Field(int pid, string name) =>
-        File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(name, StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
-            .Single();
+    // The worker's memory from now on: its peak is reset to its resident set, which is noted as the start.
+    private sealed record WorkerMemory(int Pid, double BeforeMiB)
+    {
+        // Linux: writing 5 resets the process's peak resident set (VmHWM) to its current resident set.
+        public static WorkerMemory From(int pid)
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return new WorkerMemory(pid, Field(pid, "VmRSS:"));
+        }
+
+        public double PeakMiB => Field(Pid, "VmHWM:");
+
+        public double BoundFor(byte[] body) => BeforeMiB + PerBodyByte * body.Length / 1048576.0 + SlackMiB;
+
+        private static double Field(int pid, string name) =>
+            File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(name, StringComparison.Ordinal))
+                .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024)
+                .Single();
+    }
 }
