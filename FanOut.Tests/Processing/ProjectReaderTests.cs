@@ -58,6 +58,24 @@ public sealed class ProjectReaderTests
         }, iter: 3000);
     }
 
+    // CI found it (seed 2Vi_3Xy_K098): an object filter compared with a record whose value holds a number with an
+    // exponent too long for DeepEquals threw out of the processor, failing the chunk instead of not matching.
+    [Theory]
+    [InlineData("""{"a":{"x":1e999999999999999999}}""", """{"b":0}""", 0)]
+    [InlineData("""{"a":[1e999999999999999999]}""", """[1e999999999999999999]""", 1)]
+    [InlineData("""{"a":{"x":1e999999999999999999}}""", """{"x":1e999999999999999999}""", 1)]
+    public void Project_ObjectFilter_AgainstANumberTooLongToCompare_NeverThrows(string record, string equals, int emitted)
+    {
+        var options = JsonDocument.Parse($$"""{ "fields": ["a"], "where": { "field": "a", "equals": {{equals}} } }""").RootElement;
+        var output = new Lines();
+        var accumulator = ((IChunkProcessor)new ProjectProcessor()).Begin(options, output);
+        accumulator.Add(new ChunkRecord(Encoding.UTF8.GetBytes(record)));
+        var partial = accumulator.Complete();
+
+        Assert.Equal(emitted, output.Written.Count);
+        Assert.Equal(0, partial.GetProperty("invalid").GetInt64());
+    }
+
     private static string Object(IEnumerable<(string Name, string Value)> properties) =>
         "{" + string.Join(",", properties.Select(p => $"\"{p.Name}\":{p.Value}")) + "}";
 
