@@ -7,7 +7,8 @@ using FanOut.LocalHost.Hosting;
 
 // Usage: dotnet run -c Release --project FanOut.Benchmarks -- [--chunks 10000] [--storage-chunks 3000] [--rounds 5] [--warmup 5] [--concurrency 32] [--starts 5] [--out file.md]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scan 1073741824 [--rounds 5]   (the planner's scan vs wc -l)
-//        dotnet run -c Release --project FanOut.Benchmarks -- --wordcount 1073741824 [--chunk-bytes 16777216] [--concurrency 4] [--rounds 3]
+//        dotnet run -c Release --project FanOut.Benchmarks -- --wordcount 1073741824 [--chunk-bytes 16777216] [--concurrency 4] [--rounds 3] [--processor count]
+//        dotnet run -c Release --project FanOut.Benchmarks -- --read-paths 1073741824 [--rounds 3]   (the SDK's buffered stream vs the chunk workers' read path)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --processors 1073741824 [--rounds 3] [--distinct 1000000]   (wordcount vs wc -w, partials, allocations; --wordcount-only 268435456 [--rounds 10] to profile)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 32] [--rounds 1] [--widths 250 --width-chunks 10000]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --status 1000,10000,100000   (GET of a job's status, running and finished)
@@ -37,13 +38,24 @@ if (settings.TryGetValue("status", out var statusSizes))
     }
     return;
 }
+if (settings.TryGetValue("read-paths", out var readPathBytes))
+{
+    var readPathReport = await ReadPathBenchmark.RunAsync(
+        long.Parse(readPathBytes, CultureInfo.InvariantCulture),
+        long.Parse(settings.GetValueOrDefault("chunk-bytes", "16777216"), CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("concurrency", "4"), CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("rounds", "3"), CultureInfo.InvariantCulture));
+    Console.WriteLine(readPathReport);
+    return;
+}
 if (settings.TryGetValue("wordcount", out var wordcountBytes))
 {
     var wordcountReport = await WordcountBenchmark.RunAsync(
         long.Parse(wordcountBytes, CultureInfo.InvariantCulture),
         long.Parse(settings.GetValueOrDefault("chunk-bytes", "16777216"), CultureInfo.InvariantCulture),
         int.Parse(settings.GetValueOrDefault("concurrency", "4"), CultureInfo.InvariantCulture),
-        int.Parse(settings.GetValueOrDefault("rounds", "3"), CultureInfo.InvariantCulture));
+        int.Parse(settings.GetValueOrDefault("rounds", "3"), CultureInfo.InvariantCulture),
+        settings.GetValueOrDefault("processor", "wordcount"));
     Console.WriteLine(wordcountReport);
     if (settings.TryGetValue("out", out var wordcountOut))
     {

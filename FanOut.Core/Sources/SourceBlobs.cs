@@ -108,25 +108,26 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
             }
         }, cancellationToken);
 
-    /// <summary>Opens the blob at <paramref name="position"/>, If-Match its planned version; reading it
-    /// fetches one buffer at a time, so memory stays bounded by the buffer, not by the blob. With
-    /// <paramref name="until"/> (where the reader expects to stop, give or take a record) the first buffer
-    /// is no larger than that, so a small chunk does not fetch a megabyte. A read that fails in storage throws
-    /// <see cref="StorageUnavailableException"/>, as opening does; a version gone or replaced throws
-    /// <see cref="RequestFailedException"/> (404, 412).</summary>
+    /// <summary>Opens the blob at <paramref name="position"/>, If-Match its planned version, as one streamed GET
+    /// (<see cref="BlobRangeStream"/>): memory stays bounded by the reader's buffer, not by the blob. With
+    /// <paramref name="until"/> (where the reader expects to stop, give or take a record) that GET asks for the range
+    /// and a tail of up to 64 KiB past it, for the record that runs over its end; a longer one is read on in segments
+    /// of up to 1 MiB. A read that fails in storage throws <see cref="StorageUnavailableException"/>, as opening does;
+    /// a version gone or replaced throws <see cref="RequestFailedException"/> (404, 412).</summary>
     public async Task<Stream> OpenReadAsync(SourceReference source, long position, CancellationToken cancellationToken, long? until = null)
     {
-        var stream = await GuardAsync(() => Client(source).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
-        {
-            Position = position,
-            BufferSize = until is { } end ? (int)Math.Clamp(end - position + 1, MinReadBuffer, MaxReadBuffer) : MaxReadBuffer,
-            Conditions = source.ETag is { } etag ? new BlobRequestConditions { IfMatch = new ETag(etag) } : null,
-        }, cancellationToken), cancellationToken).ConfigureAwait(false);
+        long? first = until is { } end ? Math.Max(0, end - position) : null;
+        var segment = first is { } range ? (int)Math.Clamp(range, MinSegment, MaxSegment) : MaxSegment;
+        var conditions = source.ETag is { } etag ? new BlobRequestConditions { IfMatch = new ETag(etag) } : null;
+        var stream = await GuardAsync(
+            () => BlobRangeStream.OpenAsync(Client(source), position, first + Math.Min(segment, MaxTail), segment, conditions, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
         return new SourceStream(stream, cancellationToken);
     }
 
-    private const int MinReadBuffer = 4 * 1024;
-    private const int MaxReadBuffer = 1024 * 1024;
+    private const int MinSegment = 4 * 1024;
+    private const int MaxSegment = 1024 * 1024;
+    private const int MaxTail = 64 * 1024;
 
     // A blob of an allowed container, checked again on every read so that no caller can reach another
     // container by mistake.

@@ -7,7 +7,7 @@ namespace FanOut.Tests.Support;
 
 /// <summary>Source blobs in memory, behind the SDK's own client types (their protected constructors and virtual
 /// methods exist for this), so that <c>SourceBlobs</c> runs unchanged: a blob's properties, its listing under a
-/// prefix, and reads from a position, If-Match its version (412 when it changed, 404 when it is gone).
+/// prefix, and reads of a range, If-Match its version (412 when it changed, 404 when it is gone).
 /// Only what <c>SourceBlobs</c> calls is here; anything else throws.</summary>
 internal sealed class InMemoryBlobService : BlobServiceClient
 {
@@ -60,11 +60,20 @@ internal sealed class InMemoryBlobService : BlobServiceClient
             return Task.FromResult(Response.FromValue(properties, new StubResponse(200)));
         }
 
-        public override Task<Stream> OpenReadAsync(BlobOpenReadOptions options, CancellationToken cancellationToken = default)
+        public override Task<Response<BlobDownloadStreamingResult>> DownloadStreamingAsync(BlobDownloadOptions? options = null, CancellationToken cancellationToken = default)
         {
-            var (content, _) = Find(options.Conditions);
+            var (content, etag) = Find(options?.Conditions);
             service._reads.AddOrUpdate(name, 1, (_, n) => n + 1);
-            return Task.FromResult<Stream>(new MemoryStream(content, writable: false) { Position = options.Position });
+            var range = options?.Range ?? default;
+            if (range.Offset > 0 && range.Offset >= content.Length)
+            {
+                throw new RequestFailedException(416, "The range specified is invalid for the current size of the resource.", "InvalidRange", null);
+            }
+            var length = (int)Math.Min(content.Length - range.Offset, range.Length ?? long.MaxValue);
+            var details = BlobsModelFactory.BlobDownloadDetails(contentLength: length, eTag: etag,
+                contentRange: $"bytes {range.Offset}-{range.Offset + length - 1}/{content.Length}");
+            var result = BlobsModelFactory.BlobDownloadStreamingResult(new MemoryStream(content, (int)range.Offset, length, writable: false), details);
+            return Task.FromResult(Response.FromValue(result, new StubResponse(206)));
         }
 
         private (byte[] Content, ETag ETag) Find(BlobRequestConditions? conditions)
