@@ -60,9 +60,16 @@ internal ref struct AsciiWords
             {
                 _whitespace = Whitespace(_text.Slice(_block, BlockSize));
             }
+            else if (_text.Length >= BlockSize)
+            {
+                // The last, short block of a longer text: its last 32 bytes classified, shifted so that bit 0 is the
+                // block's first byte, and the bits past the end set (whitespace), without copying.
+                var overlap = BlockSize - (_text.Length - _block);
+                _whitespace = (Whitespace(_text[^BlockSize..]) >> overlap) | (uint.MaxValue << (BlockSize - overlap));
+            }
             else
             {
-                // The last, short block, followed by spaces.
+                // A text shorter than a block, followed by spaces.
                 Span<byte> padded = _tail;
                 padded.Fill((byte)' ');
                 _text[_block..].CopyTo(padded);
