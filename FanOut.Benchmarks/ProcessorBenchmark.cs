@@ -87,7 +87,7 @@ internal static class ProcessorBenchmark
         var accumulator = processor.Begin(options.RootElement, RecordSink.Discard);
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan))
         {
-            await LineRecords.ReadAsync(file, 0, file.Length, record => accumulator.Add(new ChunkRecord(record)));
+            await ChunkLines.ReadAsync(file, file.Length, accumulator);
         }
         var result = processor.Finish(processor.Merge([accumulator.Complete()], options.RootElement), options.RootElement);
         var time = new Timing(Stopwatch.GetElapsedTime(started).TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);

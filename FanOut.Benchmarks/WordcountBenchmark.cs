@@ -128,7 +128,7 @@ internal static class WordcountBenchmark
         var whole = new SourceReference { Container = blob.BlobContainerName, Blob = blob.Name, Format = "lines", ETag = properties.ETag.ToString() };
         await using (var stream = await RangedReadCeiling.SourcesOf(blob).OpenReadAsync(whole, 0, CancellationToken.None))
         {
-            await LineRecords.ReadAsync(stream, 0, properties.ContentLength, record => accumulator.Add(new ChunkRecord(record)));
+            await ChunkLines.ReadAsync(stream, properties.ContentLength, accumulator);
         }
         var result = processor.Finish(processor.Merge([accumulator.Complete()], default), default);
         return (Stopwatch.GetElapsedTime(started).TotalSeconds, result.GetProperty(TotalOf(name)).GetInt64());

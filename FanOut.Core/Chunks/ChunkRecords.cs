@@ -38,9 +38,10 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
     }
 
     /// <summary>Hands each record to <paramref name="onRecord"/> and answers how many there were: those of the
-    /// request's source, or else its <paramref name="items"/>. A source blob replaced or gone since the job was
-    /// planned throws <see cref="Azure.RequestFailedException"/> (412, 404).</summary>
-    public async Task<long> ReadAsync(ProcessChunkRequest request, InlineItems items, RecordHandler onRecord)
+    /// request's source, or else its <paramref name="items"/>. Lines of a source blob go to <paramref name="onLines"/>
+    /// instead, when given, many at a time (<see cref="LineRecords.ReadBlocksAsync"/>). A source blob replaced or gone
+    /// since the job was planned throws <see cref="Azure.RequestFailedException"/> (412, 404).</summary>
+    public async Task<long> ReadAsync(ProcessChunkRequest request, InlineItems items, RecordHandler onRecord, LineBlockHandler? onLines = null)
     {
         if (request.Source is not { } range)
         {
@@ -56,11 +57,15 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
         }
         await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None, range.End).ConfigureAwait(false);
         var csv = range.Format == "csv";
+        if (!csv && onLines is not null)
+        {
+            return await LineRecords.ReadBlocksAsync(stream, range.Start, range.End, onLines).ConfigureAwait(false);
+        }
         var framing = csv ? RecordFraming.Csv(range.InQuotes ?? false, range.Start > 0) : RecordFraming.Lines();
         return await LineRecords.ReadAsync(stream, range.Start, range.End, framing, skipFirstRecord: csv, onRecord).ConfigureAwait(false);
     }
 
-    /// <summary>As <see cref="ReadAsync(ProcessChunkRequest, InlineItems, RecordHandler)"/>, for records added asynchronously: each
+    /// <summary>As <see cref="ReadAsync(ProcessChunkRequest, InlineItems, RecordHandler, LineBlockHandler)"/>, for records added asynchronously: each
     /// record is copied out of the reader's buffer, and once the range is read, handed to <paramref name="onRecord"/>
     /// one at a time, in order, each awaited before the next. The chunk's records are held in memory meanwhile (a
     /// chunk is bounded), and the source is not kept open while they are processed.</summary>

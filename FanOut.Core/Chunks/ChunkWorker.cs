@@ -88,7 +88,8 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
         {
             count = accumulator is IAsyncChunkAccumulator adds
                 ? await records.ReadAsync(request, items, adds.AddAsync, cancellationToken).ConfigureAwait(false)
-                : await records.ReadAsync(request, items, record => accumulator.Add(new ChunkRecord(record))).ConfigureAwait(false);
+                : await records.ReadAsync(request, items, record => accumulator.Add(new ChunkRecord(record)),
+                    accumulator is ILineBlockAccumulator lines ? lines.AddLines : null).ConfigureAwait(false);
         }
         catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404 && request.Source is { } range)
         {

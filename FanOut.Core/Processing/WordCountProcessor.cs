@@ -47,6 +47,10 @@ internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, Word
         partial.Total += total;
     }
 
+    // Lines of text come a block at a time: "\r" and "\n" are whitespace, so a block's words are its lines' words.
+    private protected override IChunkAccumulator Accumulate(WordCountPartial partial, ChunkContext<WordCountOptions> chunk) =>
+        new LineBlocks(this, partial, chunk);
+
     protected override WordCountPartial Merge(WordCountPartial into, WordCountPartial from)
     {
         into.Total += from.Total;
@@ -99,6 +103,16 @@ internal sealed class WordCountProcessor : ChunkProcessor<WordCountOptions, Word
             .Take(options.Top)
             .ToList();
         return new WordCountResult(merged.Total, words.Count, top);
+    }
+
+    private sealed class LineBlocks(WordCountProcessor processor, WordCountPartial partial, ChunkContext<WordCountOptions> chunk)
+        : IChunkAccumulator, ILineBlockAccumulator
+    {
+        public void Add(ChunkRecord record) => processor.Add(partial, record, chunk);
+
+        public void AddLines(ReadOnlySpan<byte> lines, int count) => processor.Add(partial, new ChunkRecord(lines), chunk);
+
+        public JsonElement Complete() => processor.WritePartial(partial);
     }
 
     private static WordFrequency Frequency(ReadOnlySpan<byte> word, long count)

@@ -33,6 +33,42 @@ public sealed class LineRecordsTests
         }, iter: 3000);
     }
 
+    // The block reader hands over the same records: each block, split at its newlines (a trailing "\r" off each),
+    // is its records, and the counts add up to theirs.
+    [Fact]
+    public void ReadBlocksAsync_AnyTextCutIntoAnyByteRanges_GivesTheRecordsReadAsyncGives()
+    {
+        Gen.Select(Text, Gen.Int[1, 40]).Sample((text, chunkBytes) =>
+        {
+            var (bytes, expected) = Encode(text.Records, text.Newline, text.Trailing);
+
+            var got = new List<string>();
+            for (long start = 0; start < bytes.Length; start += chunkBytes)
+            {
+                var end = Math.Min(start + chunkBytes, bytes.Length);
+                var blocks = ReadBlocks(bytes, start, end, out var count);
+                Assert.Equal(ReadRange(bytes, start, end), blocks);
+                Assert.Equal(blocks.Count, count);
+                got.AddRange(blocks);
+            }
+
+            Assert.Equal(expected, got);
+        }, iter: 3000);
+    }
+
+    [Fact]
+    public void ReadBlocksAsync_RecordLongerThanTheReadBuffer_IsWhole_AndARangeInsideItOwnsNothing()
+    {
+        var longLine = new string('x', 300_000);
+        var bytes = Encoding.UTF8.GetBytes($"a\r\n{longLine}\nb");
+
+        Assert.Equal(["a", longLine, "b"], ReadBlocks(bytes, 0, bytes.Length, out var all));
+        Assert.Equal(3, all);
+        Assert.Equal([longLine], ReadBlocks(bytes, 1, 10, out _));
+        Assert.Empty(ReadBlocks(bytes, 10, 200_000, out var none));
+        Assert.Equal(0, none);
+    }
+
     [Fact]
     public void ScanAsync_ThenReadEachPlannedChunk_GivesChunkSizeRecordsPerChunkAndEveryRecordOnce()
     {
@@ -111,6 +147,26 @@ public sealed class LineRecordsTests
         var open = LineRecords.OpenAt(start);
         using var stream = new SmallReads(bytes[(int)open..]);
         LineRecords.ReadAsync(stream, start, end, r => records.Add(Encoding.UTF8.GetString(r))).GetAwaiter().GetResult();
+        return records;
+    }
+
+    // The records of the blocks ReadBlocksAsync hands over, and the count it answers.
+    private static List<string> ReadBlocks(byte[] bytes, long start, long end, out long count)
+    {
+        var records = new List<string>();
+        var open = LineRecords.OpenAt(start);
+        using var stream = new SmallReads(bytes[(int)open..]);
+        count = LineRecords.ReadBlocksAsync(stream, start, end, (lines, n) =>
+        {
+            var text = Encoding.UTF8.GetString(lines);
+            var pieces = text.Split('\n').ToList();
+            if (text.EndsWith('\n'))
+            {
+                pieces.RemoveAt(pieces.Count - 1);
+            }
+            Assert.Equal(pieces.Count, n);
+            records.AddRange(pieces.Select(p => p.EndsWith('\r') ? p[..^1] : p));
+        }).GetAwaiter().GetResult();
         return records;
     }
 
