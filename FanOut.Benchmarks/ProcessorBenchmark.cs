@@ -21,7 +21,7 @@ internal static class ProcessorBenchmark
         {
             ("`LC_ALL=C wc -w`", () => Shell($"wc -w < '{path}'")),
             ("`LC_ALL=C tr -s '[:space:]' '\\n' \\| sort \\| uniq -c`", () => Shell($"tr -s '[:space:]' '\\n' < '{path}' | sort | uniq -c")),
-            ("wordcount, one thread (LineRecords over a FileStream, then merge and finish)", () => WordcountAsync(path, "{ \"top\": 10000 }")),
+            ("wordcount, one thread (its lines read from a FileStream as a chunk reads them, then merge and finish)", () => WordcountAsync(path, "{ \"top\": 10000 }")),
             ("wordcount, `lowercase: true`", () => WordcountAsync(path, "{ \"top\": 10000, \"lowercase\": true }")),
         };
         var seconds = runs.Select(_ => new List<double>()).ToArray();
