@@ -33,18 +33,24 @@ internal static class RangedReadCeiling
         {
             var openAt = LineRecords.OpenAt(range.Start);
             await using var stream = await sources.OpenReadAsync(range, openAt, ct, range.End);
-            var buffer = new byte[ReadSize];
-            for (var position = openAt; position < range.End;)
-            {
-                var read = await stream.ReadAsync(buffer, ct);
-                if (read == 0)
-                {
-                    break;
-                }
-                position += read;
-            }
+            await DrainAsync(stream, range.End - openAt, ct);
         });
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>Reads <paramref name="length"/> bytes (or to the end) of <paramref name="stream"/>, 64 KiB at a time, and drops them.</summary>
+    public static async Task DrainAsync(Stream stream, long length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[ReadSize];
+        for (long position = 0; position < length;)
+        {
+            var read = await stream.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+            position += read;
+        }
     }
 
     /// <summary>The chunk workers' source reader, allowed <paramref name="blob"/>'s container.</summary>

@@ -14,8 +14,6 @@ namespace FanOut.Benchmarks;
 /// seconds of this process (the client) and of Azurite.</summary>
 internal static class ReadPathBenchmark
 {
-    private const int ReadSize = 64 * 1024;
-
     public static async Task<string> RunAsync(long sizeBytes, long chunkBytes, int concurrency, int rounds)
     {
         var file = await ScanBenchmark.EnsureTextFileAsync(sizeBytes);
@@ -77,16 +75,7 @@ internal static class ReadPathBenchmark
                 BufferSize = bufferSize,
                 Conditions = new BlobRequestConditions { IfMatch = properties.ETag },
             }, ct);
-            var buffer = new byte[ReadSize];
-            for (var position = openAt; position < range.End;)
-            {
-                var read = await stream.ReadAsync(buffer, ct);
-                if (read == 0)
-                {
-                    break;
-                }
-                position += read;
-            }
+            await RangedReadCeiling.DrainAsync(stream, range.End - openAt, ct);
         });
     }
 }
