@@ -48,4 +48,8 @@ internal sealed record DispatchRequest
 
     /// <summary>Milliseconds the node may take before it answers; the caller stops waiting after them.</summary>
     public int? BudgetMs { get; set; }
+
+    /// <summary>When the caller stops waiting, on the caller's clock: a node that reads its call late (queued before the
+    /// worker, or a retried attempt) has only what is left until then, not its whole budget again.</summary>
+    public DateTimeOffset? Deadline { get; set; }
 }

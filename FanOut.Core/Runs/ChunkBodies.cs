@@ -47,8 +47,9 @@ internal static class ChunkBodies
             json.WriteNumber("budgetMs", (int)budget.TotalMilliseconds);
         });
 
-    /// <summary>The <c>dispatch</c> body of a sub-range of a job: a node of its tree, in the named pass.</summary>
-    public static byte[] Subtree(string jobId, NodeWork work, string pass, TimeSpan budget) =>
+    /// <summary>The <c>dispatch</c> body of a sub-range of a job: a node of its tree, in the named pass, which must
+    /// answer within <paramref name="budget"/> and by <paramref name="deadline"/>.</summary>
+    public static byte[] Subtree(string jobId, NodeWork work, string pass, TimeSpan budget, DateTimeOffset deadline) =>
         Write(json =>
         {
             json.WriteString("action", BatchActions.Dispatch);
@@ -73,6 +74,7 @@ internal static class ChunkBodies
             json.WriteString("pass", pass);
             json.WriteNumber("slots", work.Slots);
             json.WriteNumber("budgetMs", Math.Max(1, (int)budget.TotalMilliseconds));
+            json.WriteString("deadline", deadline);
         });
 
     private static void Common(Utf8JsonWriter json, JobManifest manifest, int index, int depth)

@@ -34,6 +34,12 @@ internal sealed class DispatchHandler(
         var dispatch = options.Value.Dispatch;
         var budget = request.BudgetMs is { } ms and > 0 && ms <= dispatch.HopDeadlineSeconds * 1000
             ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds);
+        if (request.Deadline is { } until && until - timeProvider.GetUtcNow() is var left && left < budget)
+        {
+            // Read late (queued on its way in, or a retried attempt): the caller stops waiting at its deadline all the
+            // same, so this node has only what is left, and sends nothing when nothing is.
+            budget = left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
         using var deadline = new HopDeadline(budget, timeProvider);
         // Depth comes first: a forged or looping one is refused before anything is read or sent.
         if (request.Depth < 1 || request.Depth >= dispatch.MaxDepth)

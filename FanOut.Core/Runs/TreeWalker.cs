@@ -14,7 +14,7 @@ namespace FanOut.Core.Runs;
 /// as <c>dispatch</c> to another invocation, through the same sender as the chunks; the children's answers
 /// are combined on the way up, so no node holds more than its children's tallies. When the node's
 /// deadline passes it stops sending and waiting and answers what it has; the rest is unfinished.</summary>
-internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> options, ILogger<TreeWalker> logger)
+internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<TreeWalker> logger)
 {
     /// <summary>Runs <paramref name="work"/> and answers its range's tally.</summary>
     public async Task<NodeAnswer<TTally>> WalkAsync<TTally>(JobManifest manifest, NodeWork work, IPass<TTally> pass, HopDeadline deadline)
@@ -32,7 +32,7 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
         var ends = await calls.SendAsync(manifest.JobId, children.Count, (i, lane) =>
         {
             var budget = deadline.Remaining;
-            var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget);
+            var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget, timeProvider.GetUtcNow() + budget);
             return new SelfCall(body, $"{manifest.JobId}/dispatch/{children[i].First}", budget);
         }, lanes.Length, deadline.Token).ConfigureAwait(false);
 
