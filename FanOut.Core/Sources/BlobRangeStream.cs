@@ -124,7 +124,10 @@ internal sealed class BlobRangeStream : Stream
                 Conditions = _conditions,
             }, cancellationToken).ConfigureAwait(false);
             _body = download.Value.Content;
-            _length = TotalLength(download.Value.Details.ContentRange) ?? _position + download.Value.Details.ContentLength;
+            // A GET that brings nothing ends the blob, whatever length it names: reading never asks for the same bytes twice.
+            _length = download.Value.Details.ContentLength == 0
+                ? _position
+                : TotalLength(download.Value.Details.ContentRange) ?? _position + download.Value.Details.ContentLength;
         }
         catch (RequestFailedException ex) when (ex.Status == 416)
         {
