@@ -50,22 +50,30 @@ internal sealed class JobAdmission(
             return await preview.PlanAsync(command, cancellationToken).ConfigureAwait(false);
         }
         var fingerprint = JobFingerprint.Of(command);
-        var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
-        if (manifest is null)
+        // A job purged while this call hands it over (a DELETE racing a re-sent start) is started afresh, once: the request is whole.
+        for (var round = 1; ; round++)
         {
-            Refusal? refusal;
-            (manifest, refusal) = await CreateAsync(command, fingerprint, cancellationToken).ConfigureAwait(false);
-            if (refusal is not null)
+            var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
+            if (manifest is null)
             {
-                return refusal;
+                Refusal? refusal;
+                (manifest, refusal) = await CreateAsync(command, fingerprint, cancellationToken).ConfigureAwait(false);
+                if (refusal is not null)
+                {
+                    return refusal;
+                }
+            }
+            if (manifest!.Fingerprint != fingerprint)
+            {
+                return Refusal.JobIdReused(command.JobId);
+            }
+            activity?.SetTag("fanout.chunks", manifest.ChunkCount);
+            var outcome = await handOff.RunAsync(manifest, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
+            if (round == 2 || outcome is not Refused { Refusal.Kind: RefusalKind.UnknownJob })
+            {
+                return outcome;
             }
         }
-        if (manifest!.Fingerprint != fingerprint)
-        {
-            return Refusal.JobIdReused(command.JobId);
-        }
-        activity?.SetTag("fanout.chunks", manifest.ChunkCount);
-        return await handOff.RunAsync(manifest, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finishes a stored job, re-dispatching only the chunks with no committed result.</summary>

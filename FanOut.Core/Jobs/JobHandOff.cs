@@ -12,7 +12,7 @@ namespace FanOut.Core.Jobs;
 /// run, by the later hops it handed the job to, or by another run that already held the job. It never
 /// dispatches chunks itself.</summary>
 internal sealed class JobHandOff(
-    RunStarter starter, JobStatusReader status, JobIds jobIds, IOptions<FanOutOptions> options)
+    RunStarter starter, JobStatusReader status, IJobLedger ledger, JobIds jobIds, IOptions<FanOutOptions> options)
 {
     /// <summary>Runs the job (a job that succeeded answers its result at once) and answers how far it got.</summary>
     public async Task<Outcome> RunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)
@@ -29,6 +29,9 @@ internal sealed class JobHandOff(
             // Under way: this run, the hop it handed over to, or a run that already held the job.
             return new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
         }
-        return Refusal.DispatchFailed(manifest.JobId, answer.Error ?? $"HTTP {answer.StatusCode}");
+        // "Stored, send resume" only while it is true: a job purged meanwhile (a DELETE racing this call) is unknown now.
+        return await ledger.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is null
+            ? Refusal.UnknownJob(manifest.JobId)
+            : Refusal.DispatchFailed(manifest.JobId, answer.Error ?? $"HTTP {answer.StatusCode}");
     }
 }
