@@ -5,6 +5,7 @@ using FanOut.Core.Http;
 using FanOut.Core.Chunks;
 using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
+using FanOut.Core.Notices;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using FanOut.Core.Runs;
@@ -56,9 +57,14 @@ public static class FanOutServiceCollectionExtensions
             .AddHttpMessageHandler<BackPressureHandler>()
             .AddHttpMessageHandler<SigningHandler>()
             .AddPolicyHandler((provider, _) => provider.GetRequiredService<SelfCallPolicy>().AttemptTimeout);
-        services.AddHttpClient<JobNotifier>(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .AddPolicyHandler(NoticePolicy.Retry)
+        services.AddHttpClient<NoticeSender>(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(NoticePolicy.Connection)
+            .AddPolicyHandler((provider, _) => NoticePolicy.Retry(
+                TimeSpan.FromMilliseconds(provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Notify.RetryDelayMilliseconds)))
+            .AddHttpMessageHandler<NoticeSigningHandler>()
             .AddPolicyHandler(NoticePolicy.AttemptTimeout);
+        services.TryAddTransient<NoticeSigningHandler>();
+        services.TryAddTransient<NoticeHandOff>();
         services.TryAddSingleton<JobThrottle>();
         services.TryAddTransient<BackPressureHandler>();
         services.TryAddSingleton<InternalCallSigner>();
@@ -98,6 +104,7 @@ public static class FanOutServiceCollectionExtensions
             provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(), provider.GetRequiredService<JobListing>(),
             provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
             provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusReader>(),
+            provider.GetRequiredService<NoticeSender>(), provider.GetRequiredService<NoticeHandOff>(),
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));
         return fanOut;

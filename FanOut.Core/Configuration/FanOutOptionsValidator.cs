@@ -14,6 +14,7 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         Check(options.Dispatch, "FanOut:Dispatch", failures);
         Check(options.Limits, "FanOut:Limits", failures);
         Check(options.Storage, "FanOut:Storage", failures);
+        Check(options.Notify, "FanOut:Notify", failures);
         var dispatch = options.Dispatch;
         if (dispatch.AttemptTimeoutSeconds >= dispatch.HopDeadlineSeconds)
         {

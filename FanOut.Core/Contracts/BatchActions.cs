@@ -22,6 +22,9 @@ internal static class BatchActions
     /// CSV job cut by bytes, which tells every chunk whether it starts inside a quoted field).</summary>
     public const string CountQuotes = "count_quotes";
 
+    /// <summary>Internal: send a job's completion notice, in an invocation of its own.</summary>
+    public const string Notify = "notify";
+
     /// <summary>Every action the endpoint accepts, in the order error messages list them.</summary>
-    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, Cancel, ProcessChunk, Dispatch, CountQuotes];
+    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, Cancel, ProcessChunk, Dispatch, CountQuotes, Notify];
 }

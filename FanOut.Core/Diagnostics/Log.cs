@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(1020, LogLevel.Warning, "Job {JobId}: its completion notice was not delivered: {Error}")]
     public static partial void NoticeNotDelivered(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Job {JobId}: its completion notice could not be handed to a notify invocation; the next status read tries again: {Error}")]
+    public static partial void NoticeNotHandedOver(ILogger logger, string jobId, string error);
 }

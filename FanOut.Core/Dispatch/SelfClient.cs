@@ -2,8 +2,6 @@ using System.Net.Http.Headers;
 using FanOut.Core.Configuration;
 using Microsoft.Extensions.Options;
 using Polly;
-using Polly.CircuitBreaker;
-using Polly.Timeout;
 
 namespace FanOut.Core.Dispatch;
 
@@ -63,7 +61,9 @@ internal sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> option
             var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             return new SelfCallResult((int)response.StatusCode, answer, AttemptsOf(context));
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException
+        // Whatever the connection or a policy rejects with (every Polly rejection is an ExecutionRejectedException: a timeout,
+        // an open or isolated circuit, a full bulkhead, a rate limit), unless the caller itself cancelled.
+        catch (Exception ex) when (ex is HttpRequestException or ExecutionRejectedException or IOException or OperationCanceledException
                                    && !cancellationToken.IsCancellationRequested)
         {
             return new SelfCallResult(0, [], AttemptsOf(context), $"{ex.GetType().Name}: {ex.Message}");

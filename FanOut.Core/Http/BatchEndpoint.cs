@@ -5,6 +5,7 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
 using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
+using FanOut.Core.Notices;
 using FanOut.Core.Outcomes;
 using FanOut.Core.Requests;
 using FanOut.Core.Runs;
@@ -33,14 +34,17 @@ public sealed class BatchEndpoint
     private readonly DispatchHandler _dispatch;
     private readonly IJobLedger _ledger;
     private readonly JobStatusReader _status;
+    private readonly NoticeSender _notice;
+    private readonly NoticeHandOff _notices;
     private readonly InternalCallSigner _signer;
     private readonly FanOutOptions _options;
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
         JobAdmission admission, JobCancellation cancellation, JobPurge purge, JobListing listing, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
-        JobStatusReader status, InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
+        JobStatusReader status, NoticeSender notice, NoticeHandOff notices, InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
     {
+        (_notice, _notices) = (notice, notices);
         (_cancellation, _purge, _listing) = (cancellation, purge, listing);
         (_admission, _worker, _quotes, _dispatch, _ledger, _status, _signer) = (admission, worker, quotes, dispatch, ledger, status, signer);
         (_options, _logger) = (options.Value, logger);
@@ -55,34 +59,38 @@ public sealed class BatchEndpoint
 
     /// <summary>Handles GET of a job's status: 404 for an unknown job.</summary>
     public async Task<BatchReply> GetJobAsync(string jobId, CancellationToken cancellationToken = default) =>
-        Replies.Of(await GuardAsync("status", () => StatusAsync(jobId, cancellationToken)).ConfigureAwait(false));
+        Replies.Of(await GuardAsync("status", async () => (await StatusAsync(jobId, cancellationToken).ConfigureAwait(false)).Outcome).ConfigureAwait(false));
 
     /// <summary>Handles GET of a job's status from a browser (the request accepts text/html): the status page; problems
     /// are problem+json all the same.</summary>
     public async Task<BatchReply> GetJobPageAsync(string jobId, CancellationToken cancellationToken = default) =>
         Replies.Of(await GuardAsync("status page", async () =>
         {
-            var outcome = await StatusAsync(jobId, cancellationToken).ConfigureAwait(false);
+            // The manifest read once: a purge racing this read leaves the page a snapshot of the job, or 404 once it is gone.
+            var (manifest, outcome) = await StatusAsync(jobId, cancellationToken).ConfigureAwait(false);
             return outcome is JobFinished { Job: var job }
-                ? new JobPage(job, await _status.GridAsync((await _ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false))!, job, cancellationToken)
-                    .ConfigureAwait(false))
+                ? new JobPage(job, await _status.GridAsync(manifest!, job, cancellationToken).ConfigureAwait(false))
                 : outcome;
         }).ConfigureAwait(false));
 
-    private async Task<Outcome> StatusAsync(string jobId, CancellationToken cancellationToken)
+    private async Task<(JobManifest? Manifest, Outcome Outcome)> StatusAsync(string jobId, CancellationToken cancellationToken)
     {
         if (!JobIds.IsValid(jobId))
         {
-            return Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.") with { Detail = "Not a valid job id." };
+            return (null, Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.") with { Detail = "Not a valid job id." });
         }
         var manifest = await _ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (manifest is null)
         {
-            return Refusal.UnknownJob(jobId);
+            return (null, Refusal.UnknownJob(jobId));
         }
-        return await _ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is { } result
-            ? new JobFinished(result)
-            : new JobFinished(await _status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
+        if (await _ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is { } result)
+        {
+            // A notice still owed (its sender died before it was settled) is handed over again: one read when there is none.
+            await _notices.AnnounceAsync(manifest, result).ConfigureAwait(false);
+            return (manifest, new JobFinished(result));
+        }
+        return (manifest, new JobFinished(await _status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false)));
     }
 
     /// <summary>Handles GET of the list of jobs: newest first, a page of at most <paramref name="top"/> (default 50), of one
@@ -121,17 +129,18 @@ public sealed class BatchEndpoint
                 BatchActions.Cancel => await GuardAsync(name, () => _cancellation.CancelAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Dispatch => await GuardAsync(name, () => _dispatch.HandleAsync(root)).ConfigureAwait(false),
                 BatchActions.CountQuotes => await GuardAsync(name, () => _quotes.CountAsync(root)).ConfigureAwait(false),
+                BatchActions.Notify => await GuardAsync(name, () => _notice.SendAsync(root)).ConfigureAwait(false),
                 _ => UnknownAction(action),
             };
         }
     }
 
-    // Internal calls must be signed by this app: dispatch and count_quotes always, process_chunk when it
+    // Internal calls must be signed by this app: dispatch, count_quotes and notify always, process_chunk when it
     // names a job, a depth or a source. A standalone chunk of inline items (the seed's behaviour) writes and
     // calls nothing, so anyone holding the function key may still send one unsigned.
     private Refusal? Authenticate(string name, JsonElement root, ReadOnlySpan<byte> raw, string? signature)
     {
-        var internalCall = name is BatchActions.Dispatch or BatchActions.CountQuotes
+        var internalCall = name is BatchActions.Dispatch or BatchActions.CountQuotes or BatchActions.Notify
                            || (name == BatchActions.ProcessChunk && (root.TryGetProperty("jobId", out _) || root.TryGetProperty("source", out _)
                                || (root.TryGetProperty("depth", out var depth) && !(depth.ValueKind == JsonValueKind.Number && depth.TryGetInt32(out var d) && d == 0))));
         if (!internalCall)

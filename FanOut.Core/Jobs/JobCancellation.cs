@@ -2,6 +2,7 @@ using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
+using FanOut.Core.Notices;
 using FanOut.Core.Outcomes;
 using FanOut.Core.Runs;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace FanOut.Core.Jobs;
 /// exact counts. A job that no run holds (stored but not run, or its run died) is ended at once, from its status. Cancelling
 /// again is harmless; cancelling a job that finished is a conflict. <c>resume</c> runs what is left.</summary>
 internal sealed class JobCancellation(
-    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, JobNotifier notifier, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, NoticeHandOff notices, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Cancels the job and answers its status: Cancelled when it already ended so, else the status so far (202).</summary>
     public async Task<Outcome> CancelAsync(System.Text.Json.JsonElement body, CancellationToken cancellationToken)
@@ -51,9 +52,18 @@ internal sealed class JobCancellation(
             Output = null,
             StatusUrl = options.Value.StatusUrl(jobId),
         };
-        await ledger.WriteResultAsync(cancelled, cancellationToken).ConfigureAwait(false);
-        await notifier.NotifyAsync(manifest, cancelled).ConfigureAwait(false);
-        return new JobFinished(cancelled);
+        // Written only over what was read as not final: a run that ended the job since (between the reads above) keeps its result.
+        var written = await ledger.TryUpdateResultAsync(jobId, current => current is null or { Status: JobStatus.Incomplete } ? cancelled : null, cancellationToken)
+            .ConfigureAwait(false);
+        if (written is null)
+        {
+            var final = await ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false);
+            return final is { Status: JobStatus.Succeeded or JobStatus.Failed } ? Refusal.AlreadyEnded(jobId, final.Status)
+                : final is not null ? new JobFinished(final)
+                : new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
+        }
+        await notices.AnnounceAsync(manifest, written).ConfigureAwait(false);
+        return new JobFinished(written);
     }
 
     // Polls the job's result (once a second, up to waitSeconds) until the run has ended it; answers its status so far if not.

@@ -116,9 +116,11 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
         {
             errors.Add("notify.url", "Required: an absolute https:// (or http://) URL, without user information.");
         }
-        else if (!settings.Allows(url.Host))
+        else if (!settings.Allows(url))
         {
-            errors.Add("notify.url", $"Host '{url.Host}' is not on FanOut__Notify__AllowedHosts.");
+            errors.Add("notify.url", url.IsDefaultPort
+                ? $"Host '{url.Host}' is not on FanOut__Notify__AllowedHosts."
+                : $"'{url.Authority}' is not on FanOut__Notify__AllowedHosts (a host on another port than its scheme's default is allowed as host:port).");
         }
         else if (string.IsNullOrEmpty(settings.SigningKey))
         {

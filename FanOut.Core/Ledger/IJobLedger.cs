@@ -62,6 +62,10 @@ internal interface IJobLedger
     /// <summary>Writes (or, after a resume, replaces) the job's fan-in result.</summary>
     Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the job's result only if it did not change meanwhile, as <see cref="TryUpdateDispatchMarkerAsync"/>
+    /// does the marker: a writer that must not overwrite a result it has not seen (a cancel racing the run's end) decides on it.</summary>
+    Task<JobResult?> TryUpdateResultAsync(string jobId, Func<JobResult?, JobResult?> decide, CancellationToken cancellationToken = default);
+
     /// <summary>Removes the job's result (of an earlier run that did not succeed), so its status shows live progress.</summary>
     Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default);
 
@@ -71,8 +75,9 @@ internal interface IJobLedger
     /// <summary>The last final status the job's notify URL acknowledged, or null.</summary>
     Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default);
 
-    /// <summary>Records that the job's notify URL acknowledged <paramref name="notice"/>.</summary>
-    Task WriteNoticeAsync(string jobId, JobNotice notice, CancellationToken cancellationToken = default);
+    /// <summary>Replaces the job's notice record only if it did not change meanwhile, as
+    /// <see cref="TryUpdateDispatchMarkerAsync"/> does the marker: the claim of a notice's sender, then how it ended.</summary>
+    Task<JobNotice?> TryUpdateNoticeAsync(string jobId, Func<JobNotice?, JobNotice?> decide, CancellationToken cancellationToken = default);
 
     /// <summary>Records that the job is cancelled (again: harmless).</summary>
     Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default);

@@ -17,8 +17,8 @@ namespace FanOut.Core.Ledger;
 internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOptions> options) : IJobLedger
 {
     private const string ItemsMetadata = "items";
-    // Rounds of read, decide, conditional write before a contended marker update gives up.
-    private const int MarkerAttempts = 5;
+    // Rounds of read, decide, conditional write before a contended update (the marker, the result, the notice) gives up.
+    private const int UpdateAttempts = 5;
     private static readonly BlobHttpHeaders Json = new() { ContentType = "application/json" };
     private static readonly BlobHttpHeaders NdjsonHeaders = new() { ContentType = "application/x-ndjson" };
     private static readonly BlobRequestConditions IfNew = new() { IfNoneMatch = ETag.All };
@@ -281,10 +281,6 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
         ReadAsync(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice, cancellationToken);
 
     /// <inheritdoc/>
-    public Task WriteNoticeAsync(string jobId, JobNotice notice, CancellationToken cancellationToken = default) =>
-        WriteAsync(LedgerPaths.Notice(jobId), notice, LedgerJsonContext.Default.JobNotice, cancellationToken);
-
-    /// <inheritdoc/>
     public Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default) =>
         WriteAsync(LedgerPaths.Cancel(jobId), cancel, LedgerJsonContext.Default.JobCancel, cancellationToken);
 
@@ -305,17 +301,38 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     /// there was none), so that of two runs deciding on the same marker only one writes.</summary>
     public Task<DispatchMarker?> TryUpdateDispatchMarkerAsync(
         string jobId, Func<DispatchMarker?, DispatchMarker?> decide, CancellationToken cancellationToken = default) =>
+        TryUpdateAsync(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker, decide, cancellationToken);
+
+    /// <summary>Replaces the job's result as <see cref="TryUpdateDispatchMarkerAsync"/> replaces the marker (then its index
+    /// entry's summary): a result written meanwhile is decided on again, never overwritten unseen.</summary>
+    public async Task<JobResult?> TryUpdateResultAsync(string jobId, Func<JobResult?, JobResult?> decide, CancellationToken cancellationToken = default)
+    {
+        var written = await TryUpdateAsync(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult, decide, cancellationToken).ConfigureAwait(false);
+        if (written is not null)
+        {
+            await WriteIndexAsync(JobIndexEntry.Of(written), cancellationToken).ConfigureAwait(false);
+        }
+        return written;
+    }
+
+    /// <summary>Replaces the job's notice record as <see cref="TryUpdateDispatchMarkerAsync"/> replaces the marker.</summary>
+    public Task<JobNotice?> TryUpdateNoticeAsync(string jobId, Func<JobNotice?, JobNotice?> decide, CancellationToken cancellationToken = default) =>
+        TryUpdateAsync(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice, decide, cancellationToken);
+
+    // Read, decide, write with If-Match on the ETag read (If-None-Match: * when there was none); when another writer got in
+    // between, decide again on what it wrote. Null when decide declined, or the blob stayed contended.
+    private Task<T?> TryUpdateAsync<T>(string name, JsonTypeInfo<T> typeInfo, Func<T?, T?> decide, CancellationToken cancellationToken) where T : class =>
         GuardAsync(async () =>
         {
-            var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(LedgerPaths.DispatchMarker(jobId));
-            for (var attempt = 0; attempt < MarkerAttempts; attempt++)
+            var blob = (await ContainerAsync(cancellationToken).ConfigureAwait(false)).GetBlobClient(name);
+            for (var attempt = 0; attempt < UpdateAttempts; attempt++)
             {
-                DispatchMarker? current = null;
+                T? current = null;
                 var conditions = IfNew;
                 try
                 {
                     var stored = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-                    current = JsonSerializer.Deserialize(stored.Content.ToMemory().Span, LedgerJsonContext.Default.DispatchMarker);
+                    current = JsonSerializer.Deserialize(stored.Content.ToMemory().Span, typeInfo);
                     conditions = new BlobRequestConditions { IfMatch = stored.Details.ETag };
                 }
                 catch (RequestFailedException ex) when (ex.Status == 404)
@@ -327,14 +344,14 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
                 }
                 try
                 {
-                    var content = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(next, LedgerJsonContext.Default.DispatchMarker));
+                    var content = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(next, typeInfo));
                     await UploadAsync(blob.Name, content, new BlobUploadOptions { Conditions = conditions, HttpHeaders = Json }, cancellationToken)
                         .ConfigureAwait(false);
                     return next;
                 }
-                catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+                catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
                 {
-                    // Another writer got in between: decide again on what it wrote.
+                    // Another writer got in between (or removed the blob): decide again on what stands now.
                 }
             }
             return null;

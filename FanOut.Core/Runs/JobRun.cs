@@ -3,6 +3,7 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
+using FanOut.Core.Notices;
 using FanOut.Core.Outcomes;
 using FanOut.Core.Planning;
 using Microsoft.Extensions.Logging;
@@ -16,11 +17,23 @@ namespace FanOut.Core.Runs;
 /// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
     IJobLedger ledger, TreeWalker walker, ChunkPass chunks, CsvStartStates csv, JobFinalizer finalizer, RunLease lease, RunStarter starter,
-    JobStatusReader status, JobNotifier notifier, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
+    JobStatusReader status, NoticeHandOff notices, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
 {
     /// <summary>Runs the job within <paramref name="deadline"/> and answers its result, or, when the job goes on in
     /// another run (the next hop, or a run that already held it), its status so far.</summary>
     public async Task<Outcome> RunAsync(JobManifest manifest, RunLink link, HopDeadline deadline)
+    {
+        var outcome = await RunHeldAsync(manifest, link, deadline).ConfigureAwait(false);
+        // The notice goes out once the job's lease is let go, from an invocation of its own: its receiver holds up nothing
+        // else. (A job found ended before is announced too, if its notice is still owed: its sender died.)
+        if (outcome is JobFinished { Job: var result })
+        {
+            await notices.AnnounceAsync(manifest, result).ConfigureAwait(false);
+        }
+        return outcome;
+    }
+
+    private async Task<Outcome> RunHeldAsync(JobManifest manifest, RunLink link, HopDeadline deadline)
     {
         var jobId = manifest.JobId;
         var earlier = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
@@ -115,9 +128,7 @@ internal sealed class JobRun(
             Log.RunLostTheJob(logger, jobId, runId);
             return await LiveAsync(manifest).ConfigureAwait(false);
         }
-        var result = await finalizer.WriteAsync(manifest, total, walked.Levels, cancelled).ConfigureAwait(false);
-        await notifier.NotifyAsync(manifest, result).ConfigureAwait(false);
-        return new JobFinished(result);
+        return new JobFinished(await finalizer.WriteAsync(manifest, total, walked.Levels, cancelled).ConfigureAwait(false));
     }
 
     // The deadline came with chunks left: the next hop takes the job over (and the lease with it), so no

@@ -126,18 +126,25 @@ public sealed class LifecycleEndToEndTests(AzuriteFixture storage)
         await using var receiver = await NoticeReceiver.StartAsync(failFirst: 2);
         await using var server = await LocalHostServer.StartAsync(storage.Settings(new()
         {
-            ["FanOut:Notify:SigningKey"] = NoticeKey, ["FanOut:Notify:AllowedHosts"] = "127.0.0.1",
+            ["FanOut:Notify:SigningKey"] = NoticeKey, ["FanOut:Notify:AllowedHosts"] = receiver.AllowEntry,
         }));
         var jobId = NewJobId();
         var body = StartBody(jobId, Words(12), chunkSize: 3);
         body["notify"] = new JsonObject { ["url"] = receiver.Url.AbsoluteUri };
 
         var job = await PostAsync(server, body);
+        // The notice goes out from an invocation of its own: the answer does not wait for it.
+        Assert.True(await receiver.WaitUntilAsync(r => r.Posts.Count == 3, TimeSpan.FromSeconds(60)), $"{receiver.Posts.Count} notices");
         var again = await PostAsync(server, new JsonObject { ["action"] = "resume", ["jobId"] = jobId }); // ended the same: no second notice
+        var status = JsonDocument.Parse(await server.Client.GetStringAsync($"api/batch/{jobId}")).RootElement; // nor from a status read
 
         Assert.Equal("Succeeded", job.Body.GetProperty("status").GetString());
         Assert.Equal("Succeeded", again.Body.GetProperty("status").GetString());
+        Assert.Equal("Succeeded", status.GetProperty("status").GetString());
         Assert.Equal([503, 503, 200], receiver.Posts.Select(p => p.Answer));
+        // Each attempt signs with its own time (the retries wait 0.5 and 1 s: the first and last are at least a second apart).
+        var stamps = receiver.Posts.Select(p => p.Signature!.Split(',')[0]).ToList();
+        Assert.NotEqual(stamps[0], stamps[^1]);
         var (signature, notice, _) = receiver.Posts.Last();
         Assert.Equal(job.Body.GetProperty("result").ToString(), JsonDocument.Parse(notice).RootElement.GetProperty("result").ToString());
         Assert.Equal("Succeeded", JsonDocument.Parse(notice).RootElement.GetProperty("status").GetString());

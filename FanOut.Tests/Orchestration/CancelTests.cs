@@ -48,6 +48,36 @@ public sealed class CancelTests
         Assert.Equal(done.Body.ToString(), (await host.StatusAsync("done")).Body.ToString());
     }
 
+    [Fact]
+    public async Task Cancel_WhenTheRunEndsTheJobBetweenItsReads_KeepsTheSucceededResult_AndIs409()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        var done = await host.PostAsync(InlineJobs.Start("race", "count", InlineJobs.Words(8, seed: 73), chunkSize: 2));
+        Assert.Equal(JobStatus.Succeeded, done.JobStatus);
+        // The job as the cancel first reads it: no result yet, a run holding it...
+        var result = host.Ledger.Blob(LedgerPaths.Result("race"));
+        host.Ledger.Plant(LedgerPaths.Result("race"), null);
+        host.PlantDeadRun("race", "run-1", expiresIn: TimeSpan.FromMinutes(1));
+        // ...which, just before the cancel reads the job's lease, writes the job's result and lets the lease go.
+        var ended = 0;
+        host.Ledger.BeforeCall = operation =>
+        {
+            if (operation == LedgerOperation.ReadDispatchMarker && Interlocked.Exchange(ref ended, 1) == 0)
+            {
+                host.Ledger.Plant(LedgerPaths.Result("race"), result);
+                host.PlantDeadRun("race", "run-1", expiresIn: TimeSpan.FromSeconds(-1));
+            }
+        };
+
+        var refused = await host.PostAsync(Cancel("race"));
+
+        Assert.Equal(1, ended);
+        Assert.Equal(409, refused.Status);
+        Assert.Equal("urn:fanout:problem:job-ended", refused.At("type").GetString());
+        Assert.Equal(JobStatus.Succeeded, host.Ledger.Result("race")!.Status);
+        Assert.Equal(done.Body.ToString(), (await host.StatusAsync("race")).Body.ToString());
+    }
+
     [Theory]
     [InlineData("no-such-job", 404)]
     [InlineData("bad id", 400)]

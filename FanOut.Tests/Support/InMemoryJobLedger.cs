@@ -141,7 +141,10 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
         {
-            _blobs[LedgerPaths.Result(result.JobId)] = Json(result, LedgerJsonContext.Default.JobResult);
+            lock (_markerLock)
+            {
+                _blobs[LedgerPaths.Result(result.JobId)] = Json(result, LedgerJsonContext.Default.JobResult);
+            }
             WriteIndex(JobIndexEntry.Of(result));
         });
 
@@ -174,8 +177,33 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadNotice, null, null, cancellationToken, () => Read(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice));
 
-    public Task WriteNoticeAsync(string jobId, JobNotice notice, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteNotice, null, null, cancellationToken, () => _blobs[LedgerPaths.Notice(jobId)] = Json(notice, LedgerJsonContext.Default.JobNotice));
+    public Task<JobNotice?> TryUpdateNoticeAsync(string jobId, Func<JobNotice?, JobNotice?> decide, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteNotice, null, null, cancellationToken, () => Update(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice, decide));
+
+    public Task<JobResult?> TryUpdateResultAsync(string jobId, Func<JobResult?, JobResult?> decide, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
+        {
+            var written = Update(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult, decide);
+            if (written is not null)
+            {
+                WriteIndex(JobIndexEntry.Of(written));
+            }
+            return written;
+        });
+
+    // Read, decide and write as one step (Blob Storage's If-Match makes it one).
+    private T? Update<T>(string name, JsonTypeInfo<T> typeInfo, Func<T?, T?> decide) where T : class
+    {
+        lock (_markerLock)
+        {
+            if (decide(Read(name, typeInfo)) is not { } next)
+            {
+                return null;
+            }
+            _blobs[name] = Json(next, typeInfo);
+            return next;
+        }
+    }
 
     public Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WriteCancel, null, null, cancellationToken, () => _blobs[LedgerPaths.Cancel(jobId)] = Json(cancel, LedgerJsonContext.Default.JobCancel));
@@ -230,6 +258,23 @@ internal sealed class InMemoryJobLedger : IJobLedger
     /// <summary>Stores a dispatch marker as it stands (a lease held by a run that died, say).</summary>
     public void PlantDispatchMarker(string jobId, DispatchMarker marker) =>
         _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(marker, LedgerJsonContext.Default.DispatchMarker);
+
+    /// <summary>Called with each operation before it acts: a test seam that lets another actor (a run that ends the job, say)
+    /// step in between two calls of the code under test. It may call this ledger itself.</summary>
+    public Action<LedgerOperation>? BeforeCall { get; set; }
+
+    /// <summary>Stores a blob as it stands, or removes it (null).</summary>
+    public void Plant(string name, StoredBlob? blob)
+    {
+        if (blob is null)
+        {
+            _blobs.TryRemove(name, out _);
+        }
+        else
+        {
+            _blobs[name] = blob;
+        }
+    }
 
     /// <summary>Removes every injected fault.</summary>
     public void ClearFaults() => _faults.Clear();
@@ -291,6 +336,7 @@ internal sealed class InMemoryJobLedger : IJobLedger
     // Every operation: counted (per chunk too), cancellable like the SDK's, failed before (or after) it acts when a fault says so.
     private Task<T> RunAsync<T>(LedgerOperation operation, string? jobId, int? chunk, CancellationToken cancellationToken, Func<T> act)
     {
+        BeforeCall?.Invoke(operation);
         _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
         if (jobId is not null && chunk is { } index)
         {

@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FanOut.Core.Notices;
+
+/// <summary>Source-generated JSON of the <c>notify</c> action's answer (camelCase, nulls left out).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(NoticeAnswer))]
+internal sealed partial class NoticesJsonContext : JsonSerializerContext;
