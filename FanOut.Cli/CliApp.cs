@@ -13,41 +13,36 @@ internal static class CliApp
     {
         environment ??= CliEnvironment.Process();
         var console = new CliConsole(output, error, environment.ErrorIsTerminal);
-        Secrets.HideAll(args, environment.Variable, console);
-        var parsed = Commands(console, environment).Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            // A mistyped option (--kye …) leaves its value unmatched: it may be a secret, so no unmatched value is echoed.
-            foreach (var token in parsed.UnmatchedTokens.Where(t => !t.StartsWith('-')))
-            {
-                console.Hide(token);
-            }
-            foreach (var parseError in parsed.Errors)
-            {
-                console.Say(parseError.Message);
-            }
-            console.Say("fanout --help lists the commands; fanout <command> --help their options.");
-            return ExitCodes.Refused;
-        }
+        var peer = "the app";
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+            Secrets.HideAll(args, environment.Variable, console);
+            var parsed = Commands(console, environment).Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                // A mistyped option (--kye …) leaves its value unmatched: it may be a secret, so no unmatched value is echoed.
+                foreach (var token in parsed.UnmatchedTokens.Where(t => !t.StartsWith('-')))
+                {
+                    console.Hide(token);
+                }
+                foreach (var parseError in parsed.Errors)
+                {
+                    console.Say(parseError.Message);
+                }
+                console.Say("fanout --help lists the commands; fanout <command> --help their options.");
+                return ExitCodes.Refused;
+            }
+            peer = parsed.CommandResult.Command.Name == "upload" ? "the storage" : "the app";
+            // Ctrl+C is the caller's (Program's Interruption): a cancellation is then known to be one, not a timeout.
+            var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            return await parsed.InvokeAsync(invocation, cancellationToken);
         }
-        catch (UsageException ex)
+        catch (Exception ex)
         {
-            console.Say(ex.Message);
-            return ExitCodes.Refused;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || parsed.Action is not null)
-        {
-            // Ctrl+C (or the pipeline cancelling the step): the job, if one was started, goes on without us.
-            console.Say("Interrupted: stopped waiting; a job already started goes on (fanout status <jobId>).");
-            return ExitCodes.GaveUp;
-        }
-        catch (HttpRequestException ex)
-        {
-            console.Say($"Cannot reach the app: {ex.Message}");
-            return ExitCodes.Unreachable;
+            // Every failure, known or not, ends here: one masked line and a documented exit code, never a stack trace.
+            var (exitCode, line) = Failures.Of(ex, cancellationToken.IsCancellationRequested, peer);
+            console.Say(line);
+            return exitCode;
         }
     }
 

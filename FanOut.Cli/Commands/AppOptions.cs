@@ -23,22 +23,24 @@ internal sealed class AppOptions
         command.Options.Add(Key);
     }
 
-    /// <summary>The app's root URL, as given.</summary>
+    /// <summary>The app's root URL, as given: an absolute http(s) URL, without control characters or user info.</summary>
     public Uri AppUrl(ParseResult parsed, CliEnvironment environment)
     {
-        var url = parsed.GetValue(Url) ?? environment.Variable("FANOUT_URL");
+        var given = parsed.GetValue(Url);
+        var url = given ?? environment.Variable("FANOUT_URL");
         if (string.IsNullOrWhiteSpace(url))
         {
             throw new UsageException("Say where the app is: --url https://… (or FANOUT_URL).");
         }
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            throw new UsageException("--url must be an absolute http(s) URL.");
-        }
-        return uri;
+        return Inputs.Url(url, given is not null ? "--url" : "FANOUT_URL");
     }
 
-    /// <summary>A client of the app, with its key.</summary>
-    public FanOutClient Connect(ParseResult parsed, CliEnvironment environment) =>
-        FanOutClient.Create(AppUrl(parsed, environment), parsed.GetValue(Key) ?? environment.Variable("FANOUT_KEY"), environment.Clock);
+    /// <summary>A client of the app, with its key (printable ASCII only: checked before anything is sent).</summary>
+    public FanOutClient Connect(ParseResult parsed, CliEnvironment environment)
+    {
+        var url = AppUrl(parsed, environment);
+        var given = parsed.GetValue(Key);
+        var key = Inputs.Key(given ?? environment.Variable("FANOUT_KEY"), given is not null ? "--key" : "FANOUT_KEY");
+        return FanOutClient.Create(url, key, environment.Clock);
+    }
 }

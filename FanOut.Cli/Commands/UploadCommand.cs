@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using Azure;
-using Azure.Identity;
 using FanOut.Cli.Api;
 using FanOut.Cli.Output;
 using FanOut.Cli.Upload;
@@ -29,9 +27,10 @@ internal static class UploadCommand
         {
             var source = parsed.GetValue(file)!;
             var given = parsed.GetValue(sasUrl) is not null || parsed.GetValue(accountUrl) is not null;
-            var target = UploadTarget.Container(
-                parsed.GetValue(connectionString) ?? (given ? null : environment.Variable("FANOUT_STORAGE_CONNECTION_STRING")),
-                parsed.GetValue(sasUrl), parsed.GetValue(accountUrl), parsed.GetValue(container));
+            var connection = parsed.GetValue(connectionString) is { } flag ? new ConnectionString(flag, "--connection-string")
+                : !given && environment.Variable("FANOUT_STORAGE_CONNECTION_STRING") is { } variable ? new ConnectionString(variable, "FANOUT_STORAGE_CONNECTION_STRING")
+                : null;
+            var target = UploadTarget.Container(connection, parsed.GetValue(sasUrl), parsed.GetValue(accountUrl), parsed.GetValue(container));
             return await UploadAsync(source, target, parsed.GetValue(name) ?? source.Name, parsed.GetValue(create), console, cancellationToken);
         });
         return command;
@@ -44,24 +43,13 @@ internal static class UploadCommand
         {
             throw new UsageException($"No file {file.FullName}.");
         }
-        try
-        {
-            var (blob, unchanged) = await BlobUploader.UploadAsync(file, container, name, create, cancellationToken);
-            console.Answer(JsonSerializer.Serialize(blob, CliJsonContext.Default.UploadedBlob));
-            console.Say(unchanged
-                ? $"{container.Name}/{name} already holds {file.Name} (the same MD5): left as it is."
-                : $"Uploaded {file.Name} ({file.Length:N0} bytes) to {container.Name}/{name}.");
-            return ExitCodes.Succeeded;
-        }
-        catch (RequestFailedException ex)
-        {
-            console.Say($"The storage refused the upload ({ex.Status} {ex.ErrorCode}).");
-            return ex.Status is >= 400 and < 500 ? ExitCodes.Refused : ExitCodes.Unreachable;
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            console.Say($"No Azure identity to upload with: {ex.Message.Split('\n')[0]}");
-            return ExitCodes.Refused;
-        }
+        // A refusal or an outage of the storage (RequestFailedException, AuthenticationFailedException, the SDK's
+        // AggregateException after its retries) is told by CliApp in one line (Failures).
+        var (blob, unchanged) = await BlobUploader.UploadAsync(file, container, name, create, cancellationToken);
+        console.Answer(JsonSerializer.Serialize(blob, CliJsonContext.Default.UploadedBlob));
+        console.Say(unchanged
+            ? $"{container.Name}/{name} already holds {file.Name} (the same MD5): left as it is."
+            : $"Uploaded {file.Name} ({file.Length:N0} bytes) to {container.Name}/{name}.");
+        return ExitCodes.Succeeded;
     }
 }

@@ -39,6 +39,10 @@ internal static class JobRequest
         {
             request["jobId"] = JobIds.New(clock);
         }
+        else if (request["jobId"]!.GetValueKind() != JsonValueKind.String)
+        {
+            throw new UsageException("The request's jobId must be a string.");
+        }
         return request;
     }
 

@@ -53,8 +53,10 @@ internal static class Verdicts
 
     private static string Failures(JobView job)
     {
-        var shown = job.Failures.Take(FailuresShown).Select(f => Invariant($"\n  chunk {f.Chunk} (after {f.Attempts} attempts): {f.Error}"));
-        var more = job.Failures.Count > FailuresShown ? Invariant($"\n  … and {(job.Chunks?.Failed ?? job.Failures.Count) - FailuresShown} more") : "";
+        // An answer may say "failures": null (the model's default is then not used): read as none.
+        var failures = job.Failures ?? [];
+        var shown = failures.Take(FailuresShown).Select(f => Invariant($"\n  chunk {f.Chunk} (after {f.Attempts} attempts): {f.Error}"));
+        var more = failures.Count > FailuresShown ? Invariant($"\n  … and {(job.Chunks?.Failed ?? failures.Count) - FailuresShown} more") : "";
         return ":" + string.Concat(shown) + more;
     }
 

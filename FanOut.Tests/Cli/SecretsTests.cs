@@ -30,6 +30,26 @@ public sealed class SecretsTests
         Assert.Equal("https://acct.blob.core.windows.net/inputs/f.txt?***", output.ToString().TrimEnd());
     }
 
+    [Fact]
+    public void HideAll_TheUserInfoOfEveryUrl_IsMaskedAsGivenAndUnescaped_AndAnyUserInfoOnStandardError()
+    {
+        var (console, output, error) = CreateSut();
+        string[] args =
+        [
+            "upload", "f.txt", "--url", "https://app-user:app%40pass@app.example/", "--sas-url=http://sas-user:sas-pass@127.0.0.1:1/a/inputs?sig=c2lnLW9mLXRoZS1zYXM%3D",
+            "--account-url:https://acct-user:acct-pass@acct.blob.core.windows.net",
+        ];
+        var variables = new Dictionary<string, string?> { ["FANOUT_URL"] = "https://env-user:env-pass@app.example/" };
+
+        Secrets.HideAll(args, name => variables.GetValueOrDefault(name), console);
+        console.Say("app-user:app%40pass app-user:app@pass sas-user:sas-pass acct-user:acct-pass env-user:env-pass");
+        console.Say("starting at https://someone:else@other.example/api");
+        console.Answer("the app's own answer: ftp://anonymous:guest@files.example/");
+
+        Assert.Equal("*** *** *** *** ***\nstarting at https://***@other.example/api", error.ToString().TrimEnd().ReplaceLineEndings("\n"));
+        Assert.Equal("the app's own answer: ftp://anonymous:guest@files.example/", output.ToString().TrimEnd());
+    }
+
     private static (CliConsole Console, StringWriter Output, StringWriter Error) CreateSut()
     {
         var output = new StringWriter();
