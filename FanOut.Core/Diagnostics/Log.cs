@@ -64,4 +64,13 @@ internal static partial class Log
 
     [LoggerMessage(1020, LogLevel.Warning, "Job {JobId}: its completion notice was not delivered: {Error}")]
     public static partial void NoticeNotDelivered(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(1101, LogLevel.Information, "Storage check: {Setting} works (container {Container})")]
+    public static partial void StorageReady(ILogger logger, string setting, string container);
+
+    [LoggerMessage(1102, LogLevel.Error, "Storage check failed: {Setting}: {Detail} ({Reason}). Every request is answered 503 until it works; it is checked again at most every {Seconds} s, on a request")]
+    public static partial void StorageMisconfigured(ILogger logger, string setting, string detail, string reason, double seconds);
+
+    [LoggerMessage(1103, LogLevel.Warning, "Storage check failed: {Setting}: {Detail} ({Reason}). Requests are answered 503 until it works")]
+    public static partial void StorageUnreachable(ILogger logger, string setting, string detail, string reason);
 }
