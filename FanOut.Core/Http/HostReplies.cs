@@ -1,3 +1,5 @@
+using FanOut.Core.Outcomes;
+
 namespace FanOut.Core.Http;
 
 /// <summary>The answers a host gives on its own, when no function's outcome is there to answer (an exception nothing
@@ -10,6 +12,10 @@ public static class HostReplies
 
     /// <summary>500: the invocation ran past the host's functionTimeout and was cancelled.</summary>
     public static BatchReply TimedOut(string invocationId, TimeSpan limit) => BatchReply.Problem(Problems.TimedOut(invocationId, limit));
+
+    /// <summary>413: the body is over the host's own limit (<paramref name="limitBytes"/>), before the app could read it.</summary>
+    public static BatchReply TooLarge(long limitBytes) =>
+        BatchReply.Problem(Problems.Of(new Refusal(RefusalKind.TooLarge, $"The body is larger than the host's limit of {limitBytes} bytes.")));
 
     /// <summary>503 with Retry-After: the host's worker is not serving (starting, or gone).</summary>
     public static BatchReply WorkerUnavailable() => BatchReply.Problem(Problems.WorkerUnavailable()) with
