@@ -54,7 +54,7 @@ internal static class Problems
     public static ProblemDetails StorageNotReady(StorageVerdict verdict) => verdict.State switch
     {
         StorageState.Misconfigured => new("urn:fanout:problem:storage-misconfigured", "The app's storage setting does not work.", 503,
-            $"{verdict.Setting}: {verdict.Detail}. Fix the setting; until then every request is refused."),
+            $"{verdict.Setting}: {verdict.Detail}. Fix the setting: until it works every request is refused (it is tried again at most every {StorageReadiness.MisconfiguredRecheck.TotalSeconds:F0} s)."),
         StorageState.Unreachable => new("urn:fanout:problem:storage-unreachable", "The app's storage cannot be reached; try again.", 503,
             $"{verdict.Setting}: {verdict.Detail}."),
         _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict.State, "The storage is ready: no problem to answer."),

@@ -9,6 +9,7 @@ namespace FanOut.LocalHost.Hosting;
 public sealed partial class LocalHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
     private LocalHostProcess(Process process, Uri url, int workerId, string workerDll, string? notReady)
     {
@@ -122,9 +123,13 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
         worker.Kill();
     }
 
-    /// <inheritdoc/>
+    /// <summary>Kills it, once: a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
