@@ -1,6 +1,5 @@
 using FanOut.Core.Contracts;
 using FanOut.Core.Outcomes;
-using FanOut.Core.Readiness;
 using FanOut.Core.Requests;
 
 namespace FanOut.Core.Http;
@@ -51,12 +50,13 @@ internal static class Problems
             "The worker process that runs the functions is starting (or restarting).");
 
     /// <summary>The problem of every request while the storage check fails: it names the setting, never its value.</summary>
-    public static ProblemDetails StorageNotReady(StorageVerdict verdict) => verdict.State switch
-    {
-        StorageState.Misconfigured => new("urn:fanout:problem:storage-misconfigured", "The app's storage setting does not work.", 503,
-            $"{verdict.Setting}: {verdict.Detail}. Fix the setting: until it works every request is refused (it is tried again at most every {StorageReadiness.MisconfiguredRecheck.TotalSeconds:F0} s)."),
-        StorageState.Unreachable => new("urn:fanout:problem:storage-unreachable", "The app's storage cannot be reached; try again.", 503,
-            $"{verdict.Setting}: {verdict.Detail}."),
-        _ => throw new ArgumentOutOfRangeException(nameof(verdict), verdict.State, "The storage is ready: no problem to answer."),
-    };
+    /// <param name="refused">True when the storage refused the setting (an operator must fix it), false when it could not be reached.</param>
+    /// <param name="setting">The setting's name.</param>
+    /// <param name="detail">What went wrong, in words safe to answer.</param>
+    /// <param name="recheck">How soon, at the earliest, the setting is tried again.</param>
+    public static ProblemDetails StorageNotReady(bool refused, string setting, string detail, TimeSpan recheck) => refused
+        ? new("urn:fanout:problem:storage-misconfigured", "The app's storage setting does not work.", 503,
+            $"{setting}: {detail}. Fix the setting: until it works every request is refused (it is tried again at most every {recheck.TotalSeconds:F0} s).")
+        : new("urn:fanout:problem:storage-unreachable", "The app's storage cannot be reached; try again.", 503,
+            $"{setting}: {detail}.");
 }

@@ -63,8 +63,10 @@ public sealed class StorageReadiness
         {
             return null;
         }
-        var retryAfter = Recheck(verdict.State).TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
-        return BatchReply.Problem(Problems.StorageNotReady(verdict)) with { Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter } };
+        var recheck = Recheck(verdict.State);
+        var retryAfter = recheck.TotalSeconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
+        var problem = Problems.StorageNotReady(verdict.State == StorageState.Misconfigured, verdict.Setting, verdict.Detail, recheck);
+        return BatchReply.Problem(problem) with { Headers = new Dictionary<string, string> { ["Retry-After"] = retryAfter } };
     }
 
     private Task<StorageVerdict> CurrentCheck()
