@@ -124,7 +124,8 @@ internal sealed partial class FunctionsWorker(
         string? said = null;
         while (await storage.CheckAsync(lifetime.ApplicationStopping) is { } refusal)
         {
-            var detail = JsonDocument.Parse(refusal.Body).RootElement.GetProperty("detail").GetString() ?? "";
+            using var problem = JsonDocument.Parse(refusal.Body);
+            var detail = problem.RootElement.GetProperty("detail").GetString() ?? "";
             if (detail != said)
             {
                 Console.WriteLine(NotReadyLine(frontUrl, _process!.Id, _process.Dll, detail));
