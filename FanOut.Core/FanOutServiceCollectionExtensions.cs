@@ -7,6 +7,7 @@ using FanOut.Core.Jobs;
 using FanOut.Core.Ledger;
 using FanOut.Core.Notices;
 using FanOut.Core.Processing;
+using FanOut.Core.Readiness;
 using FanOut.Core.Requests;
 using FanOut.Core.Runs;
 using FanOut.Core.Security;
@@ -31,7 +32,7 @@ public static class FanOutServiceCollectionExtensions
         services.AddOptions<FanOutOptions>()
             .Bind(configuration.GetSection(FanOutOptions.SectionName))
             // FanOut's own storage settings first, then the Functions host's account, as local.settings.json has it.
-            .PostConfigure(o => o.Storage.ConnectionString ??= o.Storage.ServiceUri is null ? configuration["AzureWebJobsStorage"] : null)
+            .PostConfigure(o => o.Storage.FallBackToHostAccount(configuration["AzureWebJobsStorage"]))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FanOutOptions>, FanOutOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
@@ -73,6 +74,9 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<SelfCalls>();
 
         services.TryAddSingleton(provider => BlobServices.Create(provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage));
+        services.TryAddSingleton(provider => new StorageReadiness(
+            provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage, () => provider.GetRequiredService<BlobServiceClient>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StorageReadiness>>()));
         services.TryAddSingleton<JobLedger>();
         services.TryAddSingleton<IJobLedger>(provider => provider.GetRequiredService<JobLedger>());
         services.TryAddSingleton<SourceBlobs>();

@@ -13,6 +13,10 @@ internal sealed class InvocationIdHeader : IFunctionsWorkerMiddleware
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         await next(context);
-        context.GetHttpResponseData()?.Headers.Add(Name, context.InvocationId);
+        // A middleware that answered on its own may have stamped it already.
+        if (context.GetHttpResponseData() is { } response && !response.Headers.Contains(Name))
+        {
+            response.Headers.Add(Name, context.InvocationId);
+        }
     }
 }

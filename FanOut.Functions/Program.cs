@@ -2,9 +2,15 @@ using FanOut.Core;
 using FanOut.Functions;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
+// Outermost first: every answer carries its invocation id; no exception leaves as an empty 500; no function runs
+// while the storage setting does not work (checked as the host starts).
 builder.UseMiddleware<InvocationIdHeader>();
+builder.UseMiddleware<UnhandledExceptionProblem>();
+builder.UseMiddleware<StorageReadinessGate>();
 builder.Services.AddFanOut(builder.Configuration);
+builder.Services.AddHostedService<StorageReadinessCheck>();
 builder.Build().Run();

@@ -22,6 +22,26 @@ public sealed class StorageOptions
     /// Empty: no blob can be a source.</summary>
     public string? InputContainers { get; set; }
 
+    /// <summary>True when <see cref="ConnectionString"/> came from the Functions host's <c>AzureWebJobsStorage</c>.</summary>
+    internal bool FromHostAccount { get; private set; }
+
+    /// <summary>The setting, by the name an operator sets it under, that says where the storage is and how to reach it:
+    /// what a start-up check that fails names (never its value).</summary>
+    internal string Setting => ServiceUri is not null ? "FanOut__Storage__ServiceUri"
+        : FromHostAccount || ConnectionString is null ? "AzureWebJobsStorage"
+        : "FanOut__Storage__ConnectionString";
+
+    /// <summary>Without a connection string or service URI of FanOut's own, the Functions host's account, as
+    /// local.settings.json has it.</summary>
+    internal void FallBackToHostAccount(string? hostAccount)
+    {
+        if (ConnectionString is null && ServiceUri is null && hostAccount is not null)
+        {
+            ConnectionString = hostAccount;
+            FromHostAccount = true;
+        }
+    }
+
     /// <summary>The input containers, as a set.</summary>
     internal IReadOnlySet<string> AllowedInputContainers() =>
         (InputContainers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

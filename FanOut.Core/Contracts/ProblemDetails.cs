@@ -11,4 +11,8 @@ public sealed record ProblemDetails(
     string Title,
     int Status,
     string Detail,
-    IReadOnlyDictionary<string, string[]>? Errors = null);
+    IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    /// <summary>The id of the invocation that failed unexpectedly (<c>X-FanOut-Invocation-Id</c>): the id its logs are under.</summary>
+    public string? InvocationId { get; init; }
+}

@@ -67,4 +67,13 @@ internal static partial class Log
 
     [LoggerMessage(1021, LogLevel.Warning, "Job {JobId}: its completion notice could not be handed to a notify invocation; the next status read tries again: {Error}")]
     public static partial void NoticeNotHandedOver(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(1101, LogLevel.Information, "Storage check: {Setting} works (container {Container})")]
+    public static partial void StorageReady(ILogger logger, string setting, string container);
+
+    [LoggerMessage(1102, LogLevel.Error, "Storage check failed: {Setting}: {Detail} ({Reason}). Every request is answered 503 until it works; it is checked again at most every {Seconds} s, on a request")]
+    public static partial void StorageMisconfigured(ILogger logger, string setting, string detail, string reason, double seconds);
+
+    [LoggerMessage(1103, LogLevel.Warning, "Storage check failed: {Setting}: {Detail} ({Reason}). Requests are answered 503 until it works")]
+    public static partial void StorageUnreachable(ILogger logger, string setting, string detail, string reason);
 }

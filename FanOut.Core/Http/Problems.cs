@@ -32,4 +32,31 @@ internal static class Problems
         // Whatever a refusal echoed from the request, the detail stays within its size (the errors are bounded by FieldErrors).
         return new ProblemDetails($"urn:fanout:problem:{type}", title, status, ProblemText.Clip(refusal.Detail, ProblemText.MaxDetailBytes), refusal.Errors);
     }
+
+    /// <summary>The problem of an invocation that ended in an exception nothing handled: the cause is in the log, under
+    /// the invocation's id, which the answer carries so that the caller can find it.</summary>
+    public static ProblemDetails Unhandled(string invocationId) =>
+        new("urn:fanout:problem:internal-error", "The function failed unexpectedly.", 500,
+            $"Invocation {invocationId} failed; the app's log has the cause under that id.") { InvocationId = invocationId };
+
+    /// <summary>The problem of an invocation that ran past the host's functionTimeout and was cancelled.</summary>
+    public static ProblemDetails TimedOut(string invocationId, TimeSpan limit) =>
+        new("urn:fanout:problem:timed-out", "The function ran past the host's time limit.", 500,
+            $"Invocation {invocationId} ran past host.json's functionTimeout ({limit}) and was cancelled.") { InvocationId = invocationId };
+
+    /// <summary>The problem of a request that reached a host whose worker is not serving (still starting, or gone).</summary>
+    public static ProblemDetails WorkerUnavailable() =>
+        new("urn:fanout:problem:worker-unavailable", "The function host's worker is not serving yet; try again.", 503,
+            "The worker process that runs the functions is starting (or restarting).");
+
+    /// <summary>The problem of every request while the storage check fails: it names the setting, never its value.</summary>
+    /// <param name="refused">True when the storage refused the setting (an operator must fix it), false when it could not be reached.</param>
+    /// <param name="setting">The setting's name.</param>
+    /// <param name="detail">What went wrong, in words safe to answer.</param>
+    /// <param name="recheck">How soon, at the earliest, the setting is tried again.</param>
+    public static ProblemDetails StorageNotReady(bool refused, string setting, string detail, TimeSpan recheck) => refused
+        ? new("urn:fanout:problem:storage-misconfigured", "The app's storage setting does not work.", 503,
+            $"{setting}: {detail}. Fix the setting: until it works every request is refused (it is tried again at most every {recheck.TotalSeconds:F0} s).")
+        : new("urn:fanout:problem:storage-unreachable", "The app's storage cannot be reached; try again.", 503,
+            $"{setting}: {detail}.");
 }

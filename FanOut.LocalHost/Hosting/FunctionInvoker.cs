@@ -1,16 +1,21 @@
 using System.Reflection;
+using FanOut.Core.Http;
+using FanOut.Core.Readiness;
 using FanOut.LocalHost.Adapters;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace FanOut.LocalHost.Hosting;
 
 /// <summary>Invokes one function for an ASP.NET Core request, binding its parameters as the worker
 /// does for HTTP triggers: the request, the FunctionContext, a CancellationToken, and route values by name.
-/// The function class is created per invocation from the request's DI scope.</summary>
-internal sealed class FunctionInvoker
+/// The function class is created per invocation from the request's DI scope. As the app's worker middleware does, it
+/// answers 503 problem+json while the storage check fails, and 500 problem+json with the invocation id for an exception
+/// nothing handled.</summary>
+internal sealed partial class FunctionInvoker
 {
     private readonly HttpFunction _function;
     private readonly MethodInfo _method;
@@ -41,8 +46,26 @@ internal sealed class FunctionInvoker
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
-
+        if (await http.RequestServices.GetRequiredService<StorageReadiness>().CheckAsync(http.RequestAborted) is { } refusal)
+        {
+            await ReplyWriter.WriteAsync(http.Response, refusal);
+            return;
+        }
         var context = new LocalFunctionContext(http, _definition);
+        try
+        {
+            await InvokeAsync(http, context);
+        }
+        catch (Exception ex) when (!http.Response.HasStarted)
+        {
+            LogUnhandled(http.RequestServices.GetRequiredService<ILogger<FunctionInvoker>>(), ex, _function.Name, context.InvocationId);
+            http.Response.Clear();
+            await ReplyWriter.WriteAsync(http.Response, HostReplies.Unhandled(context.InvocationId), context.InvocationId);
+        }
+    }
+
+    private async Task InvokeAsync(HttpContext http, LocalFunctionContext context)
+    {
         var request = new LocalHttpRequestData(http, context);
         var target = _method.IsStatic ? null : _create(http.RequestServices, []);
         var arguments = new object?[_parameters.Length];
@@ -86,4 +109,7 @@ internal sealed class FunctionInvoker
             var t when t == typeof(string) => http.Request.RouteValues.TryGetValue(parameter.Name!, out var v) ? v?.ToString() : null,
             _ => throw new NotSupportedException($"LocalHost cannot bind parameter {parameter.Name} of type {parameter.ParameterType}."),
         };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) failed with an exception nothing handled; answered 500 problem+json")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string function, string invocationId);
 }

@@ -9,13 +9,15 @@ namespace FanOut.LocalHost.Hosting;
 public sealed partial class LocalHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
-    private LocalHostProcess(Process process, Uri url, int workerId, string workerDll)
+    private LocalHostProcess(Process process, Uri url, int workerId, string workerDll, string? notReady)
     {
         _process = process;
         Url = url;
         WorkerId = workerId;
         WorkerDll = workerDll;
+        NotReady = notReady;
     }
 
     /// <summary>Where it listens.</summary>
@@ -30,6 +32,10 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
     /// <summary>The app dll its worker runs.</summary>
     public string WorkerDll { get; }
 
+    /// <summary>Why it said it is not ready (its storage check fails), when it was started without waiting for ready;
+    /// null when it said it is ready.</summary>
+    public string? NotReady { get; }
+
     /// <summary>Completes with its exit code when it exits.</summary>
     public Task<int> Exited => _exited.Task;
 
@@ -38,7 +44,9 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
     /// <summary>Starts it on a free loopback port and waits until its worker is ready.</summary>
     /// <param name="logPath">Where its console output goes.</param>
     /// <param name="environment">Its settings, as environment variables (<c>FanOut__…</c>).</param>
-    public static async Task<LocalHostProcess> StartAsync(string logPath, IDictionary<string, string> environment)
+    /// <param name="orNotReady">Also returns when it says it is not ready (its worker serves, but the storage setting does
+    /// not work: <see cref="NotReady"/> says why); otherwise that waits on, for a storage that may come.</param>
+    public static async Task<LocalHostProcess> StartAsync(string logPath, IDictionary<string, string> environment, bool orNotReady = false)
     {
         var directory = Path.GetDirectoryName(typeof(LocalHostProcess).Assembly.Location)!;
         var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "FanOut.LocalHost.dll"), "--urls", "http://127.0.0.1:0"])
@@ -53,6 +61,7 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start FanOut.LocalHost");
         var ready = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? notReady = null;
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         void Line(object _, DataReceivedEventArgs e)
         {
@@ -68,6 +77,14 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
             {
                 ready.TrySetResult(match);
             }
+            else if (NotReadyLine().Match(e.Data) is { Success: true } not)
+            {
+                Volatile.Write(ref notReady, not.Groups["why"].Value);
+                if (orNotReady)
+                {
+                    ready.TrySetResult(not);
+                }
+            }
         }
         process.OutputDataReceived += Line;
         process.ErrorDataReceived += Line;
@@ -79,10 +96,12 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
-            throw new InvalidOperationException($"FanOut.LocalHost did not start (exit: {(process.HasExited ? process.ExitCode : "still running")}); see {logPath}");
+            var why = Volatile.Read(ref notReady) is { } said ? $"; it said it is not ready: {said}" : "";
+            throw new InvalidOperationException($"FanOut.LocalHost did not start (exit: {(process.HasExited ? process.ExitCode : "still running")}){why}; see {logPath}");
         }
         var found = ready.Task.Result;
-        var host = new LocalHostProcess(process, new Uri(found.Groups["url"].Value.TrimEnd('/') + "/"), int.Parse(found.Groups["pid"].Value), found.Groups["dll"].Value);
+        var host = new LocalHostProcess(process, new Uri(found.Groups["url"].Value.TrimEnd('/') + "/"), int.Parse(found.Groups["pid"].Value), found.Groups["dll"].Value,
+            found.Groups["why"].Success ? found.Groups["why"].Value : null);
         _ = exited.ContinueWith(_ => host._exited.TrySetResult(process.ExitCode), TaskScheduler.Default);
         return host;
     }
@@ -104,9 +123,13 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
         worker.Kill();
     }
 
-    /// <inheritdoc/>
+    /// <summary>Kills it, once: a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -117,4 +140,7 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
 
     [GeneratedRegex(@"^FanOut\.LocalHost ready: (?<url>\S+) \(worker pid (?<pid>\d+): (?<dll>.+)\)$")]
     private static partial Regex ReadyLine();
+
+    [GeneratedRegex(@"^FanOut\.LocalHost not ready: (?<url>\S+) \(worker pid (?<pid>\d+): (?<dll>.+?)\): (?<why>.+)$")]
+    private static partial Regex NotReadyLine();
 }

@@ -1,3 +1,4 @@
+using FanOut.Core.Http;
 using FanOut.LocalHost.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker.Grpc.Messages;
@@ -7,7 +8,7 @@ namespace FanOut.LocalHost.Worker;
 
 /// <summary>The HTTP front of the local host: each request for a function the worker reported is checked
 /// (function key, host.json throttles) and sent to the worker as an InvocationRequest; its answer is written
-/// back. Until the worker is ready: 503 with Retry-After.</summary>
+/// back. Until the worker is ready: 503 problem+json with Retry-After. Nothing the host answers itself is an empty 5xx.</summary>
 internal sealed partial class FunctionsFront(
     FunctionsWorker worker, WorkerChannel channel, LocalHostSettings settings, HttpThrottle throttle, ILogger<FunctionsFront> logger)
 {
@@ -15,10 +16,32 @@ internal sealed partial class FunctionsFront(
 
     public async Task InvokeAsync(HttpContext http)
     {
+        try
+        {
+            await ServeAsync(http);
+        }
+        catch (Exception ex) when (!http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            // No empty 500 from the host either: whatever failed in it is logged and answered as problem+json. A body
+            // over the host's limit is the client's fault, and the app's own 413.
+            if (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+            {
+                http.Response.Clear();
+                await ReplyWriter.WriteAsync(http.Response, HostReplies.TooLarge(WorkerHost.MaxRequestBodyBytes));
+                return;
+            }
+            var id = Guid.NewGuid().ToString();
+            LogHostFailed(logger, ex, http.Request.Method, http.Request.Path, id);
+            http.Response.Clear();
+            await ReplyWriter.WriteAsync(http.Response, HostReplies.Unhandled(id), id);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext http)
+    {
         if (worker.Functions is not { } functions)
         {
-            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            http.Response.Headers.RetryAfter = "1";
+            await ReplyWriter.WriteAsync(http.Response, HostReplies.WorkerUnavailable());
             return;
         }
         if (Find(functions, http.Request) is not var (function, routeValues))
@@ -59,20 +82,20 @@ internal sealed partial class FunctionsFront(
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             LogTimedOut(logger, function.Name, invocation.InvocationId, settings.HostJson.FunctionTimeout!.Value);
-            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await ReplyWriter.WriteAsync(http.Response, HostReplies.TimedOut(invocation.InvocationId, settings.HostJson.FunctionTimeout!.Value), invocation.InvocationId);
             return;
         }
         catch (WorkerUnavailableException)
         {
-            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            http.Response.Headers.RetryAfter = "1";
+            await ReplyWriter.WriteAsync(http.Response, HostReplies.WorkerUnavailable());
             return;
         }
         var response = answer.InvocationResponse;
         if (response.Result?.Status != StatusResult.Types.Status.Success)
         {
+            // The app's middleware answers a function's exceptions itself; what reaches here failed around it (binding).
             LogFailed(logger, function.Name, invocation.InvocationId, response.Result?.Exception?.Message ?? "no result");
-            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await ReplyWriter.WriteAsync(http.Response, HostReplies.Unhandled(invocation.InvocationId), invocation.InvocationId);
             return;
         }
         await HttpInvocation.WriteAnswerAsync(http, response);
@@ -93,6 +116,9 @@ internal sealed partial class FunctionsFront(
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string function, string invocationId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) ran past host.json's functionTimeout ({Timeout}): cancelled, answered 500.")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed in the host (answered 500 problem+json, id {Id})")]
+    private static partial void LogHostFailed(ILogger logger, Exception exception, string method, string path, string id);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) ran past host.json's functionTimeout ({Timeout}): cancelled, answered 500 problem+json.")]
     private static partial void LogTimedOut(ILogger logger, string function, string invocationId, TimeSpan timeout);
 }

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using FanOut.Core.Readiness;
 using FanOut.LocalHost.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -10,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace FanOut.LocalHost.Worker;
 
@@ -24,6 +27,7 @@ internal sealed partial class FunctionsWorker(
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StorageRecheck = TimeSpan.FromSeconds(1);
     private readonly ILogger _logger = loggers.CreateLogger("FanOut.LocalHost");
     private WebApplication? _grpc;
     private WorkerProcess? _process;
@@ -36,7 +40,8 @@ internal sealed partial class FunctionsWorker(
     /// <summary>The worker's process id (0 before it starts).</summary>
     public int ProcessId => _process?.Id ?? 0;
 
-    /// <summary>Completes when the worker is ready (or failed to start).</summary>
+    /// <summary>Completes when the worker serves requests (its functions are loaded), or failed to start. The ready line
+    /// waits for the storage check too.</summary>
     public Task Ready => _ready.Task;
 
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -88,10 +93,13 @@ internal sealed partial class FunctionsWorker(
             var frontUrl = FrontUrl();
             var grpcUrl = _grpc!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             var workerLog = loggers.CreateLogger("FanOut.LocalHost.WorkerConsole");
-            _process = WorkerProcess.Start(settings.AppDirectory, Arguments(grpcUrl), Environment(frontUrl), line => LogWorkerLine(workerLog, line));
+            var environment = Environment(frontUrl);
+            _process = WorkerProcess.Start(settings.AppDirectory, Arguments(grpcUrl), environment, line => LogWorkerLine(workerLog, line));
             _ = WatchAsync(_process);
             await channel.Connected.WaitAsync(StartTimeout);
             _functions = await HandshakeAsync();
+            _ready.TrySetResult();
+            await StorageWorksAsync(StorageReadiness.Create(WorkerConfiguration(environment), NullLoggerFactory.Instance), frontUrl);
             // On the console whatever the log levels, as func start lists its functions; the first line is what
             // LocalHostProcess waits for.
             Console.WriteLine(ReadyLine(frontUrl, _process.Id, _process.Dll));
@@ -99,15 +107,41 @@ internal sealed partial class FunctionsWorker(
             {
                 Console.WriteLine($"        {function.Name}: [{string.Join(",", function.Methods)}] {frontUrl.TrimEnd('/')}/{function.Route}");
             }
-            _ready.TrySetResult();
         }
-        catch (Exception ex) when (!_stopping)
+        catch (Exception ex) when (!_stopping && !lifetime.ApplicationStopping.IsCancellationRequested)
         {
             LogStartFailed(_logger, ex.Message, channel.LastLogs.ToString(), _process?.LastLines.ToString() ?? "");
             _ready.TrySetException(ex);
             Fail();
         }
     }
+
+    // The ready line waits for the storage setting to work: LocalHost tries the storage the worker's settings name with
+    // the app's own check (Core's StorageReadiness, on the same settings), and says once on the console why it is not
+    // ready. Meanwhile requests reach the worker, whose middleware answers them 503 problem+json naming the setting.
+    private async Task StorageWorksAsync(StorageReadiness storage, string frontUrl)
+    {
+        string? said = null;
+        while (await storage.CheckAsync(lifetime.ApplicationStopping) is { } refusal)
+        {
+            using var problem = JsonDocument.Parse(refusal.Body);
+            var detail = problem.RootElement.GetProperty("detail").GetString() ?? "";
+            if (detail != said)
+            {
+                Console.WriteLine(NotReadyLine(frontUrl, _process!.Id, _process.Dll, detail));
+                said = detail;
+            }
+            // The check itself decides when the storage is tried again (every few seconds at most).
+            await Task.Delay(StorageRecheck, lifetime.ApplicationStopping);
+        }
+    }
+
+    // The configuration the worker reads: this process's environment, which it inherits, under what the host gives it.
+    private static IConfiguration WorkerConfiguration(Dictionary<string, string> environment) =>
+        new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(environment.Select(e => KeyValuePair.Create(e.Key.Replace("__", ":", StringComparison.Ordinal), (string?)e.Value)))
+            .Build();
 
     private async Task<IReadOnlyList<WorkerFunction>> HandshakeAsync()
     {
@@ -224,6 +258,9 @@ internal sealed partial class FunctionsWorker(
 
     /// <summary>The line the host prints when its worker is ready.</summary>
     public static string ReadyLine(string url, int pid, string dll) => $"FanOut.LocalHost ready: {url} (worker pid {pid}: {dll})";
+
+    /// <summary>The line the host prints when its worker serves but the storage check fails: why it is not ready.</summary>
+    public static string NotReadyLine(string url, int pid, string dll, string why) => $"FanOut.LocalHost not ready: {url} (worker pid {pid}: {dll}): {why}";
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The worker did not start: {Reason}.\nIts last logs:\n{Logs}\nIts last console lines:\n{Lines}")]
     private static partial void LogStartFailed(ILogger logger, string reason, string logs, string lines);
