@@ -60,12 +60,12 @@ internal sealed class JobAdmission(
                 return refusal;
             }
         }
-        if (manifest!.Fingerprint != fingerprint)
+        if (!JobFingerprint.Matches(manifest!, command, fingerprint))
         {
             return Refusal.JobIdReused(command.JobId);
         }
-        activity?.SetTag("fanout.chunks", manifest.ChunkCount);
-        return await handOff.RunAsync(manifest, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("fanout.chunks", manifest!.ChunkCount);
+        return await handOff.RunAsync(manifest!, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finishes a stored job, re-dispatching only the chunks with no committed result.</summary>
@@ -123,6 +123,7 @@ internal sealed class JobAdmission(
     {
         JobId = command.JobId,
         Fingerprint = fingerprint,
+        FingerprintVersion = JobFingerprint.Version,
         Processor = command.Processor.Name,
         Options = command.Options.ValueKind == JsonValueKind.Undefined ? null : command.Options,
         ChunkSize = command.ChunkSize,
