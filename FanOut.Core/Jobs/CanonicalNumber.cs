@@ -124,18 +124,21 @@ internal static class CanonicalNumber
     }
 
     // Writes digits + delta (digits: a decimal of more than 18 digits, no leading zero; |delta| < 2^32, so the sum is
-    // positive) to destination; returns its length. One pass from the right, then a move over a dropped leading zero.
+    // positive) to destination; returns its length. Digit by digit from the right while there is a carry, the rest
+    // copied, then a move over a dropped leading zero.
     private static int AddSmall(ReadOnlySpan<byte> digits, long delta, Span<byte> destination)
     {
         var carry = delta;
         var length = digits.Length + 1;
-        for (var i = digits.Length - 1; i >= 0; i--)
+        var i = digits.Length - 1;
+        for (; i >= 0 && carry != 0; i--)
         {
             var sum = digits[i] - '0' + carry;
             var digit = (int)(((sum % 10) + 10) % 10);
             carry = (sum - digit) / 10;
             destination[i + 1] = (byte)('0' + digit);
         }
+        digits[..(i + 1)].CopyTo(destination[1..]);
         destination[0] = (byte)('0' + carry);   // 0 or 1: the sum has at most one more digit
         var leading = destination[..length].IndexOfAnyExcept((byte)'0');
         destination[leading..length].CopyTo(destination);
