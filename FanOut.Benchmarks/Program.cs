@@ -12,6 +12,7 @@ using FanOut.LocalHost.Hosting;
 //        dotnet run -c Release --project FanOut.Benchmarks -- --processors 1073741824 [--rounds 3] [--distinct 1000000]   (wordcount vs wc -w, partials, allocations; --wordcount-only 268435456 [--rounds 10] to profile)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 32] [--rounds 1] [--widths 250 --width-chunks 10000]
 //        dotnet run -c Release --project FanOut.Benchmarks -- --status 1000,10000,100000   (GET of a job's status, running and finished)
+//        dotnet run -c Release --project FanOut.Benchmarks -- --fingerprint 1000000 [--rounds 5]   (a job's fingerprint over a million inline items)
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 if (settings.TryGetValue("scale", out var scaleSizes))
 {
@@ -79,6 +80,12 @@ if (settings.TryGetValue("processors", out var processorBytes))
     {
         await File.WriteAllTextAsync(processorOut, processorReport);
     }
+    return;
+}
+if (settings.TryGetValue("fingerprint", out var fingerprintItems))
+{
+    Console.WriteLine(FingerprintBenchmark.Run(
+        int.Parse(fingerprintItems, CultureInfo.InvariantCulture), int.Parse(settings.GetValueOrDefault("rounds", "5"), CultureInfo.InvariantCulture)));
     return;
 }
 if (settings.TryGetValue("scan", out var scanBytes))

@@ -63,12 +63,12 @@ internal sealed class JobAdmission(
                     return refusal;
                 }
             }
-            if (manifest!.Fingerprint != fingerprint)
+            if (!JobFingerprint.Matches(manifest!, command, fingerprint))
             {
                 return Refusal.JobIdReused(command.JobId);
             }
-            activity?.SetTag("fanout.chunks", manifest.ChunkCount);
-            var outcome = await handOff.RunAsync(manifest, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("fanout.chunks", manifest!.ChunkCount);
+            var outcome = await handOff.RunAsync(manifest!, command.WaitSeconds, cancellationToken).ConfigureAwait(false);
             if (round == 2 || outcome is not Refused { Refusal.Kind: RefusalKind.UnknownJob })
             {
                 return outcome;
@@ -131,6 +131,7 @@ internal sealed class JobAdmission(
     {
         JobId = command.JobId,
         Fingerprint = fingerprint,
+        FingerprintVersion = JobFingerprint.Version,
         Processor = command.Processor.Name,
         Options = command.Options.ValueKind == JsonValueKind.Undefined ? null : command.Options,
         ChunkSize = command.ChunkSize,

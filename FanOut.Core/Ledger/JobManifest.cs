@@ -14,6 +14,10 @@ internal sealed record JobManifest
     /// the same jobId with another fingerprint is a different request (409).</summary>
     public required string Fingerprint { get; set; }
 
+    /// <summary>The rule <see cref="Fingerprint"/> was made by: 0 (absent in manifests written before there were
+    /// rules) for the request as it was written, 1 for its canonical form (see JobFingerprint in Jobs).</summary>
+    public int FingerprintVersion { get; set; }
+
     /// <summary>The processor's name.</summary>
     public required string Processor { get; set; }
 

@@ -40,7 +40,8 @@ internal sealed class InlineItems : IEnumerable<ReadOnlyMemory<byte>>
 
     /// <summary>Writes <paramref name="item"/> as <see cref="JsonElement.WriteTo"/> would write it had it been parsed
     /// with the body (minified, strings escaped by the writer's encoder), so that what is written from an item
-    /// (a job's fingerprint) is the same byte for byte whichever way the body was read.</summary>
+    /// (a job's legacy fingerprint, which matches the jobs stored before fingerprints were canonical) is the same
+    /// byte for byte whichever way the body was read.</summary>
     public static void WriteTo(Utf8JsonWriter writer, ReadOnlySpan<byte> item)
     {
         // Fast path: no whitespace, no escape and nothing the default encoder would escape; every byte is ASCII.

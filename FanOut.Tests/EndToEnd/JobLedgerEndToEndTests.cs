@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -117,6 +118,59 @@ public sealed class JobLedgerEndToEndTests(AzuriteFixture storage)
     }
 
     [Fact]
+    public async Task StartFanout_SameRequestWithKeysInAnotherOrder_IsTheSameJob_AnotherMeaningIs409()
+    {
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
+        var jobId = NewJobId();
+        var first = await PostTextAsync(server,
+            $$"""{"action":"start_fanout","jobId":"{{jobId}}","processor":"wordcount","chunkSize":2,"options":{"top":3,"lowercase":true},"items":["To be, or not to be","that is the question","a b","c"]}""");
+        var requestsAfterFirst = server.ProcessChunkRequests;
+        var manifest = await _blobs.ReadAsync($"jobs/{jobId}/manifest.json");
+
+        // The issue's request: the options' keys in another order; and the fields, an escape and the spaces too.
+        var reordered = await PostTextAsync(server,
+            $$"""{ "items": ["To be, or not to be", "that is the question", "a b", "c"], "options": { "lowercase": true, "top": 3 }, "chunkSize": 2, "processor": "wordcount", "jobId": "{{jobId}}", "action": "start_fanout" }""");
+        var different = await PostTextAsync(server,
+            $$"""{"action":"start_fanout","jobId":"{{jobId}}","processor":"wordcount","chunkSize":2,"options":{"lowercase":true,"top":4},"items":["To be, or not to be","that is the question","a b","c"]}""");
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(HttpStatusCode.OK, reordered.Status);
+        Assert.Equal(first.Body.ToString(), reordered.Body.ToString());
+        Assert.Equal(requestsAfterFirst, server.ProcessChunkRequests);        // nothing re-dispatched
+        Assert.Equal(HttpStatusCode.Conflict, different.Status);
+        Assert.Equal("urn:fanout:problem:job-id-reused", different.Body.GetProperty("type").GetString());
+        Assert.Equal(manifest, await _blobs.ReadAsync($"jobs/{jobId}/manifest.json")); // one job, stored once
+        Assert.Single(await _blobs.ListAsync($"jobs/{jobId}/input/"));
+        Assert.Equal(1, JsonDocument.Parse(manifest).RootElement.GetProperty("fingerprintVersion").GetInt32());
+    }
+
+    [Fact]
+    public async Task StartFanout_OfAJobStoredWithTheLegacyFingerprint_MatchesTheRequestAsItWasWritten()
+    {
+        await using var server = await LocalHostServer.StartAsync(storage.Settings());
+        var jobId = NewJobId();
+        var request = $$"""{"action":"start_fanout","jobId":"{{jobId}}","processor":"count","chunkSize":2,"items":[{"b":1,"a":1.0},"x",[1e2]]}""";
+        var first = await PostTextAsync(server, request);
+        // The manifest as the app wrote it before fingerprints had a rule: no fingerprintVersion, and the hash of the
+        // request's fields as they were written (minified).
+        var manifest = JsonNode.Parse(await _blobs.ReadAsync($"jobs/{jobId}/manifest.json"))!.AsObject();
+        manifest.Remove("fingerprintVersion");
+        manifest["fingerprint"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            """{"processor":"count","chunkSize":2,"toleratedFailurePercent":0,"chunkBytes":0,"options":null,"items":[{"b":1,"a":1.0},"x",[1e2]]}""")));
+        await _blobs.UploadAsync("fanout", $"jobs/{jobId}/manifest.json", Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+        var requestsAfterFirst = server.ProcessChunkRequests;
+
+        var again = await PostTextAsync(server, request);
+        var different = await PostTextAsync(server, request.Replace("\"x\"", "\"y\"", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(first.Body.ToString(), again.Body.ToString());
+        Assert.Equal(requestsAfterFirst, server.ProcessChunkRequests);
+        Assert.Equal(HttpStatusCode.Conflict, different.Status);
+    }
+
+    [Fact]
     public async Task ProcessChunk_DeliveredTwiceConcurrently_CommitsOnceAndTheSecondAnswersTheCommittedResult()
     {
         await using var server = await LocalHostServer.StartAsync(storage.Settings());
@@ -204,6 +258,14 @@ public sealed class JobLedgerEndToEndTests(AzuriteFixture storage)
     internal static async Task<Answer> PostAsync(LocalHostServer server, JsonObject body)
     {
         using var response = await server.Client.PostAsJsonAsync("api/batch", body);
+        var text = await response.Content.ReadAsStringAsync();
+        return new Answer(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone(),
+            response.Headers.Location?.OriginalString, (int?)response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0);
+    }
+
+    private static async Task<Answer> PostTextAsync(LocalHostServer server, string body)
+    {
+        using var response = await server.Client.PostAsync("api/batch", new StringContent(body, Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         return new Answer(response.StatusCode, JsonDocument.Parse(text).RootElement.Clone(),
             response.Headers.Location?.OriginalString, (int?)response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0);

@@ -54,6 +54,8 @@ public sealed class AdapterParityTests(AzuriteFixture storage, ITestOutputHelper
             Post("""{"action":"start_fanout","jobId":"parity-plan","source":{"container":"inputs","blob":"parity/data.txt","format":"lines"},"chunkSize":2,"dryRun":true}""")),
         new("start_fanout of a fixed jobId", 200, Post(JobRequest), Times: true),
         new("start_fanout of the same jobId with the same request: that job", 200, Post(JobRequest), Times: true),
+        new("start_fanout of the same jobId with the options in another key order: that job", 200,
+            Post(JobRequest.Replace("""{"top":3,"lowercase":true}""", """{"lowercase":true,"top":3}""", StringComparison.Ordinal)), Times: true),
         new("GET the job's status", 200, Get($"api/batch/{Job}"), Times: true),
         new("resume of the finished job", 200, Post($$"""{"action":"resume","jobId":"{{Job}}","waitSeconds":5}"""), Times: true),
         // The internal actions, signed as the app signs them: a chunk of the job (committed already: the committed
