@@ -2,9 +2,10 @@ using System.Diagnostics;
 
 namespace FanOut.LocalHost.Hosting;
 
-/// <summary>Azurite's blob service (the npm package the repository pins, from node_modules), as a child
-/// process on a loopback port with its own data folder, for the demo, the tests and the benchmark. It can be
-/// stopped and started again on the same port and data, as a storage outage would.</summary>
+/// <summary>Azurite's blob service (the npm package the repository pins, from node_modules), run by the Node.js
+/// the repository pins (<see cref="NodeTools.NodePathAsync"/>: Azurite needs 22 or later, whatever the machine has),
+/// as a child process on a loopback port with its own data folder, for the demo, the tests and the benchmark. It can
+/// be stopped and started again on the same port and data, as a storage outage would.</summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
     // Azurite's well-known development account (public, documented, not a secret).
@@ -28,6 +29,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Its loopback port: the one it bound (port 0) when it first started, and again after a restart.</summary>
     public int Port { get; private set; }
 
+    /// <summary>The id of its process (the Node.js running Azurite), while it runs.</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("Azurite is not running.");
+
     /// <summary>Starts Azurite on a loopback port it binds itself, with a new, temporary data folder.</summary>
     /// <param name="inMemory">Keeps everything in memory, nothing on disk: much faster with many blobs
     /// (Azurite's database, saved whole every few seconds, grows with them), but a restart loses them.</param>
@@ -42,10 +46,13 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The pinned Node.js runs Azurite's script itself: the script's `#!/usr/bin/env node` would take the
+        // machine's, which may be older than Azurite supports.
+        var node = await NodeTools.NodePathAsync();
         var azurite = await NodeTools.PathOfAsync("azurite-blob");
         // Port 0 the first time: it binds a free port and says which; a restart takes the same port again.
-        string[] arguments = ["--silent", "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
-        var start = new ProcessStartInfo(azurite, _inMemory ? [.. arguments, "--inMemoryPersistence"] : [.. arguments, "--location", _location])
+        string[] arguments = [azurite, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
+        var start = new ProcessStartInfo(node, _inMemory ? [.. arguments, "--inMemoryPersistence"] : [.. arguments, "--location", _location])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

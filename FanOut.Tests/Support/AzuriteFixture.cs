@@ -14,6 +14,9 @@ public class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString => _given ?? _server!.ConnectionString;
 
+    /// <summary>The process id of the Azurite it started; null when FANOUT_TEST_STORAGE gave the storage.</summary>
+    public int? ProcessId => _server?.ProcessId;
+
     public async Task InitializeAsync()
     {
         _given = Environment.GetEnvironmentVariable("FANOUT_TEST_STORAGE") is { Length: > 0 } given ? given : null;
