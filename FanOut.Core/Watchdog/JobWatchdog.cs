@@ -56,17 +56,18 @@ public sealed class JobWatchdog
         {
             return 0; // turned off
         }
-        var (read, active) = await ActiveJobsAsync(cancellationToken).ConfigureAwait(false);
-        var dead = new System.Collections.Concurrent.ConcurrentBag<(JobIndexEntry Entry, DispatchMarker? Run)>();
-        await Parallel.ForEachAsync(active, new ParallelOptions { MaxDegreeOfParallelism = ResumesAtOnce, CancellationToken = cancellationToken },
-            async (entry, token) =>
-            {
-                var run = await _ledger.ReadDispatchMarkerAsync(entry.JobId, token).ConfigureAwait(false);
-                if (IsGone(entry, run, _timeProvider.GetUtcNow()))
-                {
-                    dead.Add((entry, run));
-                }
-            }).ConfigureAwait(false);
+        List<(JobIndexEntry Entry, DispatchMarker? Run)> dead;
+        int read, active;
+        try
+        {
+            (read, dead, active) = await GoneJobsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // The next pass looks again; a storage outage is the storage check's to report, not a failed function's.
+            Log.StorageUnavailable(_logger, "the watchdog's pass", ex.Message);
+            return 0;
+        }
         var resumed = 0;
         await Parallel.ForEachAsync(dead, new ParallelOptions { MaxDegreeOfParallelism = ResumesAtOnce, CancellationToken = cancellationToken },
             async (job, token) =>
@@ -76,8 +77,25 @@ public sealed class JobWatchdog
                     Interlocked.Increment(ref resumed);
                 }
             }).ConfigureAwait(false);
-        Log.WatchdogPass(_logger, read, active.Count, dead.Count, resumed);
+        Log.WatchdogPass(_logger, read, active, dead.Count, resumed);
         return resumed;
+    }
+
+    // The jobs of the next stretch of the index whose run is gone: one marker read per active job.
+    private async Task<(int Read, List<(JobIndexEntry Entry, DispatchMarker? Run)> Gone, int Active)> GoneJobsAsync(CancellationToken cancellationToken)
+    {
+        var (read, active) = await ActiveJobsAsync(cancellationToken).ConfigureAwait(false);
+        var gone = new System.Collections.Concurrent.ConcurrentBag<(JobIndexEntry Entry, DispatchMarker? Run)>();
+        await Parallel.ForEachAsync(active, new ParallelOptions { MaxDegreeOfParallelism = ResumesAtOnce, CancellationToken = cancellationToken },
+            async (entry, token) =>
+            {
+                var run = await _ledger.ReadDispatchMarkerAsync(entry.JobId, token).ConfigureAwait(false);
+                if (IsGone(entry, run, _timeProvider.GetUtcNow()))
+                {
+                    gone.Add((entry, run));
+                }
+            }).ConfigureAwait(false);
+        return (read, [.. gone], active.Count);
     }
 
     // The active entries of the next stretch of the index (PagesPerPass listings at most); the cursor moves past it.
