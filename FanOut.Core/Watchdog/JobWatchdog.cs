@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using FanOut.Core.Configuration;
-using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
 using FanOut.Core.Ledger;
 using FanOut.Core.Runs;
@@ -85,7 +85,7 @@ public sealed class JobWatchdog
     private async Task<(int Read, List<(JobIndexEntry Entry, DispatchMarker? Run)> Gone, int Active)> GoneJobsAsync(CancellationToken cancellationToken)
     {
         var (read, active) = await ActiveJobsAsync(cancellationToken).ConfigureAwait(false);
-        var gone = new System.Collections.Concurrent.ConcurrentBag<(JobIndexEntry Entry, DispatchMarker? Run)>();
+        var gone = new ConcurrentBag<(JobIndexEntry Entry, DispatchMarker? Run)>();
         await Parallel.ForEachAsync(active, new ParallelOptions { MaxDegreeOfParallelism = ResumesAtOnce, CancellationToken = cancellationToken },
             async (entry, token) =>
             {
