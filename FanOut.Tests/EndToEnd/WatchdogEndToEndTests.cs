@@ -54,6 +54,7 @@ public sealed class WatchdogEndToEndTests(AzuriteFixture storage)
         // The client only polls, 3 minutes at most.
         JsonElement job = default;
         var seen = new List<string>();
+        var refused = new List<HttpStatusCode>();
         for (var waited = Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromMinutes(3) && seen.LastOrDefault() is not ("Succeeded" or "Failed"); await Task.Delay(500))
         {
             using var status = await client.GetAsync($"api/batch/{jobId}");
@@ -62,6 +63,10 @@ public sealed class WatchdogEndToEndTests(AzuriteFixture storage)
                 job = JsonDocument.Parse(await status.Content.ReadAsStringAsync()).RootElement.Clone();
                 seen.Add(job.GetProperty("status").GetString()!);
             }
+            else
+            {
+                refused.Add(status.StatusCode);
+            }
         }
 
         Assert.InRange(committedAtKill, 1, Chunks - 1);
@@ -69,6 +74,7 @@ public sealed class WatchdogEndToEndTests(AzuriteFixture storage)
         Assert.False(host.Exited.IsCompleted, "the host exited when its worker died");
         Assert.Equal("Succeeded", seen.LastOrDefault());
         Assert.DoesNotContain("Failed", seen);
+        Assert.All(refused, code => Assert.Equal(HttpStatusCode.ServiceUnavailable, code)); // only while no worker was ready
         var result = job.GetProperty("result");
         var oracle = await Oracle.WordFrequenciesAsync(text);
         Assert.Equal(oracle.Values.Sum(), result.GetProperty("total").GetInt64());
