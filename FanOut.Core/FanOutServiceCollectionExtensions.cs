@@ -13,6 +13,7 @@ using FanOut.Core.Runs;
 using FanOut.Core.Security;
 using FanOut.Core.Sources;
 using FanOut.Core.Telemetry;
+using FanOut.Core.Watchdog;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -104,6 +105,11 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobCancellation>();
         services.TryAddTransient<JobPurge>();
         services.TryAddTransient<JobListing>();
+        services.TryAddSingleton<IndexCursor>();
+        services.TryAddTransient(provider => new JobWatchdog(
+            provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<RunStarter>(), provider.GetRequiredService<JobIds>(),
+            provider.GetRequiredService<IndexCursor>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
+            provider.GetRequiredService<ILogger<JobWatchdog>>()));
         services.TryAddTransient(provider => new BatchEndpoint(
             provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(), provider.GetRequiredService<JobListing>(),
             provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),

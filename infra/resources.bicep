@@ -284,6 +284,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     FanOut__Storage__ServiceUri: storage.properties.primaryEndpoints.blob
     FanOut__Storage__Container: jobsContainerName
     FanOut__Storage__InputContainers: inputContainerName
+    // The watchdog's timer trigger reads its schedule from this setting (%FanOut:Watchdog:Schedule%): the host needs it set.
+    FanOut__Watchdog__Schedule: '0 */1 * * * *'
   }
   dependsOn: [appBlobOwner, appSecretsUser, appMetricsPublisher, deploymentContainer]
 }

@@ -36,4 +36,8 @@ internal static class FanOutDefaults
     internal const int FanoutWidth = 100;
     internal const int MaxRequestBytes = 64 * 1024 * 1024;
     internal const int MaxInlineItems = 1_000_000;
+
+    /// <summary>How many times the watchdog resumes one job at most: a job whose run dies three times in a row is left
+    /// Incomplete for a person to look at (a client's resume still runs it).</summary>
+    internal const int WatchdogMaxResumes = 3;
 }

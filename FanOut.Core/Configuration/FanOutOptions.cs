@@ -42,6 +42,10 @@ public sealed class FanOutOptions
     [Required]
     public StorageOptions Storage { get; set; } = new();
 
+    /// <summary>The watchdog that resumes jobs whose run died.</summary>
+    [Required]
+    public WatchdogOptions Watchdog { get; set; } = new();
+
     /// <summary>Limits on what one request may ask for.</summary>
     [Required]
     public LimitsOptions Limits { get; set; } = new();

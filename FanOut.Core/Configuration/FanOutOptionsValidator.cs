@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using NCrontab;
 
 namespace FanOut.Core.Configuration;
 
@@ -7,6 +8,8 @@ namespace FanOut.Core.Configuration;
 /// checks only the top level), so that a bad setting stops the app with a message naming it.</summary>
 internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
 {
+    private static readonly CrontabSchedule.ParseOptions WithSeconds = new() { IncludingSeconds = true };
+
     public ValidateOptionsResult Validate(string? name, FanOutOptions options)
     {
         var failures = new List<string>();
@@ -15,6 +18,12 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         Check(options.Limits, "FanOut:Limits", failures);
         Check(options.Storage, "FanOut:Storage", failures);
         Check(options.Notify, "FanOut:Notify", failures);
+        Check(options.Watchdog, "FanOut:Watchdog", failures);
+        if (options.Watchdog.Schedule is { } schedule && CrontabSchedule.TryParse(schedule, WithSeconds) is null)
+        {
+            failures.Add($"FanOut:Watchdog:Schedule ('{schedule}') must be a six-field NCRONTAB expression, seconds first, "
+                         + $"as a timer trigger takes it: e.g. '{WatchdogOptions.DefaultSchedule}' (every minute).");
+        }
         var dispatch = options.Dispatch;
         if (dispatch.AttemptTimeoutSeconds >= dispatch.HopDeadlineSeconds)
         {

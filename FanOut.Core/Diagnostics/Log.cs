@@ -68,6 +68,15 @@ internal static partial class Log
     [LoggerMessage(1021, LogLevel.Warning, "Job {JobId}: its completion notice could not be handed to a notify invocation; the next status read tries again: {Error}")]
     public static partial void NoticeNotHandedOver(ILogger logger, string jobId, string error);
 
+    [LoggerMessage(1022, LogLevel.Warning, "Job {JobId}: its run {RunId} is gone (its lease lapsed with no result): the watchdog resumes it ({Count} of at most {Max} times)")]
+    public static partial void WatchdogResumes(ILogger logger, string jobId, string runId, int count, int max);
+
+    [LoggerMessage(1023, LogLevel.Warning, "Job {JobId}: the watchdog could not resume it; the next pass tries again: {Error}")]
+    public static partial void WatchdogResumeFailed(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(1024, LogLevel.Debug, "Watchdog pass: {Read} index entries read, {Active} active, {Gone} with their run gone, {Resumed} resumed")]
+    public static partial void WatchdogPass(ILogger logger, int read, int active, int gone, int resumed);
+
     [LoggerMessage(1101, LogLevel.Information, "Storage check: {Setting} works (container {Container})")]
     public static partial void StorageReady(ILogger logger, string setting, string container);
 

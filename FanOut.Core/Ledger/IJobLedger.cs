@@ -79,6 +79,10 @@ internal interface IJobLedger
     /// <see cref="TryUpdateDispatchMarkerAsync"/> does the marker: the claim of a notice's sender, then how it ended.</summary>
     Task<JobNotice?> TryUpdateNoticeAsync(string jobId, Func<JobNotice?, JobNotice?> decide, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the watchdog's record of the job's resumes only if it did not change meanwhile, as
+    /// <see cref="TryUpdateDispatchMarkerAsync"/> does the marker: two watchdogs that find one dead run count it once.</summary>
+    Task<WatchdogResumes?> TryUpdateWatchdogResumesAsync(string jobId, Func<WatchdogResumes?, WatchdogResumes?> decide, CancellationToken cancellationToken = default);
+
     /// <summary>Records that the job is cancelled (again: harmless).</summary>
     Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default);
 

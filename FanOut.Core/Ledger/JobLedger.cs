@@ -319,6 +319,10 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
     public Task<JobNotice?> TryUpdateNoticeAsync(string jobId, Func<JobNotice?, JobNotice?> decide, CancellationToken cancellationToken = default) =>
         TryUpdateAsync(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice, decide, cancellationToken);
 
+    /// <summary>Replaces the watchdog's record of the job's resumes as <see cref="TryUpdateDispatchMarkerAsync"/> replaces the marker.</summary>
+    public Task<WatchdogResumes?> TryUpdateWatchdogResumesAsync(string jobId, Func<WatchdogResumes?, WatchdogResumes?> decide, CancellationToken cancellationToken = default) =>
+        TryUpdateAsync(LedgerPaths.WatchdogResumes(jobId), LedgerJsonContext.Default.WatchdogResumes, decide, cancellationToken);
+
     // Read, decide, write with If-Match on the ETag read (If-None-Match: * when there was none); when another writer got in
     // between, decide again on what it wrote. Null when decide declined, or the blob stayed contended.
     private Task<T?> TryUpdateAsync<T>(string name, JsonTypeInfo<T> typeInfo, Func<T?, T?> decide, CancellationToken cancellationToken) where T : class =>

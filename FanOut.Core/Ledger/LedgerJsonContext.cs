@@ -20,5 +20,6 @@ namespace FanOut.Core.Ledger;
 [JsonSerializable(typeof(JobPause))]
 [JsonSerializable(typeof(JobCancel))]
 [JsonSerializable(typeof(JobNotice))]
+[JsonSerializable(typeof(WatchdogResumes))]
 [JsonSerializable(typeof(ProgressLine))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

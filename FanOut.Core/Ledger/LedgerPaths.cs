@@ -41,6 +41,9 @@ internal static class LedgerPaths
     /// <summary>The last final status the job's notify URL acknowledged.</summary>
     public static string Notice(string jobId) => Job(jobId) + "notice.json";
 
+    /// <summary>The watchdog's resumes of the job (<see cref="WatchdogResumes"/>).</summary>
+    public static string WatchdogResumes(string jobId) => Job(jobId) + "watchdog.json";
+
     /// <summary>That the job was cancelled: its dispatchers send nothing more.</summary>
     public static string Cancel(string jobId) => Job(jobId) + "cancel.json";
 

@@ -10,7 +10,7 @@ namespace FanOut.LocalHost.Worker;
 /// (function key, host.json throttles) and sent to the worker as an InvocationRequest; its answer is written
 /// back. Until the worker is ready: 503 problem+json with Retry-After. Nothing the host answers itself is an empty 5xx.</summary>
 internal sealed partial class FunctionsFront(
-    FunctionsWorker worker, WorkerChannel channel, LocalHostSettings settings, HttpThrottle throttle, ILogger<FunctionsFront> logger)
+    FunctionsWorker worker, LocalHostSettings settings, HttpThrottle throttle, ILogger<FunctionsFront> logger)
 {
     private readonly FunctionKey _key = new(settings.FunctionKey);
 
@@ -66,6 +66,8 @@ internal sealed partial class FunctionsFront(
 
     private async Task InvokeAsync(HttpContext http, WorkerFunction function, InvocationRequest invocation)
     {
+        // The worker that serves this request: a replacement that starts meanwhile gets the next ones.
+        var channel = worker.Channel;
         using var timeout = settings.HostJson.FunctionTimeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, timeout.Token);
         // A caller that goes away, or the function timeout, cancels the invocation in the worker, as the Functions

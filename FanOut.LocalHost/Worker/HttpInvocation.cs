@@ -104,6 +104,7 @@ internal static class HttpInvocation
         };
     }
 
-    private static string NewTraceParent() =>
+    /// <summary>A new W3C traceparent (a new trace), for an invocation that no caller traces (a timer's).</summary>
+    internal static string NewTraceParent() =>
         $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
 }

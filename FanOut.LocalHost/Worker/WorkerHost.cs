@@ -39,7 +39,6 @@ public static class WorkerHost
         var settings = new LocalHostSettings(appDirectory, hostJson ?? HostJson.Load(appDirectory), Merge(LocalSettings.Load(appDirectory), appSettings));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new HttpThrottle(settings.HostJson.MaxConcurrentRequests, settings.HostJson.MaxOutstandingRequests));
-        builder.Services.AddSingleton<WorkerChannel>();
         builder.Services.AddSingleton<FunctionsWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FunctionsWorker>());
         builder.Services.AddSingleton<FunctionsFront>();

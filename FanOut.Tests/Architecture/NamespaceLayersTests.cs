@@ -12,7 +12,7 @@ public sealed partial class NamespaceLayersTests
     // Top to bottom: each may use only those after it.
     private static readonly string[] Layers =
     [
-        "Readiness", "Http", "Jobs", "Runs", "Notices", "Chunks", "Outcomes", "Dispatch", "Security", "Sources", "Ledger", "Processing", "Planning",
+        "Readiness", "Http", "Watchdog", "Jobs", "Runs", "Notices", "Chunks", "Outcomes", "Dispatch", "Security", "Sources", "Ledger", "Processing", "Planning",
         "Requests", "Contracts", "Configuration", "Diagnostics", "Telemetry",
     ];
 

@@ -20,6 +20,9 @@ public sealed class FanOutOptionsTests
     [InlineData("FanOut:SigningKey", "too-short", "at least 32 characters")]
     [InlineData("FanOut:PreviousSigningKey", "too-short", "PreviousSigningKey must be at least 32")]
     [InlineData("FanOut:Dispatch:FanoutWidth", "1", "FanoutWidth")]
+    [InlineData("FanOut:Watchdog:Schedule", "*/5 * * * *", "FanOut:Watchdog:Schedule ('*/5 * * * *') must be a six-field NCRONTAB expression")]
+    [InlineData("FanOut:Watchdog:Schedule", "", "Schedule")]
+    [InlineData("FanOut:Watchdog:MaxResumes", "-1", "MaxResumes")]
     public void Options_BadSetting_StopsTheAppWithAMessageNamingIt(string key, string value, string named)
     {
         using var services = TestServices.Build(new Dictionary<string, string?> { [key] = value });
@@ -27,6 +30,16 @@ public sealed class FanOutOptionsTests
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<FanOutOptions>>().Value);
 
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public void Options_Watchdog_DefaultsToEveryMinuteAndThreeResumes()
+    {
+        using var services = TestServices.Build();
+
+        var watchdog = services.GetRequiredService<IOptions<FanOutOptions>>().Value.Watchdog;
+
+        Assert.Equal(("0 */1 * * * *", 3), (watchdog.Schedule, watchdog.MaxResumes));
     }
 
     [Fact]

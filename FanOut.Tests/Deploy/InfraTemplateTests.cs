@@ -111,6 +111,12 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     }
 
     [Fact]
+    public void AppSettings_SetTheWatchdogSchedule_WhichItsTimerTriggerNeeds_ToTheAppsDefault()
+    {
+        Assert.Equal(FanOut.Core.Configuration.WatchdogOptions.DefaultSchedule, Setting("FanOut__Watchdog__Schedule"));
+    }
+
+    [Fact]
     public void LifecycleRule_DeletesTheJobsBlobs_AfterTheRetentionParametersDays()
     {
         var policy = template.Single("Microsoft.Storage/storageAccounts/managementPolicies");

@@ -14,10 +14,9 @@ public sealed class FunctionsFrontTests
     public async Task InvokeAsync_BeforeTheWorkerIsReady_Answers503WithRetryAfter()
     {
         var settings = new LocalHostSettings(AppContext.BaseDirectory, new HostJson("api", null, null, null), new Dictionary<string, string>());
-        var channel = new WorkerChannel(NullLoggerFactory.Instance);
-        var worker = new FunctionsWorker(channel, settings, Mock.Of<IServer>(), Mock.Of<IHostApplicationLifetime>(), NullLoggerFactory.Instance,
+        var worker = new FunctionsWorker(settings, Mock.Of<IServer>(), Mock.Of<IHostApplicationLifetime>(), NullLoggerFactory.Instance,
             new ConfigurationBuilder().Build());
-        var sut = new FunctionsFront(worker, channel, settings, new HttpThrottle(null, null), NullLogger<FunctionsFront>.Instance);
+        var sut = new FunctionsFront(worker, settings, new HttpThrottle(null, null), NullLogger<FunctionsFront>.Instance);
         var http = new DefaultHttpContext { Request = { Method = "POST", Path = "/api/batch" } };
 
         await sut.InvokeAsync(http);

@@ -19,10 +19,11 @@ public sealed class LocalHostServesFunctionsMetadataTests(AzuriteFixture storage
         var declared = typeof(BatchFunction).Assembly.GetTypes()
             .SelectMany(t => t.GetMethods())
             .Select(m => (Method: m, Function: m.GetCustomAttribute<FunctionAttribute>()))
-            .Where(f => f.Function is not null)
+            .Select(f => (f.Method, f.Function, Trigger: f.Method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).SingleOrDefault(a => a is not null)))
+            .Where(f => f.Function is not null && f.Trigger is not null) // the watchdog's timer function is not served over HTTP
             .Select(f =>
             {
-                var trigger = f.Method.GetParameters().Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).Single(a => a is not null)!;
+                var trigger = f.Trigger!;
                 return new HttpFunction(
                     f.Function!.Name, "FanOut.Functions.dll", $"{f.Method.DeclaringType!.FullName}.{f.Method.Name}",
                     trigger.Route!, [.. trigger.Methods!.Select(m => m.ToUpperInvariant())], trigger.AuthLevel.ToString());

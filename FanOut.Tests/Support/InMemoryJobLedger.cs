@@ -180,6 +180,10 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task<JobNotice?> TryUpdateNoticeAsync(string jobId, Func<JobNotice?, JobNotice?> decide, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WriteNotice, null, null, cancellationToken, () => Update(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice, decide));
 
+    public Task<WatchdogResumes?> TryUpdateWatchdogResumesAsync(string jobId, Func<WatchdogResumes?, WatchdogResumes?> decide, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteWatchdogResumes, null, null, cancellationToken,
+            () => Update(LedgerPaths.WatchdogResumes(jobId), LedgerJsonContext.Default.WatchdogResumes, decide));
+
     public Task<JobResult?> TryUpdateResultAsync(string jobId, Func<JobResult?, JobResult?> decide, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
         {
@@ -310,6 +314,9 @@ internal sealed class InMemoryJobLedger : IJobLedger
 
     /// <summary>The job's stored result, or null.</summary>
     public JobResult? Result(string jobId) => Read(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult);
+
+    /// <summary>The watchdog's record of the job's resumes, or null.</summary>
+    public WatchdogResumes? WatchdogResumes(string jobId) => Read(LedgerPaths.WatchdogResumes(jobId), LedgerJsonContext.Default.WatchdogResumes);
 
     /// <summary>The job's stored manifest, or null.</summary>
     public JobManifest? Manifest(string jobId) => Read(LedgerPaths.Manifest(jobId), LedgerJsonContext.Default.JobManifest);

@@ -33,6 +33,7 @@ internal enum LedgerOperation
     ListJobs,
     ReadNotice,
     WriteNotice,
+    WriteWatchdogResumes,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the

@@ -87,7 +87,13 @@ internal sealed class LocalHostServer : IAsyncDisposable
         {
             throw new ArgumentException("The real worker runs FanOut.Functions' Program.cs: add to its AddFanOut in process (inProcess: true).", nameof(fanOut));
         }
-        var all = new Dictionary<string, string?> { ["FanOut:SigningKey"] = TestKeys.Signing };
+        var all = new Dictionary<string, string?>
+        {
+            ["FanOut:SigningKey"] = TestKeys.Signing,
+            // The watchdog is off unless a test turns it on: the tests share one Azurite, and a watchdog resuming another
+            // test's abandoned job would send its chunks through this server (and its counts).
+            ["FanOut:Watchdog:MaxResumes"] = "0",
+        };
         if (logs is not null)
         {
             all["Logging:LogLevel:Default"] = "Debug";

@@ -43,13 +43,17 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     public DispatchOptions Dispatch => Services.GetRequiredService<IOptions<FanOutOptions>>().Value.Dispatch;
 
     /// <summary>Builds the app with the FanOut:Dispatch settings given (the defaults otherwise; with a hop deadline of
-    /// 30 s or less, an attempt timeout just below it, as the options require). Invalid settings throw here.</summary>
+    /// 30 s or less, an attempt timeout just below it, as the options require), and any other <paramref name="settings"/>
+    /// (<c>FanOut:…</c> names). Invalid settings throw here.</summary>
     public static OrchestrationHost Start(
         int? fanoutWidth = null, int? hopDeadlineSeconds = null, int? maxDepth = null, int? maxAttempts = null, Action<FanOutBuilder>? fanOut = null,
-        int? maxHops = null)
+        int? maxHops = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var attemptTimeoutSeconds = hopDeadlineSeconds is { } hop && hop <= FanOutDefaults.AttemptTimeoutSeconds ? hop - 1 : (int?)null;
-        var settings = new Dictionary<string, string?> { ["FanOut:Storage:InputContainers"] = InMemoryBlobService.InputContainer };
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["FanOut:Storage:InputContainers"] = InMemoryBlobService.InputContainer,
+        };
         foreach (var (name, value) in new[]
                  {
                      ("FanoutWidth", fanoutWidth), ("HopDeadlineSeconds", hopDeadlineSeconds), ("AttemptTimeoutSeconds", attemptTimeoutSeconds),
@@ -58,13 +62,13 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         {
             if (value is { } set)
             {
-                settings[$"FanOut:Dispatch:{name}"] = set.ToString(CultureInfo.InvariantCulture);
+                all[$"FanOut:Dispatch:{name}"] = set.ToString(CultureInfo.InvariantCulture);
             }
         }
         var ledger = new InMemoryJobLedger();
         var blobs = new InMemoryBlobService();
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var services = TestServices.Build(settings, services =>
+        var services = TestServices.Build(all, services =>
         {
             services.Replace(ServiceDescriptor.Singleton<IJobLedger>(ledger));
             services.Replace(ServiceDescriptor.Singleton<BlobServiceClient>(blobs));
