@@ -46,6 +46,10 @@ public sealed class FanOutOptions
     [Required]
     public WatchdogOptions Watchdog { get; set; } = new();
 
+    /// <summary>The platform's invocation budget: slots per instance and instances.</summary>
+    [Required]
+    public PlatformOptions Platform { get; set; } = new();
+
     /// <summary>Limits on what one request may ask for.</summary>
     [Required]
     public LimitsOptions Limits { get; set; } = new();

@@ -19,6 +19,7 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         Check(options.Storage, "FanOut:Storage", failures);
         Check(options.Notify, "FanOut:Notify", failures);
         Check(options.Watchdog, "FanOut:Watchdog", failures);
+        Check(options.Platform, "FanOut:Platform", failures);
         if (options.Watchdog.Schedule is { } schedule && CrontabSchedule.TryParse(schedule, WithSeconds) is null)
         {
             failures.Add($"FanOut:Watchdog:Schedule ('{schedule}') must be a six-field NCRONTAB expression, seconds first, "
