@@ -23,9 +23,10 @@ public sealed class PlatformOptions
     public int MaximumInstanceCount { get; set; } = DefaultMaximumInstanceCount;
 
     /// <summary>Callers one instance lets wait for a job at once (<c>waitSeconds</c> of start_fanout, resume, cancel):
-    /// a quarter of its slots, at least one; the others are answered at once, so waiting never takes the slots the
-    /// work needs.</summary>
-    public int WaitingCallersPerInstance => Math.Max(1, PerInstanceConcurrency / 4);
+    /// a quarter of its slots but one (16 slots: 3; 4 slots or fewer: none); the others are answered at once, so waiting
+    /// never takes the slots the work needs, and an instance of 4 slots holds the deepest tree's path (a root, two levels
+    /// of dispatchers and a chunk).</summary>
+    public int WaitingCallersPerInstance => (PerInstanceConcurrency - 1) / 4;
 
     /// <summary>Invocations the app's jobs may hold open at once: every instance's slots but those its waiting callers
     /// may take.</summary>
