@@ -18,6 +18,30 @@ internal static class ChunkBodies
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });
 
+    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job that carries the chunk's items: its stored
+    /// lines (<see cref="Sources.ItemLines"/>, one item's compact JSON text per line, each line ending with a newline),
+    /// written as the <c>items</c> array unchanged.</summary>
+    public static byte[] ProcessChunk(JobManifest manifest, int index, ReadOnlySpan<byte> lines, int depth)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + lines.Length);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            Common(json, manifest, index, depth);
+            json.WriteStartArray("items");
+            for (var rest = lines; !rest.IsEmpty;)
+            {
+                var end = rest.IndexOf((byte)'\n');
+                // The stored lines were written by the app as compact JSON values: no need to check them again.
+                json.WriteRawValue(rest[..end], skipInputValidation: true);
+                rest = rest[(end + 1)..];
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>The <c>count_quotes</c> body of one byte range of a stored job's CSV source.</summary>
     public static byte[] CountQuotes(JobManifest manifest, int index, SourceReference source, int depth) =>
         Write(json =>

@@ -54,7 +54,7 @@ internal sealed class ChunkPass(
         IReadOnlyList<ChunkOutcome> outcomes = [];
         if (toSend.Count > 0)
         {
-            var bodyOf = await BodiesAsync(manifest, work).ConfigureAwait(false);
+            var bodyOf = await BodiesAsync(manifest, work, toSend).ConfigureAwait(false);
             // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
             await using var progress = LeafProgress.Start(ledger, manifest, work, toSend.Count, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
@@ -107,18 +107,30 @@ internal sealed class ChunkPass(
         }
     }
 
-    // The process_chunk body of each chunk: the byte range it reads, in its source blob or in the job's
-    // stored items. A leaf reads the plan, never the data.
-    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work)
+    /// <summary>Most bytes of stored items a leaf reads at once to carry them in its chunks' calls; a leaf whose pending
+    /// chunks hold more sends each chunk its byte range to read instead.</summary>
+    public const int CarriedItemsLimit = 4 * 1024 * 1024;
+
+    // The process_chunk body of each chunk. Inline items: a leaf reads its chunks' offsets and then, when they are small
+    // enough, all its pending chunks' lines in one read, and each call carries its chunk's items (the seed's pattern), so
+    // a chunk costs its commit and no read of its own; larger ones get their byte range in the job's stored items. A blob
+    // source: the byte range it reads. A leaf reads the plan, never the data.
+    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work, IReadOnlyList<int> toSend)
     {
         var depth = work.Depth + 1;
         if (manifest.Source is null)
         {
             var (offset, length) = ItemLines.OffsetsOf(work.Span.First, work.Span.Count);
             var offsets = ItemLines.ReadOffsets(await ledger.ReadInputRangeAsync(manifest.InputBlob, offset, length).ConfigureAwait(false));
+            long Start(int index) => offsets[index - work.Span.First];
+            var (from, to) = (Start(toSend[0]), Start(toSend[^1] + 1));
+            if (to - from <= CarriedItemsLimit)
+            {
+                var lines = await ledger.ReadInputRangeAsync(manifest.InputBlob, from, (int)(to - from)).ConfigureAwait(false);
+                return index => ChunkBodies.ProcessChunk(manifest, index, lines.AsSpan((int)(Start(index) - from), (int)(Start(index + 1) - Start(index))), depth);
+            }
             var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = ItemLines.Format };
-            return index => ChunkBodies.ProcessChunk(manifest, index,
-                items with { Start = offsets[index - work.Span.First], End = offsets[index - work.Span.First + 1] }, depth);
+            return index => ChunkBodies.ProcessChunk(manifest, index, items with { Start = Start(index), End = Start(index + 1) }, depth);
         }
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         return index => ChunkBodies.ProcessChunk(manifest, index,

@@ -35,4 +35,23 @@ public sealed class LargeTreeTests(ITestOutputHelper output)
         Assert.Equal(InlineJobs.WordCount(items), InlineJobs.Canonical(reply.At("result")));
         Assert.Empty(host.Caller.ServerErrors);
     }
+
+    [Fact]
+    public async Task InlineItems_TravelInTheChunkCalls_EachLeafReadsItsChunksItemsOnce()
+    {
+        await using var host = OrchestrationHost.Start();
+        const int chunks = 1_000;
+        var items = InlineJobs.Words(chunks, seed: 1_000);
+
+        var reply = await host.PostAsync(InlineJobs.Start("carried", "wordcount", items, chunkSize: 1));
+
+        Assert.Equal(JobStatus.Succeeded, reply.JobStatus);
+        Assert.Equal(InlineJobs.WordCount(items), InlineJobs.Canonical(reply.At("result")));
+        // Ten leaves of 100 chunks: each reads its offsets and its chunks' lines, and no chunk reads storage (before: a
+        // read per chunk, 1,010 in all).
+        var leaves = DispatchTree.Shape(chunks, host.Dispatch.FanoutWidth)[^2];
+        Assert.Equal(10, leaves);
+        Assert.Equal(2 * leaves, host.Ledger.Calls(LedgerOperation.ReadInput));
+        Assert.All(Enumerable.Range(0, chunks), chunk => Assert.Equal(1, host.Ledger.CommitCalls("carried", chunk)));
+    }
 }
