@@ -15,11 +15,15 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private readonly bool _inMemory;
     private Process? _process;
 
-    private AzuriteProcess(string location, bool inMemory)
+    private AzuriteProcess(string location, bool inMemory, StorageRequests? requests)
     {
         _location = location;
         _inMemory = inMemory;
+        Requests = requests;
     }
+
+    /// <summary>The requests it answered, by kind, when it was started to count them; else null.</summary>
+    public StorageRequests? Requests { get; }
 
     /// <summary>The connection string of its development account.</summary>
     public string ConnectionString =>
@@ -35,9 +39,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Starts Azurite on a loopback port it binds itself, with a new, temporary data folder.</summary>
     /// <param name="inMemory">Keeps everything in memory, nothing on disk: much faster with many blobs
     /// (Azurite's database, saved whole every few seconds, grows with them), but a restart loses them.</param>
-    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false)
+    /// <param name="countRequests">Counts every request it answers (<see cref="Requests"/>), from its access log.</param>
+    public static async Task<AzuriteProcess> StartAsync(bool inMemory = false, bool countRequests = false)
     {
-        var server = new AzuriteProcess(Directory.CreateTempSubdirectory("fanout-azurite-").FullName, inMemory);
+        var server = new AzuriteProcess(Directory.CreateTempSubdirectory("fanout-azurite-").FullName, inMemory, countRequests ? new StorageRequests() : null);
         await server.StartAgainAsync();
         return server;
     }
@@ -53,7 +58,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         // Port 0 the first time: it binds a free port and says which; a restart takes the same port again.
         // Azurite's extent garbage collection is pushed out to once a day (build/azurite-gc.js): a pass every 10 minutes
         // stops every request for as long as it takes, 89 s at 40,000 blobs (docs/BENCHMARKS.md, issue 23).
-        string[] arguments = ["--require", Path.Combine(LocalPaths.RepositoryRoot(), "build", "azurite-gc.js"), azurite, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
+        string[] arguments = ["--require", Path.Combine(LocalPaths.RepositoryRoot(), "build", "azurite-gc.js"), azurite, "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
+        // --silent turns its access log off, unless the requests are counted.
+        arguments = Requests is null ? [.. arguments, "--silent"] : arguments;
         var start = new ProcessStartInfo(node, _inMemory ? [.. arguments, "--inMemoryPersistence"] : [.. arguments, "--location", _location])
         {
             RedirectStandardOutput = true,
@@ -63,6 +70,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         // "Azurite Blob service successfully listens on http://127.0.0.1:PORT": the port it bound.
         _process.OutputDataReceived += (_, e) =>
         {
+            if (Requests is not null && e.Data is { } line)
+            {
+                Requests.Count(line);
+            }
             if (e.Data?.LastIndexOf("listens on http://", StringComparison.Ordinal) is >= 0 && int.TryParse(e.Data[(e.Data.LastIndexOf(':') + 1)..], out var port))
             {
                 listening.TrySetResult(port);
