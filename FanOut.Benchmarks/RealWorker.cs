@@ -23,10 +23,12 @@ internal sealed class RealWorker(WebApplication front, int workerId, Uri url) : 
     /// <summary>Starts the front and waits until the worker is ready.</summary>
     /// <param name="appSettings">The worker's app settings (<c>FanOut:…</c> names).</param>
     /// <param name="configurePipeline">Middleware of the front, which runs before a request goes to the worker.</param>
-    public static async Task<RealWorker> StartAsync(IReadOnlyDictionary<string, string?> appSettings, Action<WebApplication>? configurePipeline = null)
+    /// <param name="arguments">More of LocalHost's command-line arguments (e.g. <c>--instances 3</c>).</param>
+    public static async Task<RealWorker> StartAsync(
+        IReadOnlyDictionary<string, string?> appSettings, Action<WebApplication>? configurePipeline = null, IReadOnlyList<string>? arguments = null)
     {
         var app = WorkerHost.Build(
-            ["--urls", "http://127.0.0.1:0"],
+            ["--urls", "http://127.0.0.1:0", .. arguments ?? []],
             appSettings,
             // The host's log levels are handed to the worker too: both log warnings and worse, as the adapter does here.
             builder => builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" }),

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FanOut.LocalHost.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace FanOut.Benchmarks;
+
+/// <summary>The same job of one-item inline <c>count</c> chunks, on defaults, through LocalHost clusters of several
+/// instance counts, side by side in each round: chunks/s, CPU-seconds per chunk of the FanOut processes together (the
+/// front, this process, and every instance's worker) and of Azurite, p99 latency of a chunk's call at the front
+/// (waiting for a slot included), and storage operations per chunk counted on the wire (Azurite's access log). Each
+/// job on an emptied in-memory Azurite.</summary>
+internal static class ClusterBenchmark
+{
+    private static readonly string[] Writes = ["upload", "append", "lease", "delete", "other"];
+
+    public static async Task<string> RunAsync(int chunks, IReadOnlyList<int> instanceCounts, int rounds)
+    {
+        await using var azurite = await AzuriteProcess.StartAsync(inMemory: true, countRequests: true);
+        var runs = instanceCounts.ToDictionary(n => n, _ => new List<ClusterRun>());
+        for (var round = 0; round <= rounds; round++)
+        {
+            // Round 0 warms up (JIT, connection pools); the order alternates so that no count always goes first.
+            foreach (var instances in round % 2 == 0 ? instanceCounts : instanceCounts.Reverse())
+            {
+                await azurite.RestartEmptyAsync();
+                var run = await RunJobAsync(azurite, instances, round == 0 ? Math.Min(chunks, 2_000) : chunks);
+                Console.Error.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: {instances} instance(s): {run}");
+                if (round > 0)
+                {
+                    runs[instances].Add(run);
+                }
+            }
+        }
+        return Report(chunks, rounds, runs);
+    }
+
+    private static async Task<ClusterRun> RunJobAsync(AzuriteProcess azurite, int instances, int chunks)
+    {
+        var latencies = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        await using var cluster = await RealWorker.StartAsync(
+            new Dictionary<string, string?> { ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString },
+            app => app.Use(async (context, next) =>
+            {
+                // A process_chunk call, read off the body's start (internal bodies put the action first).
+                var chunk = false;
+                if (HttpMethods.IsPost(context.Request.Method))
+                {
+                    context.Request.EnableBuffering();
+                    var head = new byte[40];
+                    var read = await context.Request.Body.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false);
+                    context.Request.Body.Position = 0;
+                    chunk = Encoding.UTF8.GetString(head, 0, read).Contains("\"process_chunk\"", StringComparison.Ordinal);
+                }
+                var started = Stopwatch.GetTimestamp();
+                await next(context);
+                if (chunk)
+                {
+                    latencies.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }),
+            ["--instances", instances.ToString(CultureInfo.InvariantCulture)]);
+        using var http = new HttpClient { BaseAddress = cluster.Url, Timeout = TimeSpan.FromMinutes(5) };
+        var workers = await WorkerPidsAsync(http, cluster.WorkerId);
+        var storageBefore = azurite.Requests!.Snapshot();
+        var cpuBefore = ProcessCpu.Seconds([Environment.ProcessId, .. workers, azurite.ProcessId]);
+        var peaks = ProcessPeaks.Start([.. workers]);
+        var started = Stopwatch.GetTimestamp();
+        var jobId = $"cluster-{instances}-{Guid.NewGuid():N}"[..40];
+        var body = new JsonObject
+        {
+            ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1, ["waitSeconds"] = 0,
+            ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
+        };
+        using (var response = await http.PostAsJsonAsync("api/batch", body))
+        {
+            if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.OK))
+            {
+                throw new InvalidOperationException($"start_fanout answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        JsonElement job;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            using var status = await http.GetAsync($"api/batch/{jobId}");
+            if (status.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                continue;
+            }
+            job = JsonDocument.Parse(await status.Content.ReadAsStringAsync()).RootElement;
+            if (job.GetProperty("status").GetString() is not ("Pending" or "Running"))
+            {
+                break;
+            }
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        await peaks.DisposeAsync();
+        var cpu = ProcessCpu.Seconds([Environment.ProcessId, .. workers, azurite.ProcessId]).Zip(cpuBefore, (after, before) => after - before).ToArray();
+        var storage = azurite.Requests.Snapshot();
+        long Delta(string kind) => storage.GetValueOrDefault(kind) - storageBefore.GetValueOrDefault(kind);
+        if (job.GetProperty("status").GetString() != "Succeeded" || job.GetProperty("items").GetProperty("processed").GetInt64() != chunks)
+        {
+            throw new InvalidOperationException($"the job of {chunks} chunks on {instances} instance(s) ended {job}");
+        }
+        var invocations = await InvocationsAsync(http);
+        return new ClusterRun(
+            chunks / elapsed.TotalSeconds,
+            cpu[..^1].Sum() / chunks,
+            cpu[^1] / chunks,
+            Percentile([.. latencies], 0.99),
+            (double)Delta("read") / chunks,
+            (double)Writes.Sum(Delta) / chunks,
+            (double)Delta("list") / chunks,
+            peaks.RssMiB.DefaultIfEmpty().Max(),
+            peaks.Fds.DefaultIfEmpty().Max(),
+            invocations);
+    }
+
+    // The instances' worker pids, from the cluster's /admin/instances (a single-worker host has none: its one worker).
+    private static async Task<int[]> WorkerPidsAsync(HttpClient http, int worker)
+    {
+        using var response = await http.GetAsync("admin/instances");
+        if (!response.IsSuccessStatusCode)
+        {
+            return [worker];
+        }
+        var instances = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("instances");
+        return [.. instances.EnumerateArray().Select(i => i.GetProperty("pid").GetInt32())];
+    }
+
+    private static async Task<string> InvocationsAsync(HttpClient http)
+    {
+        using var response = await http.GetAsync("admin/instances");
+        if (!response.IsSuccessStatusCode)
+        {
+            return "-";
+        }
+        var instances = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("instances");
+        return string.Join(" / ", instances.EnumerateArray().Select(i => i.GetProperty("invocations").GetInt64().ToString("N0", CultureInfo.InvariantCulture)));
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        if (values.Length == 0)
+        {
+            return double.NaN;
+        }
+        Array.Sort(values);
+        return values[Math.Min(values.Length - 1, (int)Math.Ceiling(p * values.Length) - 1)];
+    }
+
+    private static string Report(int chunks, int rounds, Dictionary<int, List<ClusterRun>> runs)
+    {
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        }
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{chunks:N0} one-item inline `count` chunks on defaults, through LocalHost clusters (`--instances N`, 16 slots each); each job on an emptied in-memory Azurite; medians of {rounds} round(s) after a warm-up, the instance counts side by side in each round.");
+        text.AppendLine();
+        text.AppendLine("| instances | chunks/s | CPU-s per chunk, FanOut (front + workers) | CPU-s per chunk, Azurite | p99 chunk call at the front (ms) | storage reads / writes / lists per chunk | peak RSS of an instance (MiB) | peak open files of an instance | invocations per instance (last round) |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var (instances, list) in runs)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {instances} | {Median(list.Select(r => r.Rate)):F0} | {Median(list.Select(r => r.FanOutCpu)) * 1000:F2} ms | {Median(list.Select(r => r.AzuriteCpu)) * 1000:F2} ms | {Median(list.Select(r => r.P99Ms)):F0} | "
+                + $"{Median(list.Select(r => r.Reads)):F3} / {Median(list.Select(r => r.Writes)):F3} / {Median(list.Select(r => r.Lists)):F4} | {list.Max(r => r.PeakRssMiB):F0} | {list.Max(r => r.PeakFds)} | {list[^1].Invocations} |");
+        }
+        var cpus = runs.Values.Select(list => Median(list.Select(r => r.FanOutCpu))).ToArray();
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"FanOut CPU per chunk, largest over smallest across the instance counts: {cpus.Max() / cpus.Min():F2} (goal: within 1.20).");
+        return text.ToString();
+    }
+
+    private sealed record ClusterRun(
+        double Rate, double FanOutCpu, double AzuriteCpu, double P99Ms, double Reads, double Writes, double Lists, double PeakRssMiB, int PeakFds, string Invocations)
+    {
+        public override string ToString() =>
+            string.Create(CultureInfo.InvariantCulture, $"{Rate:F0} chunks/s, FanOut {FanOutCpu * 1000:F2} ms CPU/chunk, Azurite {AzuriteCpu * 1000:F2} ms CPU/chunk, p99 {P99Ms:F0} ms, storage {Reads:F3} reads + {Writes:F3} writes + {Lists:F4} lists per chunk, invocations {Invocations}");
+    }
+}
