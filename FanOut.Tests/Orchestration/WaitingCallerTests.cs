@@ -72,15 +72,40 @@ public sealed class WaitingCallerTests
         Assert.Equal(JobStatus.Succeeded, (await waiter).JobStatus);
     }
 
-    private static string Start(string jobId, int waitSeconds) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    [Fact]
+    public async Task Cancel_WithTheWaitingCallersCapReached_Answers202AtOnce_AndTheJobEndsCancelled()
     {
+        await using var host = OrchestrationHost.Start(settings: new Dictionary<string, string?> { ["FanOut:Platform:PerInstanceConcurrency"] = "8" });
+        host.Caller.Inject(CallFault.Late(BatchActions.ProcessChunk, ChunkLate, [1]));
+        var waiter = host.PostAsync(Start("waits", waitSeconds: 60));
+        await host.WaitUntilAsync(() => host.Caller.Held == 1, "the waiter's job runs, its chunk 1 late");
+        var running = host.PostAsync(Start("cancelled", waitSeconds: 0, maxConcurrency: 1)); // chunks 2 and 3 wait for chunk 1
+        await AdvanceUntilAsync(host, running, TimeSpan.FromMilliseconds(100), maxSteps: 20);
+        Assert.Equal(202, (await running).Status);
+        await host.WaitUntilAsync(() => host.Caller.Held == 2, "the second job runs, its chunk 1 late");
+
+        var cancel = host.PostAsync(JsonSerializer.Serialize(new { action = "cancel", jobId = "cancelled", waitSeconds = 10 }));
+        var advanced = await AdvanceUntilAsync(host, cancel, TimeSpan.FromMilliseconds(100), maxSteps: 20);
+
+        Assert.True(cancel.IsCompleted, $"no answer after {advanced} of the host's clock");
+        Assert.Equal(202, (await cancel).Status);
+        Assert.False(waiter.IsCompleted);
+        await AdvanceUntilAsync(host, waiter, TimeSpan.FromSeconds(1));
+        Assert.Equal(JobStatus.Succeeded, (await waiter).JobStatus);
+        await host.AdvanceUntilIdleAsync();
+        Assert.Equal(JobStatus.Cancelled, (await host.StatusAsync("cancelled")).JobStatus);
+    }
+
+    private static string Start(string jobId, int waitSeconds, int? maxConcurrency = null) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["maxConcurrency"] = maxConcurrency,
         ["action"] = "start_fanout",
         ["jobId"] = jobId,
         ["processor"] = "count",
         ["chunkSize"] = 1,
         ["items"] = new[] { "a", "b", "c", "d" },
         ["waitSeconds"] = waitSeconds,
-    });
+    }.Where(field => field.Value is not null).ToDictionary());
 
     // Moves the host's clock a step at a time (bounded) until the task ends; answers how far it moved.
     private static async Task<TimeSpan> AdvanceUntilAsync(OrchestrationHost host, Task task, TimeSpan step, int maxSteps = 200)
