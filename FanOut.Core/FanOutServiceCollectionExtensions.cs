@@ -99,6 +99,8 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<RunStarter>();
         services.TryAddTransient<JobRun>();
         services.TryAddTransient<DispatchHandler>();
+        services.TryAddSingleton<WaitingCallers>(); // per worker process: the platform's slots are per instance
+        services.TryAddTransient<JobEnd>();
         services.TryAddTransient<JobHandOff>();
         services.TryAddTransient<JobPreview>();
         services.TryAddTransient<JobAdmission>();

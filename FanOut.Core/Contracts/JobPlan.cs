@@ -29,6 +29,10 @@ public sealed record JobPlan
     /// (one at the top; at most FanoutWidth calls each), then the chunks.</summary>
     public IReadOnlyList<int> TreeLevels { get; init; } = [];
 
+    /// <summary>Chunks in flight at most: the job's <c>maxConcurrency</c>, narrowed so that its open invocations (the
+    /// root, the dispatchers under it and the chunks) fit the app's invocation budget (<c>FanOut__Platform__*</c>).</summary>
+    public int Concurrency { get; init; }
+
     /// <summary>Function invocations the job would take: start_fanout, every dispatcher, every chunk (and,
     /// for CSV cut by bytes, every count_quotes).</summary>
     public long Invocations { get; init; }

@@ -77,6 +77,9 @@ internal static partial class Log
     [LoggerMessage(1024, LogLevel.Debug, "Watchdog pass: {Read} index entries read, {Active} active, {Gone} with their run gone, {Resumed} resumed")]
     public static partial void WatchdogPass(ILogger logger, int read, int active, int gone, int resumed);
 
+    [LoggerMessage(1030, LogLevel.Information, "Job {JobId}: a caller asked to wait {WaitSeconds} s is answered at once: {Cap} caller(s) wait on this instance already (FanOut:Platform)")]
+    public static partial void WaitingCallersFull(ILogger logger, string jobId, int waitSeconds, int cap);
+
     [LoggerMessage(1101, LogLevel.Information, "Storage check: {Setting} works (container {Container})")]
     public static partial void StorageReady(ILogger logger, string setting, string container);
 

@@ -14,7 +14,8 @@ namespace FanOut.Core.Jobs;
 /// exact counts. A job that no run holds (stored but not run, or its run died) is ended at once, from its status. Cancelling
 /// again is harmless; cancelling a job that finished is a conflict. <c>resume</c> runs what is left.</summary>
 internal sealed class JobCancellation(
-    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, NoticeHandOff notices, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, NoticeHandOff notices, WaitingCallers waiting, JobEnd end, TimeProvider timeProvider,
+    IOptions<FanOutOptions> options)
 {
     /// <summary>Cancels the job and answers its status: Cancelled when it already ended so, else the status so far (202).</summary>
     public async Task<Outcome> CancelAsync(System.Text.Json.JsonElement body, CancellationToken cancellationToken)
@@ -66,21 +67,12 @@ internal sealed class JobCancellation(
         return new JobFinished(written);
     }
 
-    // Polls the job's result (once a second, up to waitSeconds) until the run has ended it; answers its status so far if not.
+    // Waits (up to waitSeconds, within the instance's waiting callers) until the run has ended the job; answers its status so far if not.
     private async Task<Outcome> WaitForRunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)
     {
-        var until = timeProvider.GetUtcNow() + TimeSpan.FromSeconds(waitSeconds);
-        while (true)
-        {
-            if (await ledger.ReadResultAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } result)
-            {
-                return new JobFinished(result);
-            }
-            if (timeProvider.GetUtcNow() >= until)
-            {
-                return new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
-            }
-            await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, cancellationToken).ConfigureAwait(false);
-        }
+        using var turn = waiting.Enter(manifest.JobId, waitSeconds);
+        return await end.WaitAsync(manifest.JobId, TimeSpan.FromSeconds(turn.Seconds), cancellationToken).ConfigureAwait(false) is { } result
+            ? new JobFinished(result)
+            : new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -39,6 +39,7 @@ internal sealed class JobPreview(SourcePlanner sources, IOptions<FanOutOptions> 
                 Source = new PlannedSource(command.Pinned!.Count, command.Pinned.Sum(b => b.Length)),
                 LargestChunk = chunks.Count == 0 ? null : new PlannedChunkSize(largest.Index, null, largest.Bytes),
                 TreeLevels = DispatchTree.Shape(chunks.Count, width),
+                Concurrency = DispatchTree.RootSlots(command.MaxConcurrency, chunks.Count, width, options.Value.Platform.InvocationBudget),
                 // The quote pass walks the same tree from the same root: its own nodes below the root, and a count per chunk.
                 Invocations = 1L + DispatchTree.Shape(chunks.Count, width).Sum(level => (long)level)
                               + (countsQuotes ? DispatchTree.Shape(chunks.Count, width)[..^1].Sum(level => (long)level) - 1 + chunks.Count : 0),
@@ -55,6 +56,7 @@ internal sealed class JobPreview(SourcePlanner sources, IOptions<FanOutOptions> 
                 Items = command.Items.Count,
                 LargestChunk = chunks == 0 ? null : new PlannedChunkSize(0, Math.Min(command.ChunkSize, command.Items.Count), null),
                 TreeLevels = DispatchTree.Shape(chunks, width),
+                Concurrency = DispatchTree.RootSlots(command.MaxConcurrency, chunks, width, options.Value.Platform.InvocationBudget),
                 Invocations = 1L + DispatchTree.Shape(chunks, width).Sum(level => (long)level),
             };
         }

@@ -19,6 +19,16 @@ internal static class DispatchTree
         return levels;
     }
 
+    /// <summary>The root's slots: the job's <paramref name="maxConcurrency"/>, narrowed so that its open invocations fit
+    /// the app's <paramref name="invocationBudget"/> B. Below the root, <see cref="Levels"/> levels hold invocations (the
+    /// dispatchers under it and the chunks); a node never has more children open than it has slots and hands each its
+    /// share, so each of those levels has at most S open: open(job) ≤ 1 + S·L ≤ B with S = ⌊(B − 1) / L⌋, at least 1.</summary>
+    public static int RootSlots(int maxConcurrency, int chunks, int width, long invocationBudget)
+    {
+        var below = Levels(chunks, width);
+        return (int)Math.Clamp((invocationBudget - 1) / below, 1, Math.Max(1, maxConcurrency));
+    }
+
     /// <summary>Most chunks a job may have so that its process_chunk calls arrive at depth at most
     /// <paramref name="maxDepth"/> (the top dispatcher is at depth 1, each level adds one).</summary>
     public static long MaxChunks(int width, int maxDepth)

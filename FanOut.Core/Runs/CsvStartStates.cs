@@ -1,6 +1,8 @@
+using FanOut.Core.Configuration;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
+using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Runs;
 
@@ -9,14 +11,14 @@ namespace FanOut.Core.Runs;
 /// FanoutWidth calls); the parity of the counts before a chunk, within its blob, is its state. After a
 /// chunk whose count failed or did not finish, the rest of its blob has no known state this run, with
 /// the error when the count failed: those chunks are not sent, and resume counts again.</summary>
-internal sealed class CsvStartStates(IJobLedger ledger, TreeWalker walker, QuotePass quotes)
+internal sealed class CsvStartStates(IJobLedger ledger, TreeWalker walker, QuotePass quotes, IOptions<FanOutOptions> options)
 {
     /// <summary>Each chunk's state, and for an unknown one after a failed count, why.</summary>
     public async Task<(QuoteState[] States, string?[] Errors)> FindAsync(JobManifest manifest, string runId, HopDeadline deadline)
     {
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var all = new ChunkSpan(0, manifest.ChunkCount);
-        var counted = (await walker.WalkAsync(manifest, new NodeWork(runId, all, [all], 1, manifest.MaxConcurrency), quotes, deadline).ConfigureAwait(false)).Tally;
+        var counted = (await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, [all], options.Value), quotes, deadline).ConfigureAwait(false)).Tally;
         var failures = counted.Failures.ToDictionary(f => f.Chunk, f => f.Error);
         var states = new QuoteState[manifest.ChunkCount];
         var errors = new string?[manifest.ChunkCount];

@@ -98,7 +98,7 @@ internal sealed class JobRun(
             ? QuoteStates.Marks(states.Select((s, i) => committed.ContainsKey(i) && s == QuoteState.Unknown ? QuoteState.Outside : s))
             : null;
 
-        var walked = await walker.WalkAsync(manifest, new NodeWork(runId, new ChunkSpan(0, manifest.ChunkCount), pending, 1, manifest.MaxConcurrency, marks), chunks, deadline)
+        var walked = await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, pending, options.Value, marks), chunks, deadline)
             .ConfigureAwait(false);
         var failed = held.Where(i => errors[i] is not null).Select(i => new ChunkFailure(i, errors[i]!, 0)).ToList();
         await chunks.RecordFailuresAsync(jobId, failed).ConfigureAwait(false);

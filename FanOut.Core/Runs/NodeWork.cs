@@ -1,3 +1,5 @@
+using FanOut.Core.Configuration;
+using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
 
 namespace FanOut.Core.Runs;
@@ -7,12 +9,20 @@ namespace FanOut.Core.Runs;
 /// <param name="Span">Its range of chunks.</param>
 /// <param name="Pending">The runs of the range its pass is to send, ascending.</param>
 /// <param name="Depth">Its depth: 1 at the top; what it sends goes one deeper.</param>
-/// <param name="Slots">Its share of the job's <c>maxConcurrency</c>: the calls it may have in flight, its
-/// children's included. The root has the whole of it; shares of nodes running at once never add up to more.</param>
+/// <param name="Slots">Its share of the job's slots: the calls it may have in flight, its children's included. The root
+/// has all of them (<see cref="Root"/>: the job's <c>maxConcurrency</c> within the app's invocation budget); shares of
+/// nodes running at once never add up to more.</param>
 /// <param name="Marks">What the pass needs to know of each chunk of the range, one character per chunk; the
 /// walker hands each child its slice and never reads them.</param>
 internal sealed record NodeWork(string RunId, ChunkSpan Span, IReadOnlyList<ChunkSpan> Pending, int Depth, int Slots, string? Marks = null)
 {
+    /// <summary>The root of a run's tree over all of <paramref name="manifest"/>'s chunks: its slots are the job's
+    /// <c>maxConcurrency</c>, narrowed so that the tree's open invocations fit the platform's budget
+    /// (<see cref="DispatchTree.RootSlots"/>).</summary>
+    public static NodeWork Root(string runId, JobManifest manifest, IReadOnlyList<ChunkSpan> pending, FanOutOptions options, string? marks = null) =>
+        new(runId, new ChunkSpan(0, manifest.ChunkCount), pending, 1,
+            DispatchTree.RootSlots(manifest.MaxConcurrency, manifest.ChunkCount, options.Dispatch.FanoutWidth, options.Platform.InvocationBudget), marks);
+
     /// <summary>The work of a sub-range, one level down, with <paramref name="slots"/> of this node's share.</summary>
     public NodeWork Child(ChunkSpan span, int slots) =>
         new(RunId, span, Slice(Pending, span), Depth + 1, slots, Marks?.Substring(span.First - Span.First, span.Count));

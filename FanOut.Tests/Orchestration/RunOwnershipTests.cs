@@ -22,6 +22,8 @@ public sealed class RunOwnershipTests
 
         host.Clock.Advance(TimeSpan.FromSeconds(3));
         await host.Caller.WhenIdleAsync();
+        // The caller waits for the job's end (newer-run carries it) as long as it asked to, then answers its status.
+        await host.AdvanceUntilIdleAsync(starting);
         var answer = await starting;
 
         Assert.Equal(8, host.Ledger.CommittedChunks("taken").Count);

@@ -55,4 +55,19 @@ public sealed class DispatchTreeTests
             Assert.Equal(levels + 1, DispatchTree.Shape(chunks, width).Length);
         }, iter: 2000);
     }
+
+    [Theory]
+    [InlineData(32, 5_000, 100, 4, 1)]        // one instance of 4 slots: B = 4, L = 2
+    [InlineData(32, 5_000, 100, 13, 6)]       // one instance of Flex's 16 slots, 3 waiting callers: B = 13
+    [InlineData(32, 5_000, 100, 1_300, 32)]   // the defaults: maxConcurrency binds
+    [InlineData(32, 60, 100, 13, 12)]         // L = 1: every slot but the root's
+    [InlineData(32, 1_000_000, 100, 4, 1)]    // L = 3: 1 + 1·3 = B exactly
+    [InlineData(5, 1_000_000, 100, 1_300, 5)]
+    public void RootSlots_FitTheOpenInvocationsInTheBudget_AtLeastOne(int maxConcurrency, int chunks, int width, long budget, int slots)
+    {
+        var below = DispatchTree.Shape(chunks, width).Length - 1;
+
+        Assert.Equal(slots, DispatchTree.RootSlots(maxConcurrency, chunks, width, budget));
+        Assert.True(slots == 1 || 1 + (long)slots * below <= budget, $"1 + {slots}·{below} > {budget}");
+    }
 }

@@ -30,10 +30,16 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _peakInFlight = new(StringComparer.Ordinal);
     private int _held;
+    private int _open;
+    private int _peakOpen;
 
     /// <summary>Real time each process_chunk delivery takes before the endpoint sees it (work that keeps a
     /// chunk in flight long enough for the others to pile up); zero by default.</summary>
     public TimeSpan ChunkWork { get; set; }
+
+    /// <summary>The most deliveries of any action that were being handled at once: the invocations the app's jobs held
+    /// open together (a job's root, its dispatchers and its chunks).</summary>
+    public int PeakOpen => Volatile.Read(ref _peakOpen);
 
     /// <summary>The most deliveries of an action that were being handled at once.</summary>
     public int PeakInFlight(string action) => _peakInFlight.GetValueOrDefault(action);
@@ -176,6 +182,11 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     {
         var now = _inFlight.AddOrUpdate(action, 1, (_, n) => n + 1);
         _peakInFlight.AddOrUpdate(action, now, (_, peak) => Math.Max(peak, now));
+        var open = Interlocked.Increment(ref _open);
+        for (var peak = Volatile.Read(ref _peakOpen); open > peak; peak = Volatile.Read(ref _peakOpen))
+        {
+            Interlocked.CompareExchange(ref _peakOpen, open, peak);
+        }
         try
         {
             if (action == BatchActions.ProcessChunk && ChunkWork > TimeSpan.Zero)
@@ -187,6 +198,7 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
         finally
         {
             _inFlight.AddOrUpdate(action, 0, (_, n) => n - 1);
+            Interlocked.Decrement(ref _open);
         }
     }
 

@@ -90,10 +90,13 @@ internal sealed class OrchestrationHost : IAsyncDisposable
     }
 
     /// <summary>POSTs a body from outside (unsigned, as a user would) and reads the answer.</summary>
-    public async Task<JobReply> PostAsync(string json)
+    public Task<JobReply> PostAsync(string json) => PostAsync(json, Patience);
+
+    /// <summary>As <see cref="PostAsync(string)"/>, failing after <paramref name="patience"/> of real time (a long job).</summary>
+    public async Task<JobReply> PostAsync(string json, TimeSpan patience)
     {
         var endpoint = Services.GetRequiredService<BatchEndpoint>();
-        return JobReply.Of(await endpoint.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), signature: null).WaitAsync(Patience));
+        return JobReply.Of(await endpoint.PostAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), signature: null).WaitAsync(patience));
     }
 
     /// <summary>GET of the list of jobs.</summary>
