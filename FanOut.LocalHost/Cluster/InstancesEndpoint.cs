@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.Http;
 namespace FanOut.LocalHost.Cluster;
 
 /// <summary><c>GET /admin/instances</c>: the cluster as JSON, <c>{ "instances": [ { "id", "pid", "state", "active",
-/// "invocations", "startedAt" } ] }</c> (<c>active</c>: invocations running now; <c>invocations</c>: every one it ran).
+/// "invocations", "startedAt" } ], "waiting" }</c> (<c>active</c>: invocations running now; <c>invocations</c>: every one it
+/// ran; <c>waiting</c>: requests in the front's queue, waiting for a slot).
 /// Checked with the function key when one is set, as the functions are.</summary>
-internal sealed class InstancesEndpoint(InstancePool pool, LocalHostSettings settings)
+internal sealed class InstancesEndpoint(InstancePool pool, SlotRouter router, LocalHostSettings settings)
 {
     /// <summary>Its path.</summary>
     public const string Path = "/admin/instances";
@@ -39,6 +40,7 @@ internal sealed class InstancesEndpoint(InstancePool pool, LocalHostSettings set
                 invocations = i.Invocations,
                 startedAt = i.StartedAt,
             }),
+            waiting = router.Waiting,
         };
         http.Response.ContentType = "application/json; charset=utf-8";
         await http.Response.WriteAsync(JsonSerializer.Serialize(body), http.RequestAborted);
