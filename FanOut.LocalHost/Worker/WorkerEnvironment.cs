@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using FanOut.Core.Configuration;
 using FanOut.LocalHost.Cluster;
 using Microsoft.Extensions.Configuration;
@@ -12,6 +13,7 @@ internal static class WorkerEnvironment
     private const string WatchdogSchedule = "FanOut__Watchdog__Schedule";
     private const string PerInstanceConcurrency = "FanOut__Platform__PerInstanceConcurrency";
     private const string MaximumInstanceCount = "FanOut__Platform__MaximumInstanceCount";
+    private const string SigningKey = "FanOut__SigningKey";
 
     /// <summary>The arguments the Functions host gives a worker (read by the worker as Functions:Worker:*); without the
     /// message length the worker's limit is 0 and it dies sending StartStream.</summary>
@@ -23,7 +25,8 @@ internal static class WorkerEnvironment
         "--functions-grpc-max-message-length", int.MaxValue.ToString(CultureInfo.InvariantCulture),
     ];
 
-    /// <summary>The worker's environment variables: the host's, the app settings over them.</summary>
+    /// <summary>The worker's environment variables: the host's, the app settings over them, and a signing key made up for
+    /// the cluster when none is set. Computed once: every instance gets the same.</summary>
     /// <param name="settings">The app's settings (local.settings.json Values and the caller's).</param>
     /// <param name="frontUrl">Where the front listens: the app's self URL unless configured.</param>
     /// <param name="hostConfiguration">The host's configuration (its log levels go to the worker).</param>
@@ -63,6 +66,12 @@ internal static class WorkerEnvironment
         foreach (var (name, value) in settings.AppSettings)
         {
             environment[name] = value;
+        }
+        // Instances must share a signing key, as in Azure: one instance's internal calls go to another. A worker would
+        // make one up for itself under LocalDevelopment, so the host makes up one for all of them.
+        if (settings.Setting(SigningKey) is not { Length: > 0 })
+        {
+            environment[SigningKey] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         }
         return environment;
     }

@@ -74,12 +74,9 @@ public sealed class ClusterTests(AzuriteFixture storage)
     {
         // The front takes a request's slot before it reads its body, as the Functions host's throttle comes before the
         // invocation: two POSTs whose bodies the test holds back hold both slots of the one instance.
-        await using var host = WorkerHost.Build(
-            ["--urls", "http://127.0.0.1:0", "--per-instance-concurrency", "2", "--queue-length", "2", "--queue-timeout", "120s"],
-            storage.Settings(new() { ["FanOut:SigningKey"] = TestKeys.Signing, ["FanOut:Watchdog:Schedule"] = Never }));
-        await host.StartAsync();
-        await host.WorkerProcessIdAsync();
-        using var client = new HttpClient { BaseAddress = new Uri(LocalPaths.CallableUrl(host.Urls.First())), Timeout = TimeSpan.FromMinutes(2) };
+        var (host, client) = await StartBareAsync("--per-instance-concurrency", "2", "--queue-length", "2", "--queue-timeout", "120s");
+        await using var _ = host;
+        using var __ = client;
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var held = Enumerable.Range(0, 2).Select(_ => client.PostAsync("api/batch", new HeldBody("""{ "items": [1, 2] }""", release.Task))).ToList();
@@ -149,6 +146,103 @@ public sealed class ClusterTests(AzuriteFixture storage)
         Assert.InRange(placed.Count, occurrences.Count - 1, occurrences.Count); // ...sent to one instance (the last may be on its way)
         Assert.True(placed.Distinct().Count() >= 2, $"every occurrence ran on instance {placed.FirstOrDefault()}");
         Assert.InRange(instances.Sum(i => i.Invocations), placed.Count - 1L, placed.Count + 1L); // nothing else ran on them
+    }
+
+    [Fact]
+    public async Task InstanceKilled_WithARequestInFlightOnIt_DropsThatRequestsConnection_AndIsReplaced()
+    {
+        var (host, client) = await StartBareAsync();
+        await using var _ = host;
+        using var __ = client;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var doomed = (await InstanceView.ReadAsync(client)).Single();
+
+        var inFlight = client.PostAsync("api/batch", new HeldBody("""{ "items": [1, 2] }""", release.Task));
+        await UntilAsync(client, view => view.Instances.Single().Active == 1);
+        using (var worker = System.Diagnostics.Process.GetProcessById(doomed.Pid))
+        {
+            worker.Kill(); // SIGKILL, as the platform loses an instance
+        }
+        var replaced = await UntilAsync(client, view => view.Instances.Any(i => i.Id != doomed.Id && i.State == "ready"));
+        release.SetResult();
+        var dropped = await Assert.ThrowsAsync<HttpRequestException>(() => inFlight);
+        using var after = await client.PostAsync("api/batch", new StringContent("""{ "items": [1, 2] }""", Encoding.UTF8, "application/json"));
+
+        Assert.NotNull(dropped);                                // not answered (no 503): the connection dropped, as on Azure
+        Assert.DoesNotContain(replaced.Instances, i => i.Pid == doomed.Pid);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);      // and its replacement serves
+    }
+
+    [Fact]
+    public async Task RecycleEvery_KillsAndReplacesARandomInstance_SaysWhichInTheLog_AndAShortJobStillSucceeds()
+    {
+        var log = Path.Combine(Path.GetTempPath(), $"fanout-recycle-{Guid.NewGuid():N}.log");
+        var environment = new Dictionary<string, string>
+        {
+            ["FanOut__Storage__ConnectionString"] = storage.ConnectionString,
+            ["Logging__LogLevel__Default"] = "Warning",
+            // The watchdog resumes a job whose top run was recycled under it (as in Azure, where nobody else would).
+            ["FanOut__Watchdog__Schedule"] = "*/2 * * * * *",
+        };
+        await using var host = await LocalHostProcess.StartAsync(log, environment, arguments: ["--instances", "2", "--recycle-every", "3s"]);
+        using var client = new HttpClient { BaseAddress = host.Url, Timeout = TimeSpan.FromSeconds(30) };
+        var recycled = await LogMatchAsync(log, @"Recycling instance (?<id>\d+) \(worker pid (?<pid>\d+)\) at (?<at>\S+): SIGKILL");
+        var replaced = await LogMatchAsync(log, $@"Instance \d+ \(worker pid \d+\) is ready at \S+: it replaces instance {recycled.Groups["id"].Value} \(worker pid {recycled.Groups["pid"].Value}\), which exited");
+        var jobId = NewJobId();
+
+        // The client only posts (again, same job, if its connection was dropped with an instance) and polls.
+        string? status = null;
+        for (var polls = 0; polls < 600 && status is not ("Succeeded" or "Failed"); polls++, await Task.Delay(300))
+        {
+            try
+            {
+                if (polls == 0 || status is null)
+                {
+                    using var started = await client.PostAsJsonAsync("api/batch", StartBody(jobId, Words(100), chunkSize: 1, waitSeconds: 0));
+                }
+                using var poll = await client.GetAsync($"api/batch/{jobId}");
+                status = poll.StatusCode == HttpStatusCode.OK ? JsonDocument.Parse(await poll.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString() : status;
+            }
+            catch (HttpRequestException)
+            {
+                // its instance was recycled under the call
+            }
+        }
+        var instances = await InstanceView.ReadAsync(client);
+
+        Assert.True(DateTimeOffset.TryParse(recycled.Groups["at"].Value, System.Globalization.CultureInfo.InvariantCulture, out _));
+        Assert.True(replaced.Success);
+        Assert.Equal(2, instances.Count);
+        Assert.DoesNotContain(instances, i => i.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) == recycled.Groups["pid"].Value);
+        Assert.Equal("Succeeded", status);
+        var chunks = await new JobBlobs(storage.ConnectionString).ListAsync($"jobs/{jobId}/chunks/");
+        Assert.Equal(100, chunks.Count);
+        Assert.All(chunks, c => Assert.Equal(c.Properties.CreatedOn, c.Properties.LastModified)); // each committed once
+    }
+
+    // Waits (30 s at most) until the log has a line matching the pattern.
+    private static async Task<System.Text.RegularExpressions.Match> LogMatchAsync(string log, string pattern)
+    {
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(100))
+        {
+            if (System.Text.RegularExpressions.Regex.Match(await File.ReadAllTextAsync(log), pattern) is { Success: true } match)
+            {
+                return match;
+            }
+        }
+        throw new TimeoutException($"no line of {log} matched {pattern} within 30 s");
+    }
+
+    // LocalHost in this process without LocalHostServer's inspecting middleware, which reads every POST's body before the
+    // front does (so a held body would hold no slot).
+    private async Task<(Microsoft.AspNetCore.Builder.WebApplication Host, HttpClient Client)> StartBareAsync(params string[] flags)
+    {
+        var host = WorkerHost.Build(
+            ["--urls", "http://127.0.0.1:0", .. flags],
+            storage.Settings(new() { ["FanOut:SigningKey"] = TestKeys.Signing, ["FanOut:Watchdog:Schedule"] = Never, ["FanOut:Watchdog:MaxResumes"] = "0" }));
+        await host.StartAsync();
+        await host.WorkerProcessIdAsync();
+        return (host, new HttpClient { BaseAddress = new Uri(LocalPaths.CallableUrl(host.Urls.First())), Timeout = TimeSpan.FromMinutes(2) });
     }
 
     // Polls GET /admin/instances (30 s at most) until the view satisfies the condition.
