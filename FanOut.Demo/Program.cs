@@ -11,11 +11,14 @@ using FanOut.LocalHost.Hosting;
 // A real fan-out on this machine: starts Azurite (from node_modules) and FanOut.LocalHost, each as its own
 // process on a loopback port it binds itself (LocalHost runs the built FanOut.Functions.dll as its worker), POSTs start_fanout with wordcount over a text, prints the finished job,
 // then reads it back from its status URL.
-// Usage: dotnet run --project FanOut.Demo -- [--file text.txt] [--chunk-size 100] [--processor wordcount]
+// With --instances N, LocalHost runs N instances (each the real worker as its own process) behind its one front, as Flex
+// Consumption runs the app, and the demo prints how many invocations each ran (from LocalHost's GET /admin/instances).
+// Usage: dotnet run --project FanOut.Demo -- [--file text.txt] [--chunk-size 100] [--processor wordcount] [--instances 3]
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 var chunkSize = int.Parse(settings.GetValueOrDefault("chunk-size", "100"), CultureInfo.InvariantCulture);
 var processor = settings.GetValueOrDefault("processor", "wordcount");
 var (description, lines) = DemoCorpus.Load(settings.GetValueOrDefault("file"));
+var instances = settings.TryGetValue("instances", out var count) ? int.Parse(count, CultureInfo.InvariantCulture) : (int?)null;
 var print = new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
 Console.WriteLine("FanOut demo");
@@ -23,9 +26,17 @@ await using var azurite = await AzuriteProcess.StartAsync();
 Console.WriteLine($"  Azurite (blob storage emulator) is listening on 127.0.0.1:{azurite.Port}");
 var logPath = Path.Combine(Path.GetTempPath(), "fanout-demo-localhost.log");
 await using var host = await LocalHostProcess.StartAsync(logPath,
-    new Dictionary<string, string> { ["FanOut__Storage__ConnectionString"] = azurite.ConnectionString });
+    new Dictionary<string, string> { ["FanOut__Storage__ConnectionString"] = azurite.ConnectionString },
+    arguments: instances is { } n ? ["--instances", n.ToString(CultureInfo.InvariantCulture)] : null);
 Console.WriteLine($"  FanOut.LocalHost (pid {host.Id}) is serving {host.Url}api/batch (log: {logPath})");
-Console.WriteLine($"  behind it, the real Functions worker (pid {host.WorkerId}) runs {host.WorkerDll}, over the host-worker gRPC protocol");
+if (instances is null)
+{
+    Console.WriteLine($"  behind it, the real Functions worker (pid {host.WorkerId}) runs {host.WorkerDll}, over the host-worker gRPC protocol");
+}
+else
+{
+    Console.WriteLine($"  behind it, {instances} instances, each the real Functions worker running {host.WorkerDll}, over the host-worker gRPC protocol");
+}
 
 var job = new JsonObject
 {
@@ -59,6 +70,16 @@ Console.WriteLine($"          {chunks.GetProperty("succeeded").GetInt32()} of {c
 Console.WriteLine();
 Console.WriteLine(JsonSerializer.Serialize(root, print));
 Console.WriteLine();
+
+if (instances is not null)
+{
+    Console.WriteLine($"  Invocations per instance (GET {host.Url}admin/instances):");
+    foreach (var instance in await DemoInstances.ReadAsync(http))
+    {
+        Console.WriteLine($"          instance {instance.Id} (worker pid {instance.Pid}): {instance.Invocations:N0} invocations");
+    }
+    Console.WriteLine();
+}
 
 using var status = await http.GetAsync(statusUrl);
 using var stored = JsonDocument.Parse(await status.Content.ReadAsStringAsync());

@@ -26,7 +26,7 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
     /// <summary>Its process id.</summary>
     public int Id => _process.Id;
 
-    /// <summary>The process id of the worker behind it (FanOut.Functions.dll).</summary>
+    /// <summary>The process id of the worker behind it (FanOut.Functions.dll; the first instance's, of a cluster).</summary>
     public int WorkerId { get; }
 
     /// <summary>The app dll its worker runs.</summary>
@@ -46,10 +46,12 @@ public sealed partial class LocalHostProcess : IAsyncDisposable
     /// <param name="environment">Its settings, as environment variables (<c>FanOut__…</c>).</param>
     /// <param name="orNotReady">Also returns when it says it is not ready (its worker serves, but the storage setting does
     /// not work: <see cref="NotReady"/> says why); otherwise that waits on, for a storage that may come.</param>
-    public static async Task<LocalHostProcess> StartAsync(string logPath, IDictionary<string, string> environment, bool orNotReady = false)
+    /// <param name="arguments">More of its command line: the cluster's flags (<c>--instances 3</c>, <c>--recycle-every 5s</c> …).</param>
+    public static async Task<LocalHostProcess> StartAsync(
+        string logPath, IDictionary<string, string> environment, bool orNotReady = false, IEnumerable<string>? arguments = null)
     {
         var directory = Path.GetDirectoryName(typeof(LocalHostProcess).Assembly.Location)!;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "FanOut.LocalHost.dll"), "--urls", "http://127.0.0.1:0"])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(directory, "FanOut.LocalHost.dll"), "--urls", "http://127.0.0.1:0", .. arguments ?? []])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

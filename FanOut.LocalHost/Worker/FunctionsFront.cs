@@ -1,4 +1,5 @@
 using FanOut.Core.Http;
+using FanOut.LocalHost.Cluster;
 using FanOut.LocalHost.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker.Grpc.Messages;
@@ -6,11 +7,13 @@ using Microsoft.Extensions.Logging;
 
 namespace FanOut.LocalHost.Worker;
 
-/// <summary>The HTTP front of the local host: each request for a function the worker reported is checked
-/// (function key, host.json throttles) and sent to the worker as an InvocationRequest; its answer is written
-/// back. Until the worker is ready: 503 problem+json with Retry-After. Nothing the host answers itself is an empty 5xx.</summary>
+/// <summary>The HTTP front of the local host, the one entry to the cluster: each request for a function the workers
+/// reported is checked (function key), given a slot on an instance (<see cref="SlotRouter"/>: 429 problem+json with
+/// Retry-After when none frees up in time) and sent to that instance's worker as an InvocationRequest; its answer is
+/// written back. Until an instance is ready: 503 problem+json with Retry-After. A request in flight on an instance that
+/// dies is aborted (its caller's connection drops), as on Azure. Nothing the host answers itself is an empty 5xx.</summary>
 internal sealed partial class FunctionsFront(
-    FunctionsWorker worker, LocalHostSettings settings, HttpThrottle throttle, ILogger<FunctionsFront> logger)
+    InstancePool pool, SlotRouter router, ClusterOptions cluster, LocalHostSettings settings, ILogger<FunctionsFront> logger)
 {
     private readonly FunctionKey _key = new(settings.FunctionKey);
 
@@ -39,7 +42,7 @@ internal sealed partial class FunctionsFront(
 
     private async Task ServeAsync(HttpContext http)
     {
-        if (worker.Functions is not { } functions)
+        if (pool.Functions is not { } functions)
         {
             await ReplyWriter.WriteAsync(http.Response, HostReplies.WorkerUnavailable());
             return;
@@ -54,32 +57,30 @@ internal sealed partial class FunctionsFront(
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
         }
-        using var place = throttle.TryEnter();
-        if (place is null)
+        // The slot is taken before the body is read, as the Functions host's throttle comes before the invocation.
+        using var slot = await router.AcquireAsync(http.RequestAborted);
+        if (slot is null)
         {
-            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            await ReplyWriter.WriteAsync(http.Response, ClusterReplies.Busy(cluster.QueueCapacity(settings.HostJson, pool.Instances.Count), cluster.QueueTimeout));
             return;
         }
-        await place.WaitTurnAsync(http.RequestAborted);
-        await InvokeAsync(http, function, await HttpInvocation.ToInvocationAsync(http, function, routeValues));
+        await InvokeAsync(http, slot.Instance, function, await HttpInvocation.ToInvocationAsync(http, function, routeValues));
     }
 
-    private async Task InvokeAsync(HttpContext http, WorkerFunction function, InvocationRequest invocation)
+    private async Task InvokeAsync(HttpContext http, Instance instance, WorkerFunction function, InvocationRequest invocation)
     {
-        // The worker that serves this request: a replacement that starts meanwhile gets the next ones.
-        var channel = worker.Channel;
         using var timeout = settings.HostJson.FunctionTimeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, timeout.Token);
         // A caller that goes away, or the function timeout, cancels the invocation in the worker, as the Functions
         // host does (the function sees its FunctionContext.CancellationToken cancelled).
-        using var cancel = cancelled.Token.Register(() => channel.Send(new StreamingMessage
+        using var cancel = cancelled.Token.Register(() => instance.Send(new StreamingMessage
         {
             InvocationCancel = new InvocationCancel { InvocationId = invocation.InvocationId },
         }));
         StreamingMessage answer;
         try
         {
-            answer = await channel.RequestAsync(new StreamingMessage { InvocationRequest = invocation }, timeout.Token);
+            answer = await instance.InvokeAsync(function.Name, invocation, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -89,7 +90,10 @@ internal sealed partial class FunctionsFront(
         }
         catch (WorkerUnavailableException)
         {
-            await ReplyWriter.WriteAsync(http.Response, HostReplies.WorkerUnavailable());
+            // The instance died under the invocation (recycled or crashed): on Azure its caller's connection drops with
+            // it, so it does here; nothing answers for the lost invocation.
+            LogAborted(logger, function.Name, invocation.InvocationId, instance.Id);
+            http.Abort();
             return;
         }
         var response = answer.InvocationResponse;
@@ -117,6 +121,9 @@ internal sealed partial class FunctionsFront(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} (invocation {InvocationId}) failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string function, string invocationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Function {Function} (invocation {InvocationId}) was lost with instance {Instance}: its caller's connection is dropped.")]
+    private static partial void LogAborted(ILogger logger, string function, string invocationId, int instance);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} failed in the host (answered 500 problem+json, id {Id})")]
     private static partial void LogHostFailed(ILogger logger, Exception exception, string method, string path, string id);

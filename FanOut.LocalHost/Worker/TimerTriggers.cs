@@ -11,9 +11,15 @@ namespace FanOut.LocalHost.Worker;
 /// six-field NCRONTAB expression (seconds first), or <c>%name%</c> of the app setting that holds one, resolved from the
 /// worker's settings; at each occurrence the function is invoked over the worker's channel with its TimerInfo as JSON,
 /// and the next occurrence is counted from when that invocation ended (an invocation never overlaps the one before).
-/// One worker at a time runs them, so an occurrence runs once; a replaced worker's timers stop with it and the new
-/// worker's start. Schedules are not monitored: <c>IsPastDue</c> is false and a missed occurrence is not made up.</summary>
-internal sealed partial class TimerTriggers(WorkerChannel channel, IConfiguration settings, TimeProvider timeProvider, ILogger logger)
+/// One runner serves the whole cluster, as Azure's singleton lock makes one host run a schedule: each occurrence is sent
+/// once, to one instance (<paramref name="invoke"/> chooses); an occurrence whose instance dies is lost, as on Azure, and
+/// the next one runs. Schedules are not monitored: <c>IsPastDue</c> is false and a missed occurrence is not made up.</summary>
+/// <param name="invoke">Sends one occurrence's invocation of the timer function to an instance and waits for its answer.</param>
+/// <param name="settings">The workers' settings, which a <c>%setting%</c> schedule is read from.</param>
+/// <param name="timeProvider">The clock the schedules run on.</param>
+/// <param name="logger">Where scheduling and failures are logged.</param>
+internal sealed partial class TimerTriggers(
+    Func<TimerFunction, InvocationRequest, CancellationToken, Task<StreamingMessage>> invoke, IConfiguration settings, TimeProvider timeProvider, ILogger logger)
 {
     private static readonly CrontabSchedule.ParseOptions WithSeconds = new() { IncludingSeconds = true };
 
@@ -84,17 +90,24 @@ internal sealed partial class TimerTriggers(WorkerChannel channel, IConfiguratio
                 var info = TimerInfoJson(last, schedule.GetNextOccurrence(next), timeProvider.GetUtcNow().UtcDateTime);
                 invocation.InputData.Add(new ParameterBinding { Name = timer.TriggerName, Data = new TypedData { Json = info } });
                 LogInvoking(logger, timer.Name, invocation.InvocationId, next);
-                var answer = await channel.RequestAsync(new StreamingMessage { InvocationRequest = invocation }, stop);
-                if (answer.InvocationResponse?.Result?.Status != StatusResult.Types.Status.Success)
+                try
                 {
-                    LogFailed(logger, timer.Name, invocation.InvocationId, answer.InvocationResponse?.Result?.Exception?.Message ?? "no result");
+                    var answer = await invoke(timer, invocation, stop);
+                    if (answer.InvocationResponse?.Result?.Status != StatusResult.Types.Status.Success)
+                    {
+                        LogFailed(logger, timer.Name, invocation.InvocationId, answer.InvocationResponse?.Result?.Exception?.Message ?? "no result");
+                    }
+                }
+                catch (WorkerUnavailableException)
+                {
+                    LogLost(logger, timer.Name, invocation.InvocationId);
                 }
                 last = next;
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WorkerUnavailableException)
+        catch (OperationCanceledException)
         {
-            // The host stops, or the worker is gone: its replacement runs the timers from now on.
+            // The host stops.
         }
     }
 
@@ -109,6 +122,9 @@ internal sealed partial class TimerTriggers(WorkerChannel channel, IConfiguratio
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Timer function {Function} (invocation {InvocationId}): its occurrence of {Occurrence:O}")]
     private static partial void LogInvoking(ILogger logger, string function, string invocationId, DateTime occurrence);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Timer function {Function} (invocation {InvocationId}): the instance running it died; the next occurrence runs as scheduled.")]
+    private static partial void LogLost(ILogger logger, string function, string invocationId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Timer function {Function} (invocation {InvocationId}) failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string function, string invocationId, string reason);

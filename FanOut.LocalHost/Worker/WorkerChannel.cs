@@ -29,10 +29,10 @@ internal sealed class WorkerChannel(ILoggerFactory loggers)
     /// <summary>Completes when the worker has opened its stream (StartStream).</summary>
     public Task Connected => _connected.Task;
 
-    /// <summary>Serves the worker's stream until it ends.</summary>
-    public async Task RunAsync(IAsyncStreamReader<StreamingMessage> fromWorker, IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
+    /// <summary>Serves the worker's stream, whose first message (<paramref name="start"/>) was read already, until it ends.</summary>
+    public async Task RunAsync(StreamingMessage start, IAsyncStreamReader<StreamingMessage> fromWorker, IServerStreamWriter<StreamingMessage> toWorker, CancellationToken cancellationToken)
     {
-        if (!await fromWorker.MoveNext(cancellationToken) || fromWorker.Current.StartStream?.WorkerId != WorkerId)
+        if (start.StartStream?.WorkerId != WorkerId)
         {
             _logger.LogWarning("A stream that did not start with this host's worker id was refused.");
             return;

@@ -15,11 +15,12 @@ internal sealed class WorkerProcess : IDisposable
     private WorkerProcess(Process process, string dll)
     {
         _process = process;
+        Id = process.Id;
         Dll = dll;
     }
 
-    /// <summary>The worker's process id.</summary>
-    public int Id => _process.Id;
+    /// <summary>The worker's process id (still known once it exited).</summary>
+    public int Id { get; }
 
     /// <summary>The full path of the app dll the worker runs.</summary>
     public string Dll { get; }

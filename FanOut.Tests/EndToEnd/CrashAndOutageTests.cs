@@ -105,13 +105,13 @@ public sealed class CrashAndOutageTests(AzuriteFixture storage)
     /// <summary>Waits (30 s at most) until the host's log says its worker died with SIGKILL and a new one is ready; answers the new pid.</summary>
     internal static async Task<int> WorkerReplacedAsync(LocalHostProcess host, string log)
     {
-        var replaced = new System.Text.RegularExpressions.Regex($@"A new worker \(pid (?<pid>\d+)\) is ready at \S+: it replaces the worker \(pid {host.WorkerId}\)");
+        var replaced = new System.Text.RegularExpressions.Regex($@"Instance \d+ \(worker pid (?<pid>\d+)\) is ready at \S+: it replaces instance \d+ \(worker pid {host.WorkerId}\), which exited");
         for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(30); await Task.Delay(100))
         {
             var text = await File.ReadAllTextAsync(log);
             if (replaced.Match(text) is { Success: true } match)
             {
-                Assert.Matches($@"The worker \(pid {host.WorkerId}\) exited with code 137 at \S+; a new worker starts", text);
+                Assert.Matches($@"Instance \d+'s worker \(pid {host.WorkerId}\) exited with code 137 at \S+; its invocations in flight are lost", text);
                 return int.Parse(match.Groups["pid"].Value);
             }
         }

@@ -1,3 +1,4 @@
+using FanOut.LocalHost.Cluster;
 using FanOut.LocalHost.Worker;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
@@ -14,9 +15,11 @@ public sealed class FunctionsFrontTests
     public async Task InvokeAsync_BeforeTheWorkerIsReady_Answers503WithRetryAfter()
     {
         var settings = new LocalHostSettings(AppContext.BaseDirectory, new HostJson("api", null, null, null), new Dictionary<string, string>());
-        var worker = new FunctionsWorker(settings, Mock.Of<IServer>(), Mock.Of<IHostApplicationLifetime>(), NullLoggerFactory.Instance,
-            new ConfigurationBuilder().Build());
-        var sut = new FunctionsFront(worker, settings, new HttpThrottle(null, null), NullLogger<FunctionsFront>.Instance);
+        var cluster = ClusterOptions.Default;
+        var router = new SlotRouter(() => 10, cluster.QueueTimeout, TimeProvider.System);
+        var pool = new InstancePool(settings, cluster, router, Mock.Of<IServer>(), Mock.Of<IHostApplicationLifetime>(), NullLoggerFactory.Instance,
+            new ConfigurationBuilder().Build(), TimeProvider.System);
+        var sut = new FunctionsFront(pool, router, cluster, settings, NullLogger<FunctionsFront>.Instance);
         var http = new DefaultHttpContext { Request = { Method = "POST", Path = "/api/batch" } };
 
         await sut.InvokeAsync(http);

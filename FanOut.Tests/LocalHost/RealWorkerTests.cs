@@ -45,7 +45,9 @@ public sealed class RealWorkerTests(AzuriteFixture storage)
     [Fact]
     public async Task Burst_PastMaxOutstandingRequests_Gets429BeforeReachingTheWorker()
     {
-        await using var server = await LocalHostServer.StartAsync(storage.Settings(), hostJson: Tight);
+        // The front's queue holds what maxOutstandingRequests leaves beyond the running ones (2 here); its wait bound (10 s
+        // by default, ClusterTests shows it) is set out of the way: the held calls' jobs meet 429s for longer than that.
+        await using var server = await LocalHostServer.StartAsync(storage.Settings(), hostJson: Tight, cluster: new LocalCluster(QueueTimeout: "5m"));
 
         // Ten start_fanout calls at once, each holding its place while it waits for its job: 2 run, 2 wait their
         // turn, the other 6 are refused 429 by the host before they reach the worker. (The 4 held ones are

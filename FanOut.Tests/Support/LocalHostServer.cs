@@ -79,10 +79,15 @@ internal sealed class LocalHostServer : IAsyncDisposable
     /// worker: only for tests that compare the two, or that add to the app (<paramref name="fanOut"/>).</param>
     /// <param name="fanOut">Adds to the app's AddFanOut, as a Program.cs would (e.g. a sample's processor); the real
     /// worker runs FanOut.Functions' own Program.cs, so this needs <paramref name="inProcess"/>.</param>
+    /// <param name="cluster">The instances behind the front (default: one, of 16 slots), as LocalHost's flags.</param>
     public static async Task<LocalHostServer> StartAsync(
         IDictionary<string, string?>? settings = null, FaultInjector? faults = null, TimeSpan? chunkDelay = null, ILoggerProvider? logs = null,
-        HostJson? hostJson = null, bool inProcess = false, Action<FanOut.Core.FanOutBuilder, IConfiguration>? fanOut = null)
+        HostJson? hostJson = null, bool inProcess = false, Action<FanOut.Core.FanOutBuilder, IConfiguration>? fanOut = null, LocalCluster? cluster = null)
     {
+        if (cluster is not null && inProcess)
+        {
+            throw new ArgumentException("The in-process adapter has no instances: a cluster needs the real worker.", nameof(cluster));
+        }
         if (fanOut is not null && !inProcess)
         {
             throw new ArgumentException("The real worker runs FanOut.Functions' Program.cs: add to its AddFanOut in process (inProcess: true).", nameof(fanOut));
@@ -105,7 +110,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
             all[key] = value;
         }
         LocalHostServer? server = null;
-        string[] args = ["--urls", "http://127.0.0.1:0"];
+        string[] args = ["--urls", "http://127.0.0.1:0", .. cluster?.Arguments() ?? []];
         void Configure(WebApplicationBuilder builder)
         {
             builder.Configuration.AddInMemoryCollection(all);
@@ -142,6 +147,9 @@ internal sealed class LocalHostServer : IAsyncDisposable
         }
         return await Client.SendAsync(request);
     }
+
+    /// <summary>The instances behind it, as <c>GET /admin/instances</c> answers.</summary>
+    public Task<IReadOnlyList<InstanceView>> InstancesAsync() => InstanceView.ReadAsync(Client);
 
     public async ValueTask DisposeAsync()
     {
