@@ -9,11 +9,14 @@ namespace FanOut.Core.Runs;
 /// <summary>The bodies of internal calls, written straight from parsed JSON without copies.</summary>
 internal static class ChunkBodies
 {
-    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job: the byte range it reads.</summary>
-    public static byte[] ProcessChunk(JobManifest manifest, int index, SourceReference source, int depth) =>
+    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job: the byte range it reads, the run that sends it,
+    /// and its sender's <paramref name="deadline"/>, after which the chunk is not processed.</summary>
+    public static byte[] ProcessChunk(JobManifest manifest, int index, SourceReference source, int depth, string runId, DateTimeOffset deadline) =>
         Write(json =>
         {
             Common(json, manifest, index, depth);
+            json.WriteString("runId", runId);
+            json.WriteString("deadline", deadline);
             json.WritePropertyName("source");
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });

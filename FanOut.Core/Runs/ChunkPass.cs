@@ -54,7 +54,9 @@ internal sealed class ChunkPass(
         IReadOnlyList<ChunkOutcome> outcomes = [];
         if (toSend.Count > 0)
         {
-            var bodyOf = await BodiesAsync(manifest, work).ConfigureAwait(false);
+            // The leaf's deadline on its clock, carried by each chunk's call: a chunk read after it is refused, not processed.
+            var until = timeProvider.GetUtcNow() + deadline.Remaining;
+            var bodyOf = await BodiesAsync(manifest, work, until).ConfigureAwait(false);
             // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
             await using var progress = LeafProgress.Start(ledger, manifest, work, toSend.Count, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
@@ -109,7 +111,7 @@ internal sealed class ChunkPass(
 
     // The process_chunk body of each chunk: the byte range it reads, in its source blob or in the job's
     // stored items. A leaf reads the plan, never the data.
-    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work)
+    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work, DateTimeOffset until)
     {
         var depth = work.Depth + 1;
         if (manifest.Source is null)
@@ -118,11 +120,11 @@ internal sealed class ChunkPass(
             var offsets = ItemLines.ReadOffsets(await ledger.ReadInputRangeAsync(manifest.InputBlob, offset, length).ConfigureAwait(false));
             var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = ItemLines.Format };
             return index => ChunkBodies.ProcessChunk(manifest, index,
-                items with { Start = offsets[index - work.Span.First], End = offsets[index - work.Span.First + 1] }, depth);
+                items with { Start = offsets[index - work.Span.First], End = offsets[index - work.Span.First + 1] }, depth, work.RunId, until);
         }
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         return index => ChunkBodies.ProcessChunk(manifest, index,
-            SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() }, depth);
+            SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() }, depth, work.RunId, until);
     }
 
     // A committed chunk that cannot be read stays unfinished (null): the ledger still has it for resume.

@@ -23,7 +23,8 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
         var children = DispatchTree.Split(work.Span, options.Value.Dispatch.FanoutWidth).ToList();
         if (children.Count == 0)
         {
-            return new NodeAnswer<TTally> { Tally = await pass.LeafAsync(manifest, work, deadline).ConfigureAwait(false), Levels = 1 };
+            // A leaf answers once its lanes have returned: it sends nothing after its answer.
+            return new NodeAnswer<TTally> { Tally = await pass.LeafAsync(manifest, work, deadline).ConfigureAwait(false), Levels = 1, Quiet = true };
         }
         var answerType = (JsonTypeInfo<NodeAnswer<TTally>>)RunsJsonContext.Default.GetTypeInfo(typeof(NodeAnswer<TTally>))!;
         // The node's slots are shared among lanes; a child gets its lane's share, so however deep the tree, the
@@ -38,6 +39,7 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
 
         var tallies = new TTally[children.Count];
         var levels = 0;
+        var quiet = true;
         for (var i = 0; i < children.Count; i++)
         {
             NodeAnswer<TTally>? answer = null;
@@ -47,7 +49,9 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
             }
             tallies[i] = answer?.Tally ?? pass.Missing(children[i]);
             levels = Math.Max(levels, answer?.Levels ?? 0);
+            // A child not heard from may still be sending (starved, or its answer lost): this subtree is not quiet.
+            quiet &= answer?.Quiet == true;
         }
-        return new NodeAnswer<TTally> { Tally = pass.Combine(manifest, tallies), Levels = 1 + levels };
+        return new NodeAnswer<TTally> { Tally = pass.Combine(manifest, tallies), Levels = 1 + levels, Quiet = quiet };
     }
 }
