@@ -110,9 +110,10 @@ internal sealed class JobRun(
 
         var states = Enumerable.Repeat(QuoteState.None, manifest.ChunkCount).ToArray();
         var errors = new string?[manifest.ChunkCount];
+        var quotesQuiet = true;
         if (manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0)
         {
-            (states, errors) = await csv.FindAsync(manifest, runId, deadline).ConfigureAwait(false);
+            (states, errors, quotesQuiet) = await csv.FindAsync(manifest, runId, deadline).ConfigureAwait(false);
         }
         // A chunk whose quote state is unknown this run is not sent; unless it is committed, the run accounts for it.
         var held = Enumerable.Range(0, manifest.ChunkCount).Where(i => states[i] == QuoteState.Unknown && !committed.ContainsKey(i)).ToList();
@@ -135,9 +136,8 @@ internal sealed class JobRun(
         var total = held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, heldTally]);
         // A cancelled job's dispatchers stopped sending: it ends Cancelled, with what was left pending, and goes on in no next hop.
         var cancelled = total.Unfinished > 0 && await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
-        // Every call of the tree answered: nothing of this run sends any more, so the run after it need not wait for its deadline.
-        // (A CSV job's quote pass does not say whether its tree answered: such a run's successor waits.)
-        var quiet = walked.Quiet && !(manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0);
+        // Every call of its trees answered: nothing of this run sends any more, so the run after it need not wait for its deadline.
+        var quiet = walked.Quiet && quotesQuiet;
         if (!cancelled && total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
             && await HandOverAsync(manifest, link, total.Unfinished, quiet).ConfigureAwait(false) is { } goesOn)
         {

@@ -48,7 +48,8 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
             {
                 if (current is null || !current.HoldsAt(now) || (predecessor is not null && current.RunId == predecessor))
                 {
-                    before = current?.QuietAt;
+                    // The same run sent again (its root's call retried) is not another run: it does not wait for itself.
+                    before = current?.RunId == runId ? null : current?.QuietAt;
                     return lease;
                 }
                 held = current;

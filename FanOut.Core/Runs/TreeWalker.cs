@@ -30,8 +30,10 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
         // The node's slots are shared among lanes; a child gets its lane's share, so however deep the tree, the
         // job never has more calls in flight than its maxConcurrency.
         var lanes = NodeWork.Lanes(work.Slots, children.Count);
+        var sent = new bool[children.Count];
         var ends = await calls.SendAsync(manifest.JobId, children.Count, (i, lane) =>
         {
+            sent[i] = true; // built as it is sent
             var budget = deadline.Remaining;
             var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget, timeProvider.GetUtcNow() + budget);
             return new SelfCall(body, $"{manifest.JobId}/dispatch/{children[i].First}", budget);
@@ -50,7 +52,7 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
             tallies[i] = answer?.Tally ?? pass.Missing(children[i]);
             levels = Math.Max(levels, answer?.Levels ?? 0);
             // A child not heard from may still be sending (starved, or its answer lost): this subtree is not quiet.
-            quiet &= answer?.Quiet == true;
+            quiet &= !sent[i] || answer?.Quiet == true;
         }
         return new NodeAnswer<TTally> { Tally = pass.Combine(manifest, tallies), Levels = 1 + levels, Quiet = quiet };
     }
