@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
@@ -52,6 +53,8 @@ internal sealed class JobRun(
             Log.RunAlreadyHeld(logger, jobId, link.RunId);
             return await LiveAsync(manifest).ConfigureAwait(false);
         }
+        // Whether this run's calls are all over: true until it sends, then what its walk says (an exception leaves it false).
+        var quiet = new StrongBox<bool>(true);
         try
         {
             // Another run may have finished the job since it was read above: while this run waited for the lease, or just
@@ -63,12 +66,12 @@ internal sealed class JobRun(
             }
             await using var heartbeat = lease.Hold(jobId, link.RunId);
             await QuietBeforeAsync(jobId, link.RunId, grant.QuietAt, deadline).ConfigureAwait(false);
-            return await WalkAsync(manifest, link, deadline, earlier is not null).ConfigureAwait(false);
+            return await WalkAsync(manifest, link, deadline, earlier is not null, quiet).ConfigureAwait(false);
         }
         finally
         {
             // A no-op once a later hop took the lease over.
-            await ReleaseAsync(jobId, link.RunId).ConfigureAwait(false);
+            await ReleaseAsync(jobId, link.RunId, quiet.Value).ConfigureAwait(false);
         }
     }
 
@@ -92,7 +95,7 @@ internal sealed class JobRun(
         }
     }
 
-    private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult)
+    private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult, StrongBox<bool> isQuiet)
     {
         var (jobId, runId) = (manifest.JobId, link.RunId);
         var snapshot = await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false);
@@ -111,6 +114,7 @@ internal sealed class JobRun(
         var states = Enumerable.Repeat(QuoteState.None, manifest.ChunkCount).ToArray();
         var errors = new string?[manifest.ChunkCount];
         var quotesQuiet = true;
+        isQuiet.Value = false; // from here on it sends
         if (manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0)
         {
             (states, errors, quotesQuiet) = await csv.FindAsync(manifest, runId, deadline).ConfigureAwait(false);
@@ -138,6 +142,7 @@ internal sealed class JobRun(
         var cancelled = total.Unfinished > 0 && await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
         // Every call of its trees answered: nothing of this run sends any more, so the run after it need not wait for its deadline.
         var quiet = walked.Quiet && quotesQuiet;
+        isQuiet.Value = quiet;
         if (!cancelled && total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
             && await HandOverAsync(manifest, link, total.Unfinished, quiet).ConfigureAwait(false) is { } goesOn)
         {
@@ -186,11 +191,11 @@ internal sealed class JobRun(
         new JobRunning(await status.LiveAsync(manifest).ConfigureAwait(false));
 
     // Best effort: a lease that cannot be let go now expires by itself.
-    private async Task ReleaseAsync(string jobId, string runId)
+    private async Task ReleaseAsync(string jobId, string runId, bool quiet)
     {
         try
         {
-            await lease.ReleaseAsync(jobId, runId).ConfigureAwait(false);
+            await lease.ReleaseAsync(jobId, runId, quiet).ConfigureAwait(false);
         }
         catch (StorageUnavailableException ex)
         {

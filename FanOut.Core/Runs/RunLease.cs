@@ -112,13 +112,20 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
         }
     }
 
-    /// <summary>Lets the job go, unless another run took it over meanwhile (a successor, or a taker of an expired lease).</summary>
-    public async Task ReleaseAsync(string jobId, string runId)
+    /// <summary>Lets the job go, unless another run took it over meanwhile (a successor, or a taker of an expired lease); with
+    /// <paramref name="quiet"/> (none of the run's calls is still under way) the next run need not wait for its deadline.</summary>
+    public async Task ReleaseAsync(string jobId, string runId, bool quiet = false)
     {
         var now = timeProvider.GetUtcNow();
         await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
-            current is { EndedAt: null } && current.RunId == runId ? current with { EndedAt = now, ExpiresAt = now } : null).ConfigureAwait(false);
+            current is { EndedAt: null } && current.RunId == runId
+                ? current with { EndedAt = now, ExpiresAt = now, QuietAt = QuietFrom(current, now, quiet) }
+                : null).ConfigureAwait(false);
     }
+
+    // A run that knows its calls are over moves its QuietAt to now; it never moves it later.
+    private static DateTimeOffset? QuietFrom(DispatchMarker current, DateTimeOffset now, bool quiet) =>
+        quiet && (current.QuietAt is null || now < current.QuietAt) ? now : current.QuietAt;
 
     /// <summary>Renews <paramref name="runId"/>'s lease now: true while the marker still names the run (it holds the job for
     /// a full term from now; a lease that lapsed but that nobody took is the run's again), false once another run took it over. A run checks this before it writes the job's
@@ -130,7 +137,7 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
         var now = timeProvider.GetUtcNow();
         return await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
             current is { EndedAt: null } && current.RunId == runId
-                ? current with { ExpiresAt = now + Term, QuietAt = quiet && (current.QuietAt is null || now < current.QuietAt) ? now : current.QuietAt }
+                ? current with { ExpiresAt = now + Term, QuietAt = QuietFrom(current, now, quiet) }
                 : null).ConfigureAwait(false) is not null;
     }
 

@@ -51,9 +51,14 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
             }
             tallies[i] = answer?.Tally ?? pass.Missing(children[i]);
             levels = Math.Max(levels, answer?.Levels ?? 0);
-            // A child not heard from may still be sending (starved, or its answer lost): this subtree is not quiet.
-            quiet &= !sent[i] || answer?.Quiet == true;
+            quiet &= !sent[i] || HeardFrom(ends[i], answer?.Quiet);
         }
         return new NodeAnswer<TTally> { Tally = pass.Combine(manifest, tallies), Levels = 1 + levels, Quiet = quiet };
     }
+
+    // True when a child's call is known to be over, its subtree with it: answered at its first attempt (an earlier attempt
+    // given up may still run), with a quiet subtree, or with a refusal (the invocation ended, or never ran). A child not
+    // heard from may still be sending: starved, or its answer lost.
+    private static bool HeardFrom(SelfCallResult? end, bool? answerQuiet) =>
+        end is { Attempts: 1, StatusCode: not 0 } && (answerQuiet ?? end.StatusCode != 200);
 }
