@@ -20,13 +20,18 @@ param location string
 param jobRetentionDays int = 30
 
 @allowed([512, 2048, 4096])
-@description('Memory of each Flex Consumption instance, in MB.')
+@description('Memory of each Flex Consumption instance, in MB (LocalHost\'s instances stand for 2,048 MB ones).')
 param instanceMemoryMB int = 2048
 
 @minValue(40)
 @maxValue(1000)
-@description('Most instances the app scales out to.')
+@description('Most instances the app scales out to; the app reads the same number (FanOut__Platform__MaximumInstanceCount).')
 param maximumInstanceCount int = 100
+
+@minValue(1)
+@maxValue(1000)
+@description('Concurrent HTTP invocations one instance runs at most (Flex\'s default for 2,048 MB is 16); the app reads the same number (FanOut__Platform__PerInstanceConcurrency), as LocalHost\'s --per-instance-concurrency.')
+param perInstanceConcurrency int = 16
 
 @description('Hosts a job\'s notify.url may name, comma-separated (FanOut__Notify__AllowedHosts); empty accepts no notify.')
 param notifyAllowedHosts string = ''
@@ -71,6 +76,7 @@ module fanout 'resources.bicep' = {
     jobRetentionDays: jobRetentionDays
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    perInstanceConcurrency: perInstanceConcurrency
     notifyAllowedHosts: notifyAllowedHosts
     uploaderPrincipalId: uploaderPrincipalId
     signingKey: signingKey

@@ -11,6 +11,7 @@ param resourceToken string
 param jobRetentionDays int
 param instanceMemoryMB int
 param maximumInstanceCount int
+param perInstanceConcurrency int
 param notifyAllowedHosts string
 param uploaderPrincipalId string
 @secure()
@@ -208,9 +209,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           authentication: { type: 'SystemAssignedIdentity' }
         }
       }
+      // The platform's budget; the app settings FanOut__Platform__* below carry the same numbers to the app.
       scaleAndConcurrency: {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
+        triggers: { http: { perInstanceConcurrency: perInstanceConcurrency } }
       }
       runtime: { name: 'dotnet-isolated', version: '10.0' }
     }
@@ -286,6 +289,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     FanOut__Storage__InputContainers: inputContainerName
     // The watchdog's timer trigger reads its schedule from this setting (%FanOut:Watchdog:Schedule%): the host needs it set.
     FanOut__Watchdog__Schedule: '0 */1 * * * *'
+    // The platform's invocation budget, from the same parameters as scaleAndConcurrency above, so that a job's tree
+    // and its waiting callers are sized to the slots Flex really gives.
+    FanOut__Platform__PerInstanceConcurrency: string(perInstanceConcurrency)
+    FanOut__Platform__MaximumInstanceCount: string(maximumInstanceCount)
   }
   dependsOn: [appBlobOwner, appSecretsUser, appMetricsPublisher, deploymentContainer]
 }

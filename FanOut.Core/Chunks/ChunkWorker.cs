@@ -7,13 +7,16 @@ using FanOut.Core.Outcomes;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using FanOut.Core.Telemetry;
+using FanOut.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Chunks;
 
 /// <summary>Handles <c>process_chunk</c>: runs the chunk's processor over its items and answers the
 /// chunk's partial result.</summary>
-internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger, ChunkRecords records, IOptions<FanOutOptions> options)
+internal sealed class ChunkWorker(
+    ChunkProcessors processors, IJobLedger ledger, ChunkRecords records, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<ChunkWorker> logger)
 {
     /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
     /// A processor that throws <see cref="DownstreamThrottledException"/> gets the chunk refused as throttled (429 with
@@ -52,6 +55,13 @@ internal sealed class ChunkWorker(ChunkProcessors processors, IJobLedger ledger,
             return Refusal.Invalid(errors);
         }
 
+        // Read after its sender's deadline: the run that sent it is over (the next one may be sending this chunk already), so the
+        // chunk is not processed: every call of a run is accepted before its deadline, never beside the next run's.
+        if (request.Deadline is { } deadline && timeProvider.GetUtcNow() > deadline)
+        {
+            Log.ChunkCallLate(logger, request.JobId ?? "", request.Chunk);
+            return Refusal.Late(request.Chunk, deadline);
+        }
         var maxDepth = options.Value.Dispatch.MaxDepth;
         if (request.Depth < 0 || request.Depth > maxDepth)
         {

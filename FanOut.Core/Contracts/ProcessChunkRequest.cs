@@ -37,6 +37,13 @@ internal sealed record ProcessChunkRequest
     /// <summary>Hops of internal calls that led here; 0 for a call from outside.</summary>
     public int Depth { get; set; }
 
+    /// <summary>The run that sent the chunk (for logs and traces); absent for a standalone chunk.</summary>
+    public string? RunId { get; set; }
+
+    /// <summary>When the sender stops waiting (its clock): a chunk read after it is refused, nothing processed, so that a
+    /// run's calls are over by its deadline; absent for a standalone chunk.</summary>
+    public DateTimeOffset? Deadline { get; set; }
+
     /// <summary>This request with its raw fields taken from the body it was read from.</summary>
     public ProcessChunkRequest WithRawFieldsOf(JsonElement body) => this with
     {

@@ -88,4 +88,10 @@ internal static partial class Log
 
     [LoggerMessage(1103, LogLevel.Warning, "Storage check failed: {Setting}: {Detail} ({Reason}). Requests are answered 503 until it works")]
     public static partial void StorageUnreachable(ILogger logger, string setting, string detail, string reason);
+
+    [LoggerMessage(1140, LogLevel.Information, "Job {JobId}: run {RunId} waits {Milliseconds:F0} ms for the calls of the run before it to be over before it sends anything")]
+    public static partial void RunWaitsForQuiet(ILogger logger, string jobId, string runId, double milliseconds);
+
+    [LoggerMessage(1141, LogLevel.Debug, "Job {JobId}: chunk {Chunk}'s call came after its run's deadline; refused, nothing processed")]
+    public static partial void ChunkCallLate(ILogger logger, string jobId, int chunk);
 }

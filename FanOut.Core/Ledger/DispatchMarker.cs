@@ -25,6 +25,12 @@ internal sealed record DispatchMarker
     /// leases: such a marker holds nothing).</summary>
     public DateTimeOffset ExpiresAt { get; set; }
 
+    /// <summary>From when no call of the run's tree is accepted any more: its deadline (every call it makes carries it, and
+    /// a receiver refuses a call read after it) plus a margin for the clocks of instances, or the moment the run saw every
+    /// call of its tree answered. A run that takes the job over sends nothing before it, so two runs' calls never overlap in
+    /// time. Null in markers written before it was recorded.</summary>
+    public DateTimeOffset? QuietAt { get; set; }
+
     /// <summary>When the run ended and let the job go; null while it holds it.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 

@@ -36,6 +36,8 @@ internal enum RefusalKind
     AlreadyEnded,
     /// <summary>A run holds the job: it cannot be purged now.</summary>
     JobRunning,
+    /// <summary>An internal call read after its sender's deadline: its run is over, nothing was done.</summary>
+    Late,
 }
 
 /// <summary>A request turned down, with what the caller needs to know to fix it. The words are chosen here;
@@ -114,6 +116,10 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
     {
         RetryAfter = retryAfter,
     };
+
+    /// <summary>A chunk's call read after its sender's deadline.</summary>
+    public static Refusal Late(int chunk, DateTimeOffset deadline) => new(RefusalKind.Late,
+        $"Chunk {chunk}'s call came after its sender's deadline ({deadline:O}); its run is over and nothing was processed. The next run sends it again.");
 
     /// <summary>An internal call came deeper than the configured maximum.</summary>
     public static Refusal LoopDetected(int depth, int maxDepth) => new(RefusalKind.LoopDetected,

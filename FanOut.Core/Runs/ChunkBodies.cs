@@ -9,25 +9,30 @@ namespace FanOut.Core.Runs;
 /// <summary>The bodies of internal calls, written straight from parsed JSON without copies.</summary>
 internal static class ChunkBodies
 {
-    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job: the byte range it reads.</summary>
-    public static byte[] ProcessChunk(JobManifest manifest, int index, SourceReference source, int depth) =>
+    /// <summary>The <c>process_chunk</c> body of one chunk of a stored job: the byte range it reads, the run that sends it,
+    /// and its sender's <paramref name="deadline"/>, after which the chunk is not processed.</summary>
+    public static byte[] ProcessChunk(JobManifest manifest, int index, SourceReference source, int depth, string runId, DateTimeOffset deadline) =>
         Write(json =>
         {
             Common(json, manifest, index, depth);
+            json.WriteString("runId", runId);
+            json.WriteString("deadline", deadline);
             json.WritePropertyName("source");
             JsonSerializer.Serialize(json, source, FanOutJsonContext.Default.SourceReference);
         });
 
     /// <summary>The <c>process_chunk</c> body of one chunk of a stored job that carries the chunk's items: its stored
     /// lines (<see cref="Sources.ItemLines"/>, one item's compact JSON text per line, each line ending with a newline),
-    /// written as the <c>items</c> array unchanged.</summary>
-    public static byte[] ProcessChunk(JobManifest manifest, int index, ReadOnlySpan<byte> lines, int depth)
+    /// written as the <c>items</c> array unchanged; with the run that sends it and its sender's deadline, as above.</summary>
+    public static byte[] ProcessChunk(JobManifest manifest, int index, ReadOnlySpan<byte> lines, int depth, string runId, DateTimeOffset deadline)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + lines.Length);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             Common(json, manifest, index, depth);
+            json.WriteString("runId", runId);
+            json.WriteString("deadline", deadline);
             json.WriteStartArray("items");
             for (var rest = lines; !rest.IsEmpty;)
             {

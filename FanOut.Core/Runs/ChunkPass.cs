@@ -54,7 +54,9 @@ internal sealed class ChunkPass(
         IReadOnlyList<ChunkOutcome> outcomes = [];
         if (toSend.Count > 0)
         {
-            var bodyOf = await BodiesAsync(manifest, work, toSend).ConfigureAwait(false);
+            // The leaf's deadline on its clock, carried by each chunk's call: a chunk read after it is refused, not processed.
+            var until = timeProvider.GetUtcNow() + deadline.Remaining;
+            var bodyOf = await BodiesAsync(manifest, work, toSend, until).ConfigureAwait(false);
             // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
             await using var progress = LeafProgress.Start(ledger, manifest, work, toSend.Count, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
@@ -115,7 +117,7 @@ internal sealed class ChunkPass(
     // enough, all its pending chunks' lines in one read, and each call carries its chunk's items (the seed's pattern), so
     // a chunk costs its commit and no read of its own; larger ones get their byte range in the job's stored items. A blob
     // source: the byte range it reads. A leaf reads the plan, never the data.
-    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work, IReadOnlyList<int> toSend)
+    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work, IReadOnlyList<int> toSend, DateTimeOffset until)
     {
         var depth = work.Depth + 1;
         if (manifest.Source is null)
@@ -127,14 +129,14 @@ internal sealed class ChunkPass(
             if (to - from <= CarriedItemsLimit)
             {
                 var lines = await ledger.ReadInputRangeAsync(manifest.InputBlob, from, (int)(to - from)).ConfigureAwait(false);
-                return index => ChunkBodies.ProcessChunk(manifest, index, lines.AsSpan((int)(Start(index) - from), (int)(Start(index + 1) - Start(index))), depth);
+                return index => ChunkBodies.ProcessChunk(manifest, index, lines.AsSpan((int)(Start(index) - from), (int)(Start(index + 1) - Start(index))), depth, work.RunId, until);
             }
             var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = ItemLines.Format };
-            return index => ChunkBodies.ProcessChunk(manifest, index, items with { Start = Start(index), End = Start(index + 1) }, depth);
+            return index => ChunkBodies.ProcessChunk(manifest, index, items with { Start = Start(index), End = Start(index + 1) }, depth, work.RunId, until);
         }
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         return index => ChunkBodies.ProcessChunk(manifest, index,
-            SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() }, depth);
+            SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() }, depth, work.RunId, until);
     }
 
     // A committed chunk that cannot be read stays unfinished (null): the ledger still has it for resume.

@@ -13,12 +13,14 @@ namespace FanOut.Core.Runs;
 /// the error when the count failed: those chunks are not sent, and resume counts again.</summary>
 internal sealed class CsvStartStates(IJobLedger ledger, TreeWalker walker, QuotePass quotes, IOptions<FanOutOptions> options)
 {
-    /// <summary>Each chunk's state, and for an unknown one after a failed count, why.</summary>
-    public async Task<(QuoteState[] States, string?[] Errors)> FindAsync(JobManifest manifest, string runId, HopDeadline deadline)
+    /// <summary>Each chunk's state, and for an unknown one after a failed count, why; and whether every call of the pass's
+    /// tree was seen to an end (<see cref="NodeAnswer{TTally}.Quiet"/>).</summary>
+    public async Task<(QuoteState[] States, string?[] Errors, bool Quiet)> FindAsync(JobManifest manifest, string runId, HopDeadline deadline)
     {
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var all = new ChunkSpan(0, manifest.ChunkCount);
-        var counted = (await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, [all], options.Value), quotes, deadline).ConfigureAwait(false)).Tally;
+        var walked = await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, [all], options.Value), quotes, deadline).ConfigureAwait(false);
+        var counted = walked.Tally;
         var failures = counted.Failures.ToDictionary(f => f.Chunk, f => f.Error);
         var states = new QuoteState[manifest.ChunkCount];
         var errors = new string?[manifest.ChunkCount];
@@ -44,6 +46,6 @@ internal sealed class CsvStartStates(IJobLedger ledger, TreeWalker walker, Quote
                     : null;
             }
         }
-        return (states, errors);
+        return (states, errors, walked.Quiet);
     }
 }

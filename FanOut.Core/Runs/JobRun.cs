@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
@@ -17,7 +18,7 @@ namespace FanOut.Core.Runs;
 /// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
     IJobLedger ledger, TreeWalker walker, ChunkPass chunks, CsvStartStates csv, JobFinalizer finalizer, RunLease lease, RunStarter starter,
-    JobStatusReader status, NoticeHandOff notices, JobIds jobIds, IOptions<FanOutOptions> options, ILogger<JobRun> logger)
+    JobStatusReader status, NoticeHandOff notices, JobIds jobIds, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<JobRun> logger)
 {
     /// <summary>Runs the job within <paramref name="deadline"/> and answers its result, or, when the job goes on in
     /// another run (the next hop, or a run that already held it), its status so far.</summary>
@@ -44,12 +45,16 @@ internal sealed class JobRun(
         // A run that finds the job held waits (within half its hop) for the holder's lease to be let go or to expire:
         // the lease of a run that died expires within a term, so a resume after a crash takes the job over.
         var maxWait = deadline.Remaining / 2 < RunLease.MaxWait ? deadline.Remaining / 2 : RunLease.MaxWait;
-        var take = await lease.TryAcquireAsync(jobId, link.RunId, link.Hop, link.Predecessor, maxWait).ConfigureAwait(false);
-        if (take == LeaseTake.Held)
+        // Every call of this run's tree carries a deadline no later than this run's own: from then on none is accepted.
+        var until = timeProvider.GetUtcNow() + deadline.Remaining;
+        var grant = await lease.TryAcquireAsync(jobId, link.RunId, link.Hop, link.Predecessor, maxWait, until).ConfigureAwait(false);
+        if (grant.Take == LeaseTake.Held)
         {
             Log.RunAlreadyHeld(logger, jobId, link.RunId);
             return await LiveAsync(manifest).ConfigureAwait(false);
         }
+        // Whether this run's calls are all over: true until it sends, then what its walk says (an exception leaves it false).
+        var quiet = new StrongBox<bool>(true);
         try
         {
             // Another run may have finished the job since it was read above: while this run waited for the lease, or just
@@ -60,16 +65,37 @@ internal sealed class JobRun(
                 return new JobFinished(earlier);
             }
             await using var heartbeat = lease.Hold(jobId, link.RunId);
-            return await WalkAsync(manifest, link, deadline, earlier is not null).ConfigureAwait(false);
+            await QuietBeforeAsync(jobId, link.RunId, grant.QuietAt, deadline).ConfigureAwait(false);
+            return await WalkAsync(manifest, link, deadline, earlier is not null, quiet).ConfigureAwait(false);
         }
         finally
         {
             // A no-op once a later hop took the lease over.
-            await ReleaseAsync(jobId, link.RunId).ConfigureAwait(false);
+            await ReleaseAsync(jobId, link.RunId, quiet.Value).ConfigureAwait(false);
         }
     }
 
-    private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult)
+    // The run before may still have calls on their way (its tree outlived its root: a node that read its call late, a root that
+    // died or that stopped waiting for a child): until its QuietAt, this run sends nothing and reads nothing it would send from.
+    private async Task QuietBeforeAsync(string jobId, string runId, DateTimeOffset? quietAt, HopDeadline deadline)
+    {
+        var wait = quietAt - timeProvider.GetUtcNow();
+        if (wait is not { } left || left <= TimeSpan.Zero)
+        {
+            return;
+        }
+        Log.RunWaitsForQuiet(logger, jobId, runId, left.TotalMilliseconds);
+        try
+        {
+            await Task.Delay(left, timeProvider, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.Token.IsCancellationRequested)
+        {
+            // Its deadline came first: the walk sends nothing, and the run hands the job over.
+        }
+    }
+
+    private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult, StrongBox<bool> isQuiet)
     {
         var (jobId, runId) = (manifest.JobId, link.RunId);
         var snapshot = await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false);
@@ -87,9 +113,11 @@ internal sealed class JobRun(
 
         var states = Enumerable.Repeat(QuoteState.None, manifest.ChunkCount).ToArray();
         var errors = new string?[manifest.ChunkCount];
+        var quotesQuiet = true;
+        isQuiet.Value = false; // from here on it sends
         if (manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0)
         {
-            (states, errors) = await csv.FindAsync(manifest, runId, deadline).ConfigureAwait(false);
+            (states, errors, quotesQuiet) = await csv.FindAsync(manifest, runId, deadline).ConfigureAwait(false);
         }
         // A chunk whose quote state is unknown this run is not sent; unless it is committed, the run accounts for it.
         var held = Enumerable.Range(0, manifest.ChunkCount).Where(i => states[i] == QuoteState.Unknown && !committed.ContainsKey(i)).ToList();
@@ -112,8 +140,11 @@ internal sealed class JobRun(
         var total = held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, heldTally]);
         // A cancelled job's dispatchers stopped sending: it ends Cancelled, with what was left pending, and goes on in no next hop.
         var cancelled = total.Unfinished > 0 && await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
+        // Every call of its trees answered: nothing of this run sends any more, so the run after it need not wait for its deadline.
+        var quiet = walked.Quiet && quotesQuiet;
+        isQuiet.Value = quiet;
         if (!cancelled && total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
-            && await HandOverAsync(manifest, link, total.Unfinished).ConfigureAwait(false) is { } goesOn)
+            && await HandOverAsync(manifest, link, total.Unfinished, quiet).ConfigureAwait(false) is { } goesOn)
         {
             return goesOn;
         }
@@ -123,7 +154,7 @@ internal sealed class JobRun(
         }
         // Only the run that holds the job writes its result: one that lost it (it stalled past its lease's term, and
         // another run took the job over) answers the status instead of overwriting a newer answer.
-        if (!await lease.RenewAsync(jobId, runId).ConfigureAwait(false))
+        if (!await lease.RenewAsync(jobId, runId, quiet).ConfigureAwait(false))
         {
             Log.RunLostTheJob(logger, jobId, runId);
             return await LiveAsync(manifest).ConfigureAwait(false);
@@ -133,8 +164,13 @@ internal sealed class JobRun(
 
     // The deadline came with chunks left: the next hop takes the job over (and the lease with it), so no
     // Incomplete result is written. Null when the hand-over failed: this run then ends the job Incomplete.
-    private async Task<Outcome?> HandOverAsync(JobManifest manifest, RunLink link, int unfinished)
+    private async Task<Outcome?> HandOverAsync(JobManifest manifest, RunLink link, int unfinished, bool quiet)
     {
+        if (quiet)
+        {
+            // The next hop may start sending at once (a lease this run lost meanwhile is the next holder's business).
+            await lease.RenewAsync(manifest.JobId, link.RunId, quiet: true).ConfigureAwait(false);
+        }
         var next = link.Next(jobIds.NewId());
         Log.RunHandsOver(logger, manifest.JobId, unfinished, next.Hop, options.Value.Dispatch.MaxHops);
         var answer = await starter.StartAsync(manifest.JobId, next.RunId, TimeSpan.Zero, CancellationToken.None, next.Hop, next.Predecessor)
@@ -155,11 +191,11 @@ internal sealed class JobRun(
         new JobRunning(await status.LiveAsync(manifest).ConfigureAwait(false));
 
     // Best effort: a lease that cannot be let go now expires by itself.
-    private async Task ReleaseAsync(string jobId, string runId)
+    private async Task ReleaseAsync(string jobId, string runId, bool quiet)
     {
         try
         {
-            await lease.ReleaseAsync(jobId, runId).ConfigureAwait(false);
+            await lease.ReleaseAsync(jobId, runId, quiet).ConfigureAwait(false);
         }
         catch (StorageUnavailableException ex)
         {

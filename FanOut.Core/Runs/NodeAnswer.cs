@@ -10,4 +10,8 @@ internal sealed record NodeAnswer<TTally>
 
     /// <summary>Dispatch levels at and below the node.</summary>
     public int Levels { get; init; }
+
+    /// <summary>True when every call of the node's subtree was seen to an end (answered, or given up by a leaf that then
+    /// answered), so nothing of it sends any more; false when a node's answer did not come (it may still be sending).</summary>
+    public bool Quiet { get; init; }
 }

@@ -23,22 +23,33 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
     /// <summary>The longest a run waits for a held lease: enough for the lease of a run that died to expire.</summary>
     internal static readonly TimeSpan MaxWait = 2 * Term;
 
-    /// <summary>Takes the job's lease for <paramref name="runId"/>. When another run holds it, waits (up to
-    /// <paramref name="maxWait"/>) for it to be let go or to expire, and takes it then; gives up (Held) as soon as the
-    /// holder renews it (it is alive), or when the wait is over.</summary>
-    public async Task<LeaseTake> TryAcquireAsync(string jobId, string runId, int hop, string? predecessor, TimeSpan maxWait)
+    /// <summary>How far the clocks of two instances may differ: a run's <see cref="DispatchMarker.QuietAt"/> is its deadline
+    /// plus this, so a receiver whose clock is behind the run's still refuses its calls by then.</summary>
+    internal static readonly TimeSpan ClockMargin = TimeSpan.FromSeconds(1);
+
+    /// <summary>Takes the job's lease for <paramref name="runId"/>, whose calls all end by <paramref name="deadline"/>. When
+    /// another run holds it, waits (up to <paramref name="maxWait"/>) for it to be let go or to expire, and takes it then;
+    /// gives up (Held) as soon as the holder renews it (it is alive), or when the wait is over. A grant says until when the
+    /// run before may still have calls accepted (<see cref="DispatchMarker.QuietAt"/>): the new run sends nothing before.</summary>
+    public async Task<LeaseGrant> TryAcquireAsync(string jobId, string runId, int hop, string? predecessor, TimeSpan maxWait, DateTimeOffset deadline)
     {
         var started = timeProvider.GetTimestamp();
         DispatchMarker? first = null;
         while (true)
         {
             var now = timeProvider.GetUtcNow();
-            var lease = new DispatchMarker { RunId = runId, Hop = hop, Predecessor = predecessor, StartedAt = now, ExpiresAt = now + Term };
+            var lease = new DispatchMarker
+            {
+                RunId = runId, Hop = hop, Predecessor = predecessor, StartedAt = now, ExpiresAt = now + Term, QuietAt = deadline + ClockMargin,
+            };
             DispatchMarker? held = null;
+            DateTimeOffset? before = null;
             var taken = await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
             {
                 if (current is null || !current.HoldsAt(now) || (predecessor is not null && current.RunId == predecessor))
                 {
+                    // The same run sent again (its root's call retried) is not another run: it does not wait for itself.
+                    before = current?.RunId == runId ? null : current?.QuietAt;
                     return lease;
                 }
                 held = current;
@@ -49,21 +60,21 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
                 var waited = timeProvider.GetElapsedTime(started);
                 if (first is null)
                 {
-                    return LeaseTake.Taken;
+                    return new LeaseGrant(LeaseTake.Taken, before);
                 }
                 Log.LeaseTakenAfterWait(logger, jobId, runId, waited);
-                return LeaseTake.TakenAfterWait;
+                return new LeaseGrant(LeaseTake.TakenAfterWait, before);
             }
             first ??= held;
             // A holder that renewed its lease (or a run that took it meanwhile) is alive: this run is not needed.
             if (held is null || held.RunId != first!.RunId || held.ExpiresAt != first.ExpiresAt)
             {
-                return LeaseTake.Held;
+                return new LeaseGrant(LeaseTake.Held, null);
             }
             var left = maxWait - timeProvider.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
             {
-                return LeaseTake.Held;
+                return new LeaseGrant(LeaseTake.Held, null);
             }
             await Task.Delay(left < PollEvery ? left : PollEvery, timeProvider).ConfigureAwait(false);
         }
@@ -101,23 +112,33 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
         }
     }
 
-    /// <summary>Lets the job go, unless another run took it over meanwhile (a successor, or a taker of an expired lease).</summary>
-    public async Task ReleaseAsync(string jobId, string runId)
+    /// <summary>Lets the job go, unless another run took it over meanwhile (a successor, or a taker of an expired lease); with
+    /// <paramref name="quiet"/> (none of the run's calls is still under way) the next run need not wait for its deadline.</summary>
+    public async Task ReleaseAsync(string jobId, string runId, bool quiet = false)
     {
         var now = timeProvider.GetUtcNow();
         await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
-            current is { EndedAt: null } && current.RunId == runId ? current with { EndedAt = now, ExpiresAt = now } : null).ConfigureAwait(false);
+            current is { EndedAt: null } && current.RunId == runId
+                ? current with { EndedAt = now, ExpiresAt = now, QuietAt = QuietFrom(current, now, quiet) }
+                : null).ConfigureAwait(false);
     }
+
+    // A run that knows its calls are over moves its QuietAt to now; it never moves it later.
+    private static DateTimeOffset? QuietFrom(DispatchMarker current, DateTimeOffset now, bool quiet) =>
+        quiet && (current.QuietAt is null || now < current.QuietAt) ? now : current.QuietAt;
 
     /// <summary>Renews <paramref name="runId"/>'s lease now: true while the marker still names the run (it holds the job for
     /// a full term from now; a lease that lapsed but that nobody took is the run's again), false once another run took it over. A run checks this before it writes the job's
     /// result, so that a run that lost the job (it stalled past its term) never overwrites the answer of the run that
-    /// took it over.</summary>
-    public async Task<bool> RenewAsync(string jobId, string runId)
+    /// took it over. With <paramref name="quiet"/> (every call of the run's tree was seen to an end) the run's calls are
+    /// over from now: a run that takes the job after it need not wait for its deadline.</summary>
+    public async Task<bool> RenewAsync(string jobId, string runId, bool quiet = false)
     {
         var now = timeProvider.GetUtcNow();
         return await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
-            current is { EndedAt: null } && current.RunId == runId ? current with { ExpiresAt = now + Term } : null).ConfigureAwait(false) is not null;
+            current is { EndedAt: null } && current.RunId == runId
+                ? current with { ExpiresAt = now + Term, QuietAt = QuietFrom(current, now, quiet) }
+                : null).ConfigureAwait(false) is not null;
     }
 
     /// <summary>The renewals of one run's lease, on the run's clock; a failed renewal is logged and tried again.</summary>
@@ -138,7 +159,11 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
     }
 }
 
-/// <summary>What <see cref="RunLease.TryAcquireAsync"/> came to.</summary>
+/// <summary>What <see cref="RunLease.TryAcquireAsync"/> came to, and until when the run before may still have calls
+/// accepted (null: no run before, or one that recorded no such time).</summary>
+internal readonly record struct LeaseGrant(LeaseTake Take, DateTimeOffset? QuietAt);
+
+/// <summary>How <see cref="RunLease.TryAcquireAsync"/> ended.</summary>
 internal enum LeaseTake
 {
     /// <summary>Another run holds the job and is alive (or the wait for it ran out).</summary>

@@ -23,14 +23,17 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
         var children = DispatchTree.Split(work.Span, options.Value.Dispatch.FanoutWidth).ToList();
         if (children.Count == 0)
         {
-            return new NodeAnswer<TTally> { Tally = await pass.LeafAsync(manifest, work, deadline).ConfigureAwait(false), Levels = 1 };
+            // A leaf answers once its lanes have returned: it sends nothing after its answer.
+            return new NodeAnswer<TTally> { Tally = await pass.LeafAsync(manifest, work, deadline).ConfigureAwait(false), Levels = 1, Quiet = true };
         }
         var answerType = (JsonTypeInfo<NodeAnswer<TTally>>)RunsJsonContext.Default.GetTypeInfo(typeof(NodeAnswer<TTally>))!;
         // The node's slots are shared among lanes; a child gets its lane's share, so however deep the tree, the
         // job never has more calls in flight than its maxConcurrency.
         var lanes = NodeWork.Lanes(work.Slots, children.Count);
+        var sent = new bool[children.Count];
         var ends = await calls.SendAsync(manifest.JobId, children.Count, (i, lane) =>
         {
+            sent[i] = true; // built as it is sent
             var budget = deadline.Remaining;
             var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget, timeProvider.GetUtcNow() + budget);
             return new SelfCall(body, $"{manifest.JobId}/dispatch/{children[i].First}", budget);
@@ -38,6 +41,7 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
 
         var tallies = new TTally[children.Count];
         var levels = 0;
+        var quiet = true;
         for (var i = 0; i < children.Count; i++)
         {
             NodeAnswer<TTally>? answer = null;
@@ -47,7 +51,14 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
             }
             tallies[i] = answer?.Tally ?? pass.Missing(children[i]);
             levels = Math.Max(levels, answer?.Levels ?? 0);
+            quiet &= !sent[i] || HeardFrom(ends[i], answer?.Quiet);
         }
-        return new NodeAnswer<TTally> { Tally = pass.Combine(manifest, tallies), Levels = 1 + levels };
+        return new NodeAnswer<TTally> { Tally = pass.Combine(manifest, tallies), Levels = 1 + levels, Quiet = quiet };
     }
+
+    // True when a child's call is known to be over, its subtree with it: answered at its first attempt (an earlier attempt
+    // given up may still run), with a quiet subtree, or with a refusal (the invocation ended, or never ran). A child not
+    // heard from may still be sending: starved, or its answer lost.
+    private static bool HeardFrom(SelfCallResult? end, bool? answerQuiet) =>
+        end is { Attempts: 1, StatusCode: not 0 } && (answerQuiet ?? end.StatusCode != 200);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using FanOut.Core.Configuration;
 
 namespace FanOut.Tests.Deploy;
 
@@ -114,6 +115,34 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     public void AppSettings_SetTheWatchdogSchedule_WhichItsTimerTriggerNeeds_ToTheAppsDefault()
     {
         Assert.Equal(FanOut.Core.Configuration.WatchdogOptions.DefaultSchedule, Setting("FanOut__Watchdog__Schedule"));
+    }
+
+    [Theory]
+    [InlineData("perInstanceConcurrency", PlatformOptions.DefaultPerInstanceConcurrency)]
+    [InlineData("maximumInstanceCount", PlatformOptions.DefaultMaximumInstanceCount)]
+    [InlineData("instanceMemoryMB", 2048)]
+    public void PlatformParameters_HaveFlexsAndLocalHostsDefaults_AndReachResourcesBicep(string parameter, int expected)
+    {
+        var main = template.Main.GetProperty("parameters").GetProperty(parameter);
+        Assert.Equal("int", main.GetProperty("type").GetString());
+        Assert.Equal(expected, main.GetProperty("defaultValue").GetInt32());
+        Assert.Equal($"[parameters('{parameter}')]",
+            template.Module.GetProperty("properties").GetProperty("parameters").GetProperty(parameter).GetProperty("value").GetString());
+        Assert.Equal("int", template.Resources.GetProperty("parameters").GetProperty(parameter).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void ScaleAndConcurrency_AndThePlatformSettings_ComeFromTheSameParameters()
+    {
+        var scale = template.Single("Microsoft.Web/sites").GetProperty("properties").GetProperty("functionAppConfig").GetProperty("scaleAndConcurrency");
+        Assert.Equal("[parameters('instanceMemoryMB')]", scale.GetProperty("instanceMemoryMB").GetString());
+        Assert.Equal("[parameters('maximumInstanceCount')]", scale.GetProperty("maximumInstanceCount").GetString());
+        Assert.Equal("[parameters('perInstanceConcurrency')]",
+            scale.GetProperty("triggers").GetProperty("http").GetProperty("perInstanceConcurrency").GetString());
+
+        // The app reads its platform budget (FanOut:Platform, PlatformOptions) from the numbers Flex applies.
+        Assert.Equal("[string(parameters('perInstanceConcurrency'))]", Setting("FanOut__Platform__PerInstanceConcurrency"));
+        Assert.Equal("[string(parameters('maximumInstanceCount'))]", Setting("FanOut__Platform__MaximumInstanceCount"));
     }
 
     [Fact]

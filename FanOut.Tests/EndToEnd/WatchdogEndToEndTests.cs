@@ -31,6 +31,10 @@ public sealed class WatchdogEndToEndTests(AzuriteFixture storage)
             ["Logging__LogLevel__Default"] = "Warning",
             // Every 2 s instead of every minute: the knob is the point (the job waits for its dead run's lease, 15 s, anyway).
             ["FanOut__Watchdog__Schedule"] = "*/2 * * * * *",
+            // The resumed run sends nothing before the killed run's deadline (its tree might still be sending): a 30 s hop keeps
+            // that wait short.
+            ["FanOut__Dispatch__HopDeadlineSeconds"] = "30",
+            ["FanOut__Dispatch__AttemptTimeoutSeconds"] = "20",
         };
         var jobId = NewJobId();
         var body = new JsonObject

@@ -15,6 +15,12 @@ internal enum CallFaultKind
     Late,
     /// <summary>The call never reaches the endpoint and no answer ever comes: the caller waits until it gives up.</summary>
     Drop,
+    /// <summary>The endpoint takes the call and goes on handling it, but the connection is cut at once: the caller sees a
+    /// transport error while the call still runs (a front end that dropped it).</summary>
+    CutWhileRunning,
+    /// <summary>The call reaches the endpoint only after the fault's delay (on the host's clock), whether or not its caller
+    /// still waits: queued on its way in, or its receiver starved of CPU.</summary>
+    Queued,
 }
 
 /// <summary>A fault <see cref="InProcessSelfCaller"/> applies to the attempts of calls of one action whose chunk
@@ -34,7 +40,7 @@ internal sealed class CallFault
     /// <summary>For <see cref="CallFaultKind.Status"/>: the status answered.</summary>
     public int StatusCode { get; init; } = 503;
 
-    /// <summary>For <see cref="CallFaultKind.Late"/>: how late the answer is.</summary>
+    /// <summary>For <see cref="CallFaultKind.Late"/>: how late the answer is; for <see cref="CallFaultKind.Queued"/>, the call.</summary>
     public TimeSpan Delay { get; init; }
 
     /// <summary>Attempts of each chunk it applies to, then it is spent for that chunk.</summary>
@@ -64,6 +70,12 @@ internal sealed class CallFault
 
     public static CallFault Late(string action, TimeSpan delay, IEnumerable<int>? chunks = null) =>
         new() { Action = action, Kind = CallFaultKind.Late, Delay = delay, Chunks = chunks?.ToHashSet() };
+
+    public static CallFault CutWhileRunning(string action, IEnumerable<int>? chunks = null, int timesPerChunk = int.MaxValue) =>
+        new() { Action = action, Kind = CallFaultKind.CutWhileRunning, Chunks = chunks?.ToHashSet(), TimesPerChunk = timesPerChunk };
+
+    public static CallFault Queued(string action, TimeSpan delay, IEnumerable<int>? chunks = null, int timesPerChunk = int.MaxValue) =>
+        new() { Action = action, Kind = CallFaultKind.Queued, Delay = delay, Chunks = chunks?.ToHashSet(), TimesPerChunk = timesPerChunk };
 
     public static CallFault Drop(string action, IEnumerable<int>? chunks = null) =>
         new() { Action = action, Kind = CallFaultKind.Drop, Chunks = chunks?.ToHashSet() };

@@ -137,6 +137,13 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
                 throw new OperationCanceledException(cancellationToken);
             case CallFaultKind.TransportBeforeDelivery:
                 return Attempt.Transport($"injected: connection refused before the {action} call was sent.");
+            case CallFaultKind.CutWhileRunning:
+                _ = Deliver(body, action);
+                return Attempt.Transport($"injected: the connection was cut while the {action} call ran.");
+            case CallFaultKind.Queued:
+                var queued = Track(QueuedAsync(body, action, fault.Delay), body);
+                var late = await queued.WaitAsync(cancellationToken);
+                return new Attempt(late.StatusCode, late.Body);
             case CallFaultKind.Status:
                 var problem = new ProblemDetails("urn:fanout:test:injected", "Injected fault.", fault.StatusCode, $"injected {fault.StatusCode} for {action}");
                 return new Attempt(fault.StatusCode, BatchReply.Problem(problem).Body);
@@ -172,7 +179,18 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     {
         _deliveries.AddOrUpdate(action, 1, (_, n) => n + 1);
         var signature = services.GetRequiredService<InternalCallSigner>().Sign(body);
-        var handled = Task.Run(() => HandleCountedAsync(body, action, signature));
+        return Track(Task.Run(() => HandleCountedAsync(body, action, signature)), body);
+    }
+
+    // A call on its way in for a while (on the host's clock), then delivered: its caller's giving up does not stop it.
+    private async Task<BatchReply> QueuedAsync(byte[] body, string action, TimeSpan delay)
+    {
+        await Task.Delay(delay, timeProvider);
+        return await Deliver(body, action);
+    }
+
+    private Task<BatchReply> Track(Task<BatchReply> handled, byte[] body)
+    {
         _running.TryAdd(handled, System.Text.Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 200))));
         _ = handled.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return handled;

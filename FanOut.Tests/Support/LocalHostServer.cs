@@ -60,6 +60,12 @@ internal sealed class LocalHostServer : IAsyncDisposable
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<DispatchSpan> _dispatchSpans = new();
 
+    /// <summary>Every process_chunk request served: its run (as its body names it), its chunk, when it arrived and was
+    /// answered, and the status (410: read after its sender's deadline, not processed).</summary>
+    public IReadOnlyList<ChunkCallSpan> ChunkSpans => [.. _chunkSpans];
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<ChunkCallSpan> _chunkSpans = new();
+
     private int _dispatchRequests;
     private int _deepestDispatch;
     private int _deepestChunk;
@@ -222,6 +228,13 @@ internal sealed class LocalHostServer : IAsyncDisposable
         Raise(ref _deepestChunk, depth);
         OnChunk?.Invoke(chunk.Value);
         var inFlight = Interlocked.Increment(ref _inFlight);
+        var chunkArrived = DateTimeOffset.UtcNow;
+        DateTimeOffset? chunkAnswered = null;
+        context.Response.OnStarting(() =>
+        {
+            chunkAnswered = DateTimeOffset.UtcNow;
+            return Task.CompletedTask;
+        });
         try
         {
             Raise(ref _peakInFlight, inFlight);
@@ -245,6 +258,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            _chunkSpans.Enqueue(new ChunkCallSpan(runId, chunk.Value, chunkArrived, chunkAnswered ?? DateTimeOffset.UtcNow, context.Response.StatusCode));
         }
     }
 
@@ -318,3 +332,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
 /// <param name="RunId">The run it belongs to.</param>
 /// <param name="IsRoot">True for a run's root (the whole job), false for a node of its tree.</param>
 public sealed record DispatchSpan(string? RunId, bool IsRoot, DateTimeOffset Arrived, DateTimeOffset Answered, int StatusCode);
+
+/// <summary>One process_chunk request the server served.</summary>
+/// <param name="RunId">The run that sent it, as its body names it (null when it does not).</param>
+public sealed record ChunkCallSpan(string? RunId, int Chunk, DateTimeOffset Arrived, DateTimeOffset Answered, int StatusCode);
