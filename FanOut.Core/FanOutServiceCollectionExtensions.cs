@@ -99,6 +99,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<RunStarter>();
         services.TryAddTransient<JobRun>();
         services.TryAddTransient<DispatchHandler>();
+        services.TryAddSingleton<WaitingInvocations>(); // per worker process, as WaitingCallers
         services.TryAddSingleton<WaitingCallers>(); // per worker process: the platform's slots are per instance
         services.TryAddTransient<JobEnd>();
         services.TryAddTransient<JobHandOff>();
@@ -117,7 +118,7 @@ public static class FanOutServiceCollectionExtensions
             provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
             provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusReader>(),
             provider.GetRequiredService<NoticeSender>(), provider.GetRequiredService<NoticeHandOff>(),
-            provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
+            provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<WaitingInvocations>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));
         return fanOut;
     }

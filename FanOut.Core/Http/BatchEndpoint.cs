@@ -37,13 +37,16 @@ public sealed class BatchEndpoint
     private readonly NoticeSender _notice;
     private readonly NoticeHandOff _notices;
     private readonly InternalCallSigner _signer;
+    private readonly WaitingInvocations _waiting;
     private readonly FanOutOptions _options;
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
         JobAdmission admission, JobCancellation cancellation, JobPurge purge, JobListing listing, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
-        JobStatusReader status, NoticeSender notice, NoticeHandOff notices, InternalCallSigner signer, IOptions<FanOutOptions> options, ILogger<BatchEndpoint> logger)
+        JobStatusReader status, NoticeSender notice, NoticeHandOff notices, InternalCallSigner signer, WaitingInvocations waiting, IOptions<FanOutOptions> options,
+        ILogger<BatchEndpoint> logger)
     {
+        _waiting = waiting;
         (_notice, _notices) = (notice, notices);
         (_cancellation, _purge, _listing) = (cancellation, purge, listing);
         (_admission, _worker, _quotes, _dispatch, _ledger, _status, _signer) = (admission, worker, quotes, dispatch, ledger, status, signer);
@@ -120,6 +123,14 @@ public sealed class BatchEndpoint
             if (Authenticate(name ?? BatchActions.ProcessChunk, root, raw.Span, signature) is { } refused)
             {
                 return refused;
+            }
+            // An invocation that waits for others takes a place among them first, or is answered 503 at once: the instance
+            // keeps a slot for the work they wait for.
+            using var place = WaitingInvocations.Waits(name) ? _waiting.TryEnter() : null;
+            if (WaitingInvocations.Waits(name) && place is null)
+            {
+                Log.InstanceBusy(_logger, name!, _waiting.Limit);
+                return Refusal.InstanceBusy(name!, _waiting.Limit);
             }
             return name switch
             {

@@ -18,6 +18,7 @@ internal static class Problems
             RefusalKind.UnknownJob => ("unknown-job", "No such job.", 404),
             RefusalKind.JobIdReused => ("job-id-reused", "The job id is taken by a different request.", 409),
             RefusalKind.Unavailable => ("unavailable", "A dependency is unavailable; try again.", 503),
+            RefusalKind.InstanceBusy => ("instance-busy", "This instance is busy; try again.", 503),
             RefusalKind.DispatchFailed => ("dispatch-failed", "The job could not be run now; it is stored, resume it later.", 503),
             RefusalKind.SourceNotFound => ("source-not-found", "The source blob does not exist.", 404),
             RefusalKind.SourceChanged => ("source-changed", "The source blob changed while it was read.", 412),

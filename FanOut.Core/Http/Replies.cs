@@ -36,7 +36,7 @@ internal static class Replies
         // A transient failure says when to try again, so callers' retry policies (and a job's pause) wait for it.
         var retryAfter = refusal.Kind switch
         {
-            RefusalKind.Unavailable => "1",
+            RefusalKind.Unavailable or RefusalKind.InstanceBusy => "1",
             RefusalKind.Throttled => Seconds(refusal.RetryAfter),
             _ => null,
         };

@@ -18,6 +18,8 @@ internal enum RefusalKind
     JobIdReused,
     /// <summary>Storage failed; try again.</summary>
     Unavailable,
+    /// <summary>The instance runs as many invocations that wait for others as it lets run; try again.</summary>
+    InstanceBusy,
     /// <summary>The job is stored but its run could not be started.</summary>
     DispatchFailed,
     /// <summary>A source blob does not exist.</summary>
@@ -82,6 +84,10 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
 
     /// <summary>Storage (or another dependency) failed transiently.</summary>
     public static Refusal Unavailable(string detail) => new(RefusalKind.Unavailable, detail);
+
+    /// <summary>An invocation that would wait for others on an instance where as many wait already as it lets wait.</summary>
+    public static Refusal InstanceBusy(string action, int limit) => new(RefusalKind.InstanceBusy,
+        $"This instance runs {limit} invocations that wait for others (dispatch, start_fanout, resume, cancel) already and keeps its other slot for the work they wait for; '{action}' was not started. Try again after Retry-After.");
 
     /// <summary>The job is stored but its dispatch run could not be started or failed.</summary>
     public static Refusal DispatchFailed(string jobId, string how) => new(RefusalKind.DispatchFailed,

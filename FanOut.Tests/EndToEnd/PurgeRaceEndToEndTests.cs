@@ -82,8 +82,11 @@ public sealed class PurgeRaceEndToEndTests(AzuriteFixture storage)
             }
         }
 
+        // (503 instance-busy: more starts at once than the instance lets wait for others; nothing stored, try again.)
         Assert.All(answers, answer => Assert.True(
-            answer.Status is HttpStatusCode.OK or HttpStatusCode.Accepted or HttpStatusCode.NotFound, $"{(int)answer.Status} {answer.Body}"));
+            answer.Status is HttpStatusCode.OK or HttpStatusCode.Accepted or HttpStatusCode.NotFound
+            || (answer.Status == HttpStatusCode.ServiceUnavailable && answer.Body.Contains("urn:fanout:problem:instance-busy", StringComparison.Ordinal)),
+            $"{(int)answer.Status} {answer.Body}"));
         Assert.DoesNotContain(answers, answer => answer.Body.Contains("is stored, but", StringComparison.Ordinal));
         Assert.All(answers.Where(a => a.Status == HttpStatusCode.OK),
             answer => Assert.Contains(JsonDocument.Parse(answer.Body).RootElement.GetProperty("status").GetString(), new[] { "Succeeded", "Failed" }));
