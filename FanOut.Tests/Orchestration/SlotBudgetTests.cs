@@ -15,7 +15,8 @@ public sealed class SlotBudgetTests
     [InlineData(8, 1, 5_000, 0, 3)]     // B = 7
     [InlineData(16, 1, 5_000, 0, 6)]    // Flex's 16 slots on one instance, 3 waiting callers: B = 13
     [InlineData(16, 1, 60, 20, 12)]     // a tree of one level under its root: L = 1, S = B − 1; chunks that take a while pile up to S
-    [InlineData(16, 100, 5_000, 0, 32)] // the defaults: B = 1,300, maxConcurrency (32) binds
+    [InlineData(1000, 1, 5_000, 0, 32)] // a large budget: maxConcurrency (32) binds (the in-process app is one instance, whose
+                                        // invocations that wait for others stay a slot below its own: WaitingInvocations)
     public async Task Job_OnASlotBudget_KeepsItsOpenInvocationsWithinIt_AndSucceeds(int perInstance, int instances, int chunks, int chunkWorkMs, int slots)
     {
         await using var host = OrchestrationHost.Start(settings: new Dictionary<string, string?>

@@ -54,6 +54,11 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         {
             ["FanOut:Storage:InputContainers"] = InMemoryBlobService.InputContainer,
         };
+        // The in-process app is every instance at once: unless a test sets its platform, it is two instances of 1,000 slots, about the
+        // default budget (16 slots on each of 100 instances), so that its invocations that wait for others (WaitingInvocations,
+        // counted per process) have the room the default cluster would give them.
+        all.TryAdd("FanOut:Platform:PerInstanceConcurrency", "1000");
+        all.TryAdd("FanOut:Platform:MaximumInstanceCount", "2");
         foreach (var (name, value) in new[]
                  {
                      ("FanoutWidth", fanoutWidth), ("HopDeadlineSeconds", hopDeadlineSeconds), ("AttemptTimeoutSeconds", attemptTimeoutSeconds),
