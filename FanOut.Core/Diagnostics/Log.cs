@@ -80,7 +80,7 @@ internal static partial class Log
     [LoggerMessage(1030, LogLevel.Information, "Job {JobId}: a caller asked to wait {WaitSeconds} s is answered at once: {Cap} caller(s) wait on this instance already (FanOut:Platform)")]
     public static partial void WaitingCallersFull(ILogger logger, string jobId, int waitSeconds, int cap);
 
-    [LoggerMessage(1031, LogLevel.Information, "A {Action} was answered 503 at once: {Limit} invocations that wait for others run on this instance already (FanOut:Platform)")]
+    [LoggerMessage(1031, LogLevel.Information, "A {Action} was answered 503 at once: {Limit} invocations like it, which wait for others, run on this instance already (FanOut:Platform)")]
     public static partial void InstanceBusy(ILogger logger, string action, int limit);
 
     [LoggerMessage(1101, LogLevel.Information, "Storage check: {Setting} works (container {Container})")]

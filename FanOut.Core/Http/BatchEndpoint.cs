@@ -126,11 +126,11 @@ public sealed class BatchEndpoint
             }
             // An invocation that waits for others takes a place among them first, or is answered 503 at once: the instance
             // keeps a slot for the work they wait for.
-            using var place = WaitingInvocations.Waits(name) ? _waiting.TryEnter() : null;
+            using var place = WaitingInvocations.Waits(name) ? _waiting.TryEnter(name!) : null;
             if (WaitingInvocations.Waits(name) && place is null)
             {
-                Log.InstanceBusy(_logger, name!, _waiting.Limit);
-                return Refusal.InstanceBusy(name!, _waiting.Limit);
+                Log.InstanceBusy(_logger, name!, _waiting.LimitOf(name!));
+                return Refusal.InstanceBusy(name!, _waiting.LimitOf(name!));
             }
             return name switch
             {

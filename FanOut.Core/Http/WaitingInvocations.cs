@@ -4,37 +4,47 @@ using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Http;
 
-/// <summary>The invocations running on this instance that wait for other invocations: <c>dispatch</c> (a job's run and
-/// every node of its tree), <c>start_fanout</c>, <c>resume</c> and <c>cancel</c> (which hand a job to a run and wait for
-/// it). At most one slot fewer than the instance has (<see cref="PlatformOptions.PerInstanceConcurrency"/>, at least
-/// one) run at once; another is answered 503 with Retry-After at once, before it reads or writes anything, so that
-/// every instance always has a slot for the work they wait for (chunks, quote counts): however many jobs, dispatchers
-/// and callers arrive at once, a waiting invocation never waits on work that cannot get a slot. One per worker process
-/// (a singleton): the platform counts slots per instance.</summary>
+/// <summary>The invocations running on this instance that wait for other invocations, in two pools: callers
+/// (<c>start_fanout</c>, <c>resume</c>, <c>cancel</c>, which hand a job to a run and wait for it to show, or for its end)
+/// and dispatchers (<c>dispatch</c>: a job's run and every node of its tree). With C slots and W waiting callers per
+/// instance (<see cref="PlatformOptions"/>), at most K = max(1, 2W) callers (the W that wait for their job's end, and as many
+/// handing a job to its run) and max(1, C − 1 − K) dispatchers run at once; another is answered 503 with Retry-After at once, before it reads or writes anything. So, from 4 slots up, an
+/// instance always has a slot that only work that waits for nothing (chunks, quote counts) can hold, however many jobs
+/// and callers arrive at once; and a caller never waits for a run that cannot get a place, since the runs have their
+/// own. One per worker process (a singleton): the platform counts slots per instance.</summary>
 internal sealed class WaitingInvocations(IOptions<FanOutOptions> options)
 {
-    private int _running;
+    private int _callers;
+    private int _dispatchers;
 
     /// <summary>Whether <paramref name="action"/> is one that waits for other invocations.</summary>
     public static bool Waits(string? action) =>
         action is BatchActions.Dispatch or BatchActions.StartFanout or BatchActions.Resume or BatchActions.Cancel;
 
-    /// <summary>Most such invocations at once on this instance.</summary>
-    public int Limit => Math.Max(1, options.Value.Platform.PerInstanceConcurrency - 1);
+    /// <summary>Most callers at once on this instance.</summary>
+    public int CallerLimit => Math.Max(1, 2 * options.Value.Platform.WaitingCallersPerInstance);
 
-    /// <summary>A place for one, or null when as many run already as the instance lets run (answer 503).</summary>
-    public Place? TryEnter()
+    /// <summary>Most dispatchers at once on this instance.</summary>
+    public int DispatcherLimit => Math.Max(1, options.Value.Platform.PerInstanceConcurrency - 1 - CallerLimit);
+
+    /// <summary>The limit of <paramref name="action"/>'s pool.</summary>
+    public int LimitOf(string action) => action == BatchActions.Dispatch ? DispatcherLimit : CallerLimit;
+
+    /// <summary>A place for one invocation of <paramref name="action"/>, or null when its pool is full (answer 503).</summary>
+    public Place? TryEnter(string action)
     {
-        if (Interlocked.Increment(ref _running) > Limit)
+        var dispatcher = action == BatchActions.Dispatch;
+        ref var running = ref dispatcher ? ref _dispatchers : ref _callers;
+        if (Interlocked.Increment(ref running) > LimitOf(action))
         {
-            Interlocked.Decrement(ref _running);
+            Interlocked.Decrement(ref running);
             return null;
         }
-        return new Place(this);
+        return new Place(this, dispatcher);
     }
 
     /// <summary>One invocation's place, given back when it is disposed.</summary>
-    public sealed class Place(WaitingInvocations owner) : IDisposable
+    public sealed class Place(WaitingInvocations owner, bool dispatcher) : IDisposable
     {
         private int _disposed;
 
@@ -43,7 +53,7 @@ internal sealed class WaitingInvocations(IOptions<FanOutOptions> options)
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                Interlocked.Decrement(ref owner._running);
+                Interlocked.Decrement(ref dispatcher ? ref owner._dispatchers : ref owner._callers);
             }
         }
     }

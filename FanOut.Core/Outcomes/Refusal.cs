@@ -87,7 +87,7 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
 
     /// <summary>An invocation that would wait for others on an instance where as many wait already as it lets wait.</summary>
     public static Refusal InstanceBusy(string action, int limit) => new(RefusalKind.InstanceBusy,
-        $"This instance runs {limit} invocations that wait for others (dispatch, start_fanout, resume, cancel) already and keeps its other slot for the work they wait for; '{action}' was not started. Try again after Retry-After.");
+        $"This instance runs as many invocations like '{action}' ({limit}) as it lets run at once, which wait for other invocations, and keeps its other slots for the work they wait for; it was not started, nothing was stored. Try again after Retry-After.");
 
     /// <summary>The job is stored but its dispatch run could not be started or failed.</summary>
     public static Refusal DispatchFailed(string jobId, string how) => new(RefusalKind.DispatchFailed,

@@ -46,6 +46,11 @@ public static class InProcessHost
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FanOut:LocalDevelopment"] = "true" });
         }
+        // One process is one instance, as LocalHost's default cluster: the app sizes its jobs to its slots.
+        if (string.IsNullOrEmpty(builder.Configuration["FanOut:Platform:MaximumInstanceCount"]))
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["FanOut:Platform:MaximumInstanceCount"] = "1" });
+        }
         // The function enforces its own body limit (413 as problem+json), as it does on Azure.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         configureBuilder?.Invoke(builder);

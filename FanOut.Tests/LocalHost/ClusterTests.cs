@@ -183,6 +183,10 @@ public sealed class ClusterTests(AzuriteFixture storage)
             ["Logging__LogLevel__Default"] = "Warning",
             // The watchdog resumes a job whose top run was recycled under it (as in Azure, where nobody else would).
             ["FanOut__Watchdog__Schedule"] = "*/2 * * * * *",
+            // A resumed run first waits out the dead run's deadline (two runs never overlap): a hop of 40 s, not 200, and
+            // room for a few resumes.
+            ["FanOut__Dispatch__HopDeadlineSeconds"] = "40",
+            ["FanOut__Watchdog__MaxResumes"] = "20",
         };
         await using var host = await LocalHostProcess.StartAsync(log, environment, arguments: ["--instances", "2", "--recycle-every", "3s"]);
         using var client = new HttpClient { BaseAddress = host.Url, Timeout = TimeSpan.FromSeconds(30) };
@@ -192,7 +196,7 @@ public sealed class ClusterTests(AzuriteFixture storage)
 
         // The client only posts (again, same job, if its connection was dropped with an instance) and polls.
         string? status = null;
-        for (var polls = 0; polls < 600 && status is not ("Succeeded" or "Failed"); polls++, await Task.Delay(300))
+        for (var polls = 0; polls < 1000 && status is not ("Succeeded" or "Failed"); polls++, await Task.Delay(300))
         {
             try
             {

@@ -64,12 +64,11 @@ public sealed class RealWorkerTests(AzuriteFixture storage)
     }
 
     [Fact]
-    public async Task FanOut_UnderTightHostLimits_MeetsTheirRefusals_HoldsBackAndCommitsEveryChunkOnce()
+    public async Task FanOut_UnderTightHostLimits_FitsItsTreeInThem_AndCommitsEveryChunkOnce()
     {
-        // Its dispatcher holds one of the two running places while its chunks take turns in the other; the rest of
-        // its 20 chunks are refused 429, the job holds back and sends them again, and every chunk is committed once.
-        // (Two dispatchers waiting for their chunks would hold both places until their deadline: host.json's limits
-        // must leave room for the dispatchers an instance holds, see README, At scale.)
+        // host.json's limits are the instance's slots (two running places): LocalHost tells the worker so
+        // (FanOut__Platform__PerInstanceConcurrency), and the job narrows its tree to them (its root and one chunk at a
+        // time), so it finishes however few they are. (Before the slot budget, its dispatcher's chunks met the host's 429s.)
         await using var server = await LocalHostServer.StartAsync(storage.Settings(), hostJson: Tight);
         var jobId = NewJobId();
         using var started = await PostUntilHeldAsync(server, StartBody(jobId, Words(40), chunkSize: 2, waitSeconds: 0));
@@ -77,7 +76,6 @@ public sealed class RealWorkerTests(AzuriteFixture storage)
 
         Assert.Equal("Succeeded", job.GetProperty("status").GetString());
         Assert.Equal(40, job.GetProperty("items").GetProperty("processed").GetInt64());
-        Assert.True(server.ProcessChunkAnswers.GetValueOrDefault(429) > 0, "no chunk met the host's 429");
         var chunks = await new JobBlobs(storage.ConnectionString).ListAsync($"jobs/{jobId}/chunks/");
         Assert.Equal(20, chunks.Count);
         Assert.All(chunks, c => Assert.Equal(c.Properties.CreatedOn, c.Properties.LastModified));

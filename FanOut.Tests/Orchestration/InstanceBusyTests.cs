@@ -1,34 +1,37 @@
 using System.Globalization;
+using FanOut.Core.Contracts;
 using FanOut.Core.Http;
 using FanOut.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FanOut.Tests.Orchestration;
 
-/// <summary>An instance keeps a slot for the work its waiting invocations wait for: at most one slot fewer than it has run
-/// invocations that wait for others (dispatch, start_fanout, resume, cancel); another is answered 503 instance-busy with
-/// Retry-After at once, before it reads or writes anything.</summary>
+/// <summary>An instance keeps a slot for the work its waiting invocations wait for: callers (start_fanout, resume, cancel) and
+/// dispatchers each have a bounded pool, together a slot fewer than the instance has; another is answered 503 instance-busy
+/// with Retry-After at once, before it reads or writes anything.</summary>
 public sealed class InstanceBusyTests
 {
     [Theory]
-    [InlineData(16, 15)]
-    [InlineData(4, 3)]
-    [InlineData(1, 1)] // one slot: a waiting invocation may hold it (its work goes to other instances)
-    public async Task Limit_IsOneSlotFewerThanTheInstanceHas_AtLeastOne(int perInstance, int limit)
+    [InlineData(16, 6, 9)]  // Flex's 16 slots: 6 callers (3 waiting for their jobs' end), 9 dispatchers, one slot left for chunks
+    [InlineData(4, 1, 2)]   // a root, a dispatcher under it and a caller; the fourth slot for chunks
+    [InlineData(2, 1, 1)]   // a caller waits for a run that has a place of its own; chunks take the caller's slot after it
+    public async Task Limits_LeaveTheWorkASlot_AndGiveTheRunsAPlaceOfTheirOwn(int perInstance, int callers, int dispatchers)
     {
         await using var host = OrchestrationHost.Start(settings: Platform(perInstance));
         var waiting = host.Services.GetRequiredService<WaitingInvocations>();
 
-        var places = Enumerable.Range(0, limit).Select(_ => waiting.TryEnter()).ToList();
+        var starts = Enumerable.Range(0, callers).Select(_ => waiting.TryEnter(BatchActions.StartFanout)).ToList();
+        var runs = Enumerable.Range(0, dispatchers).Select(_ => waiting.TryEnter(BatchActions.Dispatch)).ToList();
 
-        Assert.Equal(limit, waiting.Limit);
-        Assert.All(places, Assert.NotNull);
-        Assert.Null(waiting.TryEnter());
-        places[0]!.Dispose();
-        places[0]!.Dispose(); // given back once
-        using var again = waiting.TryEnter();
+        Assert.Equal((callers, dispatchers), (waiting.CallerLimit, waiting.DispatcherLimit));
+        Assert.All(starts.Concat(runs), Assert.NotNull);
+        Assert.Null(waiting.TryEnter(BatchActions.Resume));
+        Assert.Null(waiting.TryEnter(BatchActions.Dispatch));
+        runs[0]!.Dispose();
+        runs[0]!.Dispose(); // given back once
+        using var again = waiting.TryEnter(BatchActions.Dispatch);
         Assert.NotNull(again);
-        Assert.Null(waiting.TryEnter());
+        Assert.Null(waiting.TryEnter(BatchActions.Dispatch));
     }
 
     [Fact]
@@ -36,11 +39,11 @@ public sealed class InstanceBusyTests
     {
         await using var host = OrchestrationHost.Start(settings: Platform(8));
         var waiting = host.Services.GetRequiredService<WaitingInvocations>();
-        var held = Enumerable.Range(0, waiting.Limit).Select(_ => waiting.TryEnter()!).ToList();
+        var held = Enumerable.Range(0, waiting.CallerLimit).Select(_ => waiting.TryEnter(BatchActions.StartFanout)!).ToList();
 
         var refused = await host.PostAsync("""{"action":"start_fanout","jobId":"busy","processor":"count","chunkSize":1,"items":[1,2,3]}""");
         var stored = await host.Ledger.GetManifestAsync("busy");
-        var dispatched = host.Caller.Calls(Core.Contracts.BatchActions.Dispatch);
+        var dispatched = host.Caller.Calls(BatchActions.Dispatch);
         var chunk = await host.PostAsync("""{"items":[1,2,3]}"""); // work that waits for nothing still runs
         held.ForEach(place => place.Dispose());
         var accepted = await host.PostAsync("""{"action":"start_fanout","jobId":"busy","processor":"count","chunkSize":1,"items":[1,2,3]}""");
