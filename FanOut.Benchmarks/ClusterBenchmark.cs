@@ -20,7 +20,10 @@ internal static class ClusterBenchmark
 {
     private static readonly string[] Writes = ["upload", "append", "lease", "delete", "other"];
 
-    public static async Task<string> RunAsync(int chunks, IReadOnlyList<int> instanceCounts, int rounds)
+    /// <param name="maxConcurrency">The job's <c>maxConcurrency</c>; null leaves the default, under which the app sizes
+    /// the job's tree to the cluster's slots (more instances, more chunks in flight). A fixed number holds the chunks in
+    /// flight equal across the instance counts, so that what changes is only the number of instances.</param>
+    public static async Task<string> RunAsync(int chunks, IReadOnlyList<int> instanceCounts, int rounds, int? maxConcurrency = null)
     {
         await using var azurite = await AzuriteProcess.StartAsync(inMemory: true, countRequests: true);
         var runs = instanceCounts.ToDictionary(n => n, _ => new List<ClusterRun>());
@@ -30,7 +33,7 @@ internal static class ClusterBenchmark
             foreach (var instances in round % 2 == 0 ? instanceCounts : instanceCounts.Reverse())
             {
                 await azurite.RestartEmptyAsync();
-                var run = await RunJobAsync(azurite, instances, round == 0 ? Math.Min(chunks, 2_000) : chunks);
+                var run = await RunJobAsync(azurite, instances, round == 0 ? Math.Min(chunks, 2_000) : chunks, maxConcurrency);
                 Console.Error.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: {instances} instance(s): {run}");
                 if (round > 0)
                 {
@@ -38,10 +41,10 @@ internal static class ClusterBenchmark
                 }
             }
         }
-        return Report(chunks, rounds, runs);
+        return Report(chunks, rounds, maxConcurrency, runs);
     }
 
-    private static async Task<ClusterRun> RunJobAsync(AzuriteProcess azurite, int instances, int chunks)
+    private static async Task<ClusterRun> RunJobAsync(AzuriteProcess azurite, int instances, int chunks, int? maxConcurrency)
     {
         var latencies = new System.Collections.Concurrent.ConcurrentQueue<double>();
         await using var cluster = await RealWorker.StartAsync(
@@ -68,16 +71,63 @@ internal static class ClusterBenchmark
             ["--instances", instances.ToString(CultureInfo.InvariantCulture)]);
         using var http = new HttpClient { BaseAddress = cluster.Url, Timeout = TimeSpan.FromMinutes(5) };
         var workers = await WorkerPidsAsync(http, cluster.WorkerId);
+        // A new instance's first chunks run partly unoptimized code while the runtime tiers it up (ASP.NET Core, gRPC,
+        // the Storage SDK, the app: several CPU-seconds per process, paid once per instance as part of its cold start).
+        // A job on 4 fresh instances pays it 4 times, which on 20,000 chunks reads as per-chunk cost; so every instance
+        // first runs about 2,000 chunks, measured apart as the start-up CPU, and the measured job runs on warm instances
+        // (what the runtime still recompiles then is counted: the JIT column).
+        var warmCpuBefore = ProcessCpu.Seconds([Environment.ProcessId, .. workers]).Sum();
+        var warmChunks = 2_000 * instances;
+        await RunToEndAsync(http, instances, warmChunks, maxConcurrency);
+        var warmCpu = ProcessCpu.Seconds([Environment.ProcessId, .. workers]).Sum() - warmCpuBefore;
+        latencies.Clear();
         var storageBefore = azurite.Requests!.Snapshot();
         var cpuBefore = ProcessCpu.Seconds([Environment.ProcessId, .. workers, azurite.ProcessId]);
+        var switchesBefore = ProcessCpu.Switches([Environment.ProcessId, .. workers]);
+        var jitBefore = ProcessCpu.ThreadSeconds(".NET Tiered Com", [Environment.ProcessId, .. workers]);
         var peaks = ProcessPeaks.Start([.. workers]);
         var started = Stopwatch.GetTimestamp();
+        await RunToEndAsync(http, instances, chunks, maxConcurrency);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        await peaks.DisposeAsync();
+        var cpu = ProcessCpu.Seconds([Environment.ProcessId, .. workers, azurite.ProcessId]).Zip(cpuBefore, (after, before) => after - before).ToArray();
+        var switches = ProcessCpu.Switches([Environment.ProcessId, .. workers]);
+        var jit = ProcessCpu.ThreadSeconds(".NET Tiered Com", [Environment.ProcessId, .. workers]) - jitBefore;
+        var storage = azurite.Requests.Snapshot();
+        long Delta(string kind) => storage.GetValueOrDefault(kind) - storageBefore.GetValueOrDefault(kind);
+        var invocations = await InvocationsAsync(http);
+        return new ClusterRun(
+            chunks / elapsed.TotalSeconds,
+            cpu[..^1].Sum() / chunks,
+            cpu[^1] / chunks,
+            Percentile([.. latencies], 0.99),
+            (double)Delta("read") / chunks,
+            (double)Writes.Sum(Delta) / chunks,
+            (double)Delta("list") / chunks,
+            peaks.RssMiB.DefaultIfEmpty().Max(),
+            peaks.Fds.DefaultIfEmpty().Max(),
+            invocations,
+            // What the warm-up cost beyond the same number of chunks on warm instances, per instance.
+            Math.Max(0, warmCpu - warmChunks * cpu[..^1].Sum() / chunks) / instances,
+            (double)(switches.Voluntary - switchesBefore.Voluntary) / chunks,
+            (double)(switches.Involuntary - switchesBefore.Involuntary) / chunks,
+            cpu[0] / chunks,
+            jit / chunks);
+    }
+
+    // Starts a job of one-item inline chunks and polls its status to its end; throws unless it Succeeded with every chunk.
+    private static async Task RunToEndAsync(HttpClient http, int instances, int chunks, int? maxConcurrency)
+    {
         var jobId = $"cluster-{instances}-{Guid.NewGuid():N}"[..40];
         var body = new JsonObject
         {
             ["action"] = "start_fanout", ["jobId"] = jobId, ["processor"] = "count", ["chunkSize"] = 1, ["waitSeconds"] = 0,
             ["items"] = new JsonArray([.. Enumerable.Range(0, chunks).Select(i => JsonValue.Create(i))]),
         };
+        if (maxConcurrency is { } concurrency)
+        {
+            body["maxConcurrency"] = concurrency;
+        }
         using (var response = await http.PostAsJsonAsync("api/batch", body))
         {
             if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.OK))
@@ -100,27 +150,10 @@ internal static class ClusterBenchmark
                 break;
             }
         }
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        await peaks.DisposeAsync();
-        var cpu = ProcessCpu.Seconds([Environment.ProcessId, .. workers, azurite.ProcessId]).Zip(cpuBefore, (after, before) => after - before).ToArray();
-        var storage = azurite.Requests.Snapshot();
-        long Delta(string kind) => storage.GetValueOrDefault(kind) - storageBefore.GetValueOrDefault(kind);
         if (job.GetProperty("status").GetString() != "Succeeded" || job.GetProperty("items").GetProperty("processed").GetInt64() != chunks)
         {
             throw new InvalidOperationException($"the job of {chunks} chunks on {instances} instance(s) ended {job}");
         }
-        var invocations = await InvocationsAsync(http);
-        return new ClusterRun(
-            chunks / elapsed.TotalSeconds,
-            cpu[..^1].Sum() / chunks,
-            cpu[^1] / chunks,
-            Percentile([.. latencies], 0.99),
-            (double)Delta("read") / chunks,
-            (double)Writes.Sum(Delta) / chunks,
-            (double)Delta("list") / chunks,
-            peaks.RssMiB.DefaultIfEmpty().Max(),
-            peaks.Fds.DefaultIfEmpty().Max(),
-            invocations);
     }
 
     // The instances' worker pids, from the cluster's /admin/instances (a single-worker host has none: its one worker).
@@ -156,7 +189,7 @@ internal static class ClusterBenchmark
         return values[Math.Min(values.Length - 1, (int)Math.Ceiling(p * values.Length) - 1)];
     }
 
-    private static string Report(int chunks, int rounds, Dictionary<int, List<ClusterRun>> runs)
+    private static string Report(int chunks, int rounds, int? maxConcurrency, Dictionary<int, List<ClusterRun>> runs)
     {
         static double Median(IEnumerable<double> values)
         {
@@ -164,15 +197,15 @@ internal static class ClusterBenchmark
             return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         }
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{chunks:N0} one-item inline `count` chunks on defaults, through LocalHost clusters (`--instances N`, 16 slots each); each job on an emptied in-memory Azurite; medians of {rounds} round(s) after a warm-up, the instance counts side by side in each round.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{chunks:N0} one-item inline `count` chunks on {(maxConcurrency is { } c ? $"defaults but `maxConcurrency: {c}`" : "defaults")}, through LocalHost clusters (`--instances N`, 16 slots each); each cluster started fresh, then warmed by a job of 2,000 chunks per instance (its cost beyond the same chunks on warm instances is the start-up column), then the measured job, on one in-memory Azurite emptied before each cluster; medians of {rounds} round(s) after a warm-up, the instance counts side by side in each round.");
         text.AppendLine();
-        text.AppendLine("| instances | chunks/s | CPU-s per chunk, FanOut (front + workers) | CPU-s per chunk, Azurite | p99 chunk call at the front (ms) | storage reads / writes / lists per chunk | peak RSS of an instance (MiB) | peak open files of an instance | invocations per instance (last round) |");
-        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| instances | chunks/s | CPU-s per chunk, FanOut (front + workers) | CPU-s per chunk, Azurite | p99 chunk call at the front (ms) | storage reads / writes / lists per chunk | peak RSS of an instance (MiB) | peak open files of an instance | invocations per instance (last round, warm-up included) | of it, the runtime's background JIT (tier-up) | start-up CPU-s per instance | context switches per chunk, FanOut: voluntary / involuntary |");
+        text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach (var (instances, list) in runs)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {instances} | {Median(list.Select(r => r.Rate)):F0} | {Median(list.Select(r => r.FanOutCpu)) * 1000:F2} ms | {Median(list.Select(r => r.AzuriteCpu)) * 1000:F2} ms | {Median(list.Select(r => r.P99Ms)):F0} | "
-                + $"{Median(list.Select(r => r.Reads)):F3} / {Median(list.Select(r => r.Writes)):F3} / {Median(list.Select(r => r.Lists)):F4} | {list.Max(r => r.PeakRssMiB):F0} | {list.Max(r => r.PeakFds)} | {list[^1].Invocations} |");
+                + $"{Median(list.Select(r => r.Reads)):F3} / {Median(list.Select(r => r.Writes)):F3} / {Median(list.Select(r => r.Lists)):F4} | {list.Max(r => r.PeakRssMiB):F0} | {list.Max(r => r.PeakFds)} | {list[^1].Invocations} | {Median(list.Select(r => r.JitCpu)) * 1000:F2} ms | {Median(list.Select(r => r.StartCpuPerInstance)):F1} | {Median(list.Select(r => r.VoluntarySwitches)):F1} / {Median(list.Select(r => r.InvoluntarySwitches)):F2} |");
         }
         var cpus = runs.Values.Select(list => Median(list.Select(r => r.FanOutCpu))).ToArray();
         text.AppendLine();
@@ -181,9 +214,9 @@ internal static class ClusterBenchmark
     }
 
     private sealed record ClusterRun(
-        double Rate, double FanOutCpu, double AzuriteCpu, double P99Ms, double Reads, double Writes, double Lists, double PeakRssMiB, int PeakFds, string Invocations)
+        double Rate, double FanOutCpu, double AzuriteCpu, double P99Ms, double Reads, double Writes, double Lists, double PeakRssMiB, int PeakFds, string Invocations, double StartCpuPerInstance, double VoluntarySwitches, double InvoluntarySwitches, double FrontCpu, double JitCpu)
     {
         public override string ToString() =>
-            string.Create(CultureInfo.InvariantCulture, $"{Rate:F0} chunks/s, FanOut {FanOutCpu * 1000:F2} ms CPU/chunk, Azurite {AzuriteCpu * 1000:F2} ms CPU/chunk, p99 {P99Ms:F0} ms, storage {Reads:F3} reads + {Writes:F3} writes + {Lists:F4} lists per chunk, invocations {Invocations}");
+            string.Create(CultureInfo.InvariantCulture, $"{Rate:F0} chunks/s, FanOut {FanOutCpu * 1000:F2} ms CPU/chunk ({FrontCpu * 1000:F2} ms of it the front's, {JitCpu * 1000:F2} ms the background JIT's), Azurite {AzuriteCpu * 1000:F2} ms CPU/chunk, p99 {P99Ms:F0} ms, storage {Reads:F3} reads + {Writes:F3} writes + {Lists:F4} lists per chunk, invocations {Invocations}, start-up {StartCpuPerInstance:F1} CPU-s per instance, context switches per chunk {VoluntarySwitches:F1} voluntary + {InvoluntarySwitches:F2} involuntary");
     }
 }

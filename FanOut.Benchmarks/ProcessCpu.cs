@@ -9,6 +9,67 @@ internal static class ProcessCpu
     /// <summary>CPU seconds used so far by each of <paramref name="pids"/>.</summary>
     public static double[] Seconds(params int[] pids) => [.. pids.Select(Seconds)];
 
+    /// <summary>CPU seconds so far of the live threads of <paramref name="pids"/> whose name starts with
+    /// <paramref name="threadName"/> (e.g. ".NET Tiered Com", the runtime's background JIT that recompiles hot methods
+    /// optimized).</summary>
+    public static double ThreadSeconds(string threadName, params int[] pids)
+    {
+        long ticks = 0;
+        foreach (var pid in pids)
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(threadName, StringComparison.Ordinal))
+                    {
+                        var text = File.ReadAllText(Path.Combine(task, "stat"));
+                        var stat = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                        ticks += long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // A thread or the process ended while being read.
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    /// <summary>Context switches (voluntary, involuntary) so far of the live threads of <paramref name="pids"/>, summed:
+    /// a thread that gave up its core to wait (voluntary) or had it taken away with work left (involuntary, the sign
+    /// of more runnable threads than cores).</summary>
+    public static (long Voluntary, long Involuntary) Switches(params int[] pids)
+    {
+        long voluntary = 0, involuntary = 0;
+        foreach (var pid in pids)
+        {
+            try
+            {
+                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            voluntary += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                        }
+                        else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            involuntary += long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // A thread or the process ended while being read: its switches are not counted.
+            }
+        }
+        return (voluntary, involuntary);
+    }
+
     /// <summary>The descendants of this process whose command is <paramref name="command"/> (e.g. Azurite's node).</summary>
     public static int[] Descendants(string command)
     {
