@@ -78,6 +78,8 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton(provider => new StorageReadiness(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage, () => provider.GetRequiredService<BlobServiceClient>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StorageReadiness>>()));
+        services.TryAddSingleton(provider => new SecretReadiness(
+            provider.GetRequiredService<IOptions<FanOutOptions>>().Value, provider.GetRequiredService<ILogger<SecretReadiness>>()));
         services.TryAddSingleton<JobLedger>();
         services.TryAddSingleton<IJobLedger>(provider => provider.GetRequiredService<JobLedger>());
         services.TryAddSingleton<SourceBlobs>();

@@ -7,10 +7,10 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 // Outermost first: every answer carries its invocation id; no exception leaves as an empty 500; no function runs
-// while the storage setting does not work (checked as the host starts).
+// while a secret setting is an unresolved Key Vault reference or the storage setting does not work (checked as the host starts).
 builder.UseMiddleware<InvocationIdHeader>();
 builder.UseMiddleware<UnhandledExceptionProblem>();
-builder.UseMiddleware<StorageReadinessGate>();
+builder.UseMiddleware<ReadinessGate>();
 builder.Services.AddFanOut(builder.Configuration);
-builder.Services.AddHostedService<StorageReadinessCheck>();
+builder.Services.AddHostedService<ReadinessCheck>();
 builder.Build().Run();

@@ -53,4 +53,15 @@ public sealed class FanOutOptions
     /// <summary>Limits on what one request may ask for.</summary>
     [Required]
     public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>Every secret setting, by the app-setting name an operator sets it under, with its value: what is checked
+    /// for a Key Vault reference the platform did not resolve. A new secret option belongs here.</summary>
+    internal IEnumerable<(string Setting, string? Value)> Secrets() =>
+    [
+        ("FanOut__SigningKey", SigningKey),
+        ("FanOut__PreviousSigningKey", PreviousSigningKey),
+        ("FanOut__FunctionKey", FunctionKey),
+        ("FanOut__Notify__SigningKey", Notify.SigningKey),
+        (Storage.FromHostAccount ? "AzureWebJobsStorage" : "FanOut__Storage__ConnectionString", Storage.ConnectionString),
+    ];
 }

@@ -58,7 +58,9 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
                      ("SigningKey", options.SigningKey), ("PreviousSigningKey", options.PreviousSigningKey), ("Notify:SigningKey", options.Notify.SigningKey),
                  })
         {
-            if (!string.IsNullOrEmpty(key) && key.Length < 32)
+            // An unresolved Key Vault reference is not the key: SecretReadiness refuses work and says why (the role the
+            // app's identity needs), which a length check would hide behind a misleading message.
+            if (!string.IsNullOrEmpty(key) && key.Length < 32 && !KeyVaultReference.IsUnresolved(key))
             {
                 failures.Add($"FanOut:{setting} must be at least 32 characters long.");
             }

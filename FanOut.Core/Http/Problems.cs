@@ -52,6 +52,22 @@ internal static class Problems
         new("urn:fanout:problem:worker-unavailable", "The function host's worker is not serving yet; try again.", 503,
             "The worker process that runs the functions is starting (or restarting).");
 
+    /// <summary>The problem of every request while a secret setting is an unresolved Key Vault reference: it names the
+    /// settings (never their values) and the role the app's identity needs on the vault.</summary>
+    /// <param name="settings">The settings' names, as an operator sets them.</param>
+    /// <param name="role">The role to grant.</param>
+    public static ProblemDetails SecretsUnresolved(IReadOnlyList<string> settings, string role)
+    {
+        var named = string.Join(", ", settings);
+        var why = $"is an unresolved Key Vault reference: grant the app's managed identity the role '{role}' on the vault it names";
+        return new("urn:fanout:problem:secret-unresolved", "A secret setting is an unresolved Key Vault reference; the app takes no jobs.", 503,
+            $"{named} {(settings.Count == 1 ? "is an unresolved Key Vault reference" : "are unresolved Key Vault references")}: the app was given the "
+            + $"reference's text, not the secret, and would sign and authenticate its calls with it. Grant the app's managed identity the role "
+            + $"'{role}' on the vault (a role assignment can take minutes to apply), then restart the app so that the platform resolves the "
+            + "reference again. Until then every request is refused and nothing is written.",
+            settings.ToDictionary(setting => setting, _ => new[] { why }, StringComparer.Ordinal));
+    }
+
     /// <summary>The problem of every request while the storage check fails: it names the setting, never its value.</summary>
     /// <param name="refused">True when the storage refused the setting (an operator must fix it), false when it could not be reached.</param>
     /// <param name="setting">The setting's name.</param>

@@ -21,6 +21,11 @@ internal static class StorageProbe
         {
             return Misconfigured(setting, "is not set", "no storage setting");
         }
+        if (KeyVaultReference.IsUnresolved(storage.ConnectionString))
+        {
+            return Misconfigured(setting, $"is an unresolved Key Vault reference (the app's managed identity needs '{KeyVaultReference.ReaderRole}' on the vault)",
+                "the platform gave the app the reference's text, not the secret");
+        }
         try
         {
             await client().GetBlobContainerClient(storage.Container).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FanOut.LocalHost.Cluster;
 
 /// <summary>The lines LocalHost prints on its console when the cluster serves (whatever the log levels, as func start
-/// lists its functions): the ready line once every instance it starts with is ready and the storage works, or while the
-/// storage does not, why not. LocalHostProcess waits for the first line.</summary>
+/// lists its functions): the ready line once every instance it starts with is ready, no secret setting is an unresolved
+/// Key Vault reference and the storage works; else why not. LocalHostProcess waits for the first line.</summary>
 internal static class ReadyAnnouncement
 {
     private static readonly TimeSpan StorageRecheck = TimeSpan.FromSeconds(1);
@@ -27,12 +27,18 @@ internal static class ReadyAnnouncement
         var first = instances[0];
         var dll = first.Process!.Dll;
         var workerSettings = WorkerEnvironment.Configuration(environment);
+        // A secret setting that is an unresolved Key Vault reference stays so until the host is started again with other
+        // settings: said once, and the host never says it is ready (the workers answer 503 naming the setting).
+        if (SecretReadiness.Create(workerSettings, NullLoggerFactory.Instance).Refusal is { } unresolved)
+        {
+            Console.WriteLine(NotReadyLine(frontUrl, first.Pid, dll, Detail(unresolved)));
+            return;
+        }
         var storage = StorageReadiness.Create(workerSettings, NullLoggerFactory.Instance);
         string? said = null;
         while (await storage.CheckAsync(stopping) is { } refusal)
         {
-            using var problem = JsonDocument.Parse(refusal.Body);
-            var detail = problem.RootElement.GetProperty("detail").GetString() ?? "";
+            var detail = Detail(refusal);
             if (detail != said)
             {
                 Console.WriteLine(NotReadyLine(frontUrl, first.Pid, dll, detail));
@@ -55,5 +61,11 @@ internal static class ReadyAnnouncement
         {
             Console.WriteLine($"        {timer.Name}: timerTrigger '{TimerTriggers.Resolve(timer, workerSettings)}'");
         }
+    }
+
+    private static string Detail(FanOut.Core.Http.BatchReply refusal)
+    {
+        using var problem = JsonDocument.Parse(refusal.Body);
+        return problem.RootElement.GetProperty("detail").GetString() ?? "";
     }
 }

@@ -13,7 +13,7 @@ namespace FanOut.LocalHost.Hosting;
 /// <summary>Invokes one function for an ASP.NET Core request, binding its parameters as the worker
 /// does for HTTP triggers: the request, the FunctionContext, a CancellationToken, and route values by name.
 /// The function class is created per invocation from the request's DI scope. As the app's worker middleware does, it
-/// answers 503 problem+json while the storage check fails, and 500 problem+json with the invocation id for an exception
+/// answers 503 problem+json while a secret setting is an unresolved Key Vault reference or the storage check fails, and 500 problem+json with the invocation id for an exception
 /// nothing handled.</summary>
 internal sealed partial class FunctionInvoker
 {
@@ -44,6 +44,11 @@ internal sealed partial class FunctionInvoker
         if (!_key.Admits(http.Request, _function.RequiresKey))
         {
             http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return;
+        }
+        if (http.RequestServices.GetRequiredService<SecretReadiness>().Refusal is { } unresolved)
+        {
+            await ReplyWriter.WriteAsync(http.Response, unresolved);
             return;
         }
         if (await http.RequestServices.GetRequiredService<StorageReadiness>().CheckAsync(http.RequestAborted) is { } refusal)

@@ -62,13 +62,11 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task StorageReadinessGate_StorageRefusesTheKey_Answers503NamingTheSetting_AndRunsNoFunction()
+    public async Task ReadinessGate_StorageRefusesTheKey_Answers503NamingTheSetting_AndRunsNoFunction()
     {
         var (context, http) = Invocation();
-        var readiness = StorageReadiness.Create(
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "AccountName=a;AccountKey=not base64!" }).Build(),
-            new LoggerFactory());
-        var sut = new StorageReadinessGate(readiness, http.Object);
+        var settings = Settings(new() { ["AzureWebJobsStorage"] = "AccountName=a;AccountKey=not base64!" });
+        var sut = new ReadinessGate(SecretReadiness.Create(settings, new LoggerFactory()), StorageReadiness.Create(settings, new LoggerFactory()), http.Object);
         var ran = false;
 
         await sut.Invoke(context.Object, _ =>
@@ -85,6 +83,59 @@ public sealed class MiddlewareTests
         Assert.StartsWith("AzureWebJobsStorage: ", body.RootElement.GetProperty("detail").GetString());
         Assert.DoesNotContain("not base64", body.RootElement.ToString());
     }
+
+    [Fact]
+    public async Task ReadinessGate_SigningKeyIsAnUnresolvedKeyVaultReference_Answers503NamingTheSettingAndTheRole_AndRunsNoFunction()
+    {
+        var (context, http) = Invocation();
+        var settings = Settings(new() { ["FanOut:SigningKey"] = UnresolvedReference, ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
+        var sut = new ReadinessGate(SecretReadiness.Create(settings, new LoggerFactory()), StorageReadiness.Create(settings, new LoggerFactory()), http.Object);
+        var ran = false;
+
+        await sut.Invoke(context.Object, _ =>
+        {
+            ran = true;
+            return Task.CompletedTask;
+        });
+
+        Assert.False(ran);
+        var answer = Assert.Single(Answers(http));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.StartsWith("application/problem+json", answer.Headers.GetValues("Content-Type").Single());
+        Assert.Equal("60", answer.Headers.GetValues("Retry-After").Single());
+        using var body = JsonDocument.Parse(Body(answer));
+        Assert.Equal("urn:fanout:problem:secret-unresolved", body.RootElement.GetProperty("type").GetString());
+        Assert.StartsWith("FanOut__SigningKey is an unresolved Key Vault reference", body.RootElement.GetProperty("detail").GetString());
+        Assert.Contains("Key Vault Secrets User", body.RootElement.GetProperty("detail").GetString());
+        Assert.DoesNotContain("example.vault.azure.net", body.RootElement.ToString());   // the reference's text is not echoed
+    }
+
+    [Fact]
+    public async Task ReadinessGate_UnresolvedSecret_RunsNoTimerFunction_AndLogsWhy()
+    {
+        var logs = new ListLoggerProvider();
+        var (context, http) = Invocation(httpRequest: false);
+        var settings = Settings(new() { ["FanOut:FunctionKey"] = UnresolvedReference, ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
+        var sut = new ReadinessGate(SecretReadiness.Create(settings, new LoggerFactory([logs])), StorageReadiness.Create(settings, new LoggerFactory()), http.Object);
+        var ran = false;
+
+        await sut.Invoke(context.Object, _ =>
+        {
+            ran = true;
+            return Task.CompletedTask;
+        });
+
+        Assert.False(ran);
+        Assert.Empty(Answers(http));
+        var logged = Assert.Single(logs.Entries);
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Contains("FanOut__FunctionKey", logged.Message);
+        Assert.Contains("Key Vault Secrets User", logged.Message);
+    }
+
+    private const string UnresolvedReference = "@Microsoft.KeyVault(SecretUri=https://example.vault.azure.net/secrets/fanout-signing-key/)";
+
+    private static IConfiguration Settings(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
     private static (Mock<FunctionContext> Context, Mock<FunctionHttp> Http) Invocation(bool httpRequest = true)
     {
