@@ -91,6 +91,7 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = group.name
 output AZURE_FUNCTION_APP_NAME string = fanout.outputs.functionAppName
 output AZURE_STORAGE_ACCOUNT_NAME string = fanout.outputs.storageAccountName
+output AZURE_STORAGE_BLOB_ENDPOINT string = fanout.outputs.blobEndpoint
 output AZURE_KEY_VAULT_NAME string = fanout.outputs.keyVaultName
 output FANOUT_URL string = fanout.outputs.url
 output FANOUT_INPUT_CONTAINER string = fanout.outputs.inputContainer

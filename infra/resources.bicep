@@ -319,6 +319,7 @@ resource selfCallHostKey 'Microsoft.Web/sites/host/functionKeys@2024-04-01' = {
 
 output functionAppName string = app.name
 output storageAccountName string = storage.name
+output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output keyVaultName string = vault.name
 output url string = 'https://${app.properties.defaultHostName}'
 output inputContainer string = inputContainerName

@@ -13,11 +13,11 @@ internal static class UploadCommand
     public static Command Create(CliConsole console, CliEnvironment environment)
     {
         var file = new Argument<FileInfo>("file") { Description = "The file to upload." };
-        var container = new Option<string?>("--container") { Description = "The input container (one of the app's FanOut__Storage__InputContainers)." };
+        var container = new Option<string?>("--container") { Description = "The input container, one of the app's FanOut__Storage__InputContainers (default: FANOUT_INPUT_CONTAINER)." };
         var name = new Option<string?>("--name") { Description = "The blob's name (default: the file's name), e.g. data/2026-11-28/words.txt." };
         var connectionString = new Option<string?>("--connection-string") { Description = "The storage account's connection string (default: FANOUT_STORAGE_CONNECTION_STRING); never printed." };
         var sasUrl = new Option<string?>("--sas-url") { Description = "The container's URL with a SAS token that may write; never printed." };
-        var accountUrl = new Option<string?>("--account-url") { Description = "The account's blob URL, e.g. https://myaccount.blob.core.windows.net, reached with your Azure identity (DefaultAzureCredential)." };
+        var accountUrl = new Option<string?>("--account-url") { Description = "The account's blob URL, e.g. https://myaccount.blob.core.windows.net, reached with your Azure identity (DefaultAzureCredential; default: AZURE_STORAGE_BLOB_ENDPOINT, or the blob URL of AZURE_STORAGE_ACCOUNT_NAME, as azd outputs them)." };
         var create = new Option<bool>("--create-container") { Description = "Create the container when it does not exist." };
         var command = new Command("upload", "Upload a file to an input container: exit 0 uploaded, 2 refused (no access, no container), 4 storage unreachable.")
         {
@@ -26,11 +26,9 @@ internal static class UploadCommand
         command.SetAction(async (parsed, cancellationToken) =>
         {
             var source = parsed.GetValue(file)!;
-            var given = parsed.GetValue(sasUrl) is not null || parsed.GetValue(accountUrl) is not null;
-            var connection = parsed.GetValue(connectionString) is { } flag ? new ConnectionString(flag, "--connection-string")
-                : !given && environment.Variable("FANOUT_STORAGE_CONNECTION_STRING") is { } variable ? new ConnectionString(variable, "FANOUT_STORAGE_CONNECTION_STRING")
-                : null;
-            var target = UploadTarget.Container(connection, parsed.GetValue(sasUrl), parsed.GetValue(accountUrl), parsed.GetValue(container));
+            var destination = UploadDestination.Of(
+                parsed.GetValue(connectionString), parsed.GetValue(sasUrl), parsed.GetValue(accountUrl), parsed.GetValue(container), environment.Variable);
+            var target = UploadTarget.Container(destination);
             return await UploadAsync(source, target, parsed.GetValue(name) ?? source.Name, parsed.GetValue(create), console, cancellationToken);
         });
         return command;

@@ -12,7 +12,7 @@ internal static class Secrets
     public static readonly string[] Variables = ["FANOUT_KEY", "FANOUT_STORAGE_CONNECTION_STRING"];
 
     /// <summary>Options and environment variables holding a URL, whose user info is a secret.</summary>
-    public static readonly string[] Urls = ["--url", "--sas-url", "--account-url", "FANOUT_URL"];
+    public static readonly string[] Urls = ["--url", "--sas-url", "--account-url", "FANOUT_URL", "AZURE_STORAGE_BLOB_ENDPOINT"];
 
     /// <summary>Tells <paramref name="console"/> every secret in <paramref name="args"/> (whether or not they parse) and
     /// in the environment.</summary>
