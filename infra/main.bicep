@@ -1,7 +1,9 @@
 // FanOut on Azure: one resource group holding a Function App on the Flex Consumption plan, its Storage account,
 // Application Insights with its Log Analytics workspace, and a Key Vault with the app's keys (resources.bicep).
 // `azd up` deploys it: azd passes environmentName and location (main.parameters.json) and generates the keys
-// once per environment (the `generate` metadata below), keeping them in .azure/<environment>/config.json.
+// once per environment (the `generate` metadata below), keeping them in .azure/<environment>/config.json. The template
+// creates no host or function key (on Flex the host's key API fails until code is deployed): azd's postdeploy hook,
+// infra/hooks/postdeploy.sh, sets the app's host key from the vault once the code is there.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -39,6 +41,9 @@ param notifyAllowedHosts string = ''
 @description('Object id of a user or service principal (azd passes the signed-in one) given Storage Blob Data Contributor on the input container, to upload data; empty for none.')
 param uploaderPrincipalId string = ''
 
+@description('Object id of the user or service principal that deploys (azd passes the signed-in one): it may read the vault\'s secret fanout-self-call-key, which the postdeploy hook (infra/hooks/postdeploy.sh) sets as the app\'s host key; empty for none.')
+param deployerPrincipalId string = ''
+
 @secure()
 @description('HMAC key of the app\'s calls to itself (FanOut__SigningKey); azd generates it once.')
 @metadata({ azd: { type: 'generate', config: { length: 48, noSpecial: true } } })
@@ -54,7 +59,7 @@ param previousSigningKey string = ''
 param notifySigningKey string
 
 @secure()
-@description('Host key the app sends on its calls to itself (FanOut__FunctionKey); azd generates it once.')
+@description('Host key the app sends on its calls to itself (FanOut__FunctionKey); azd generates it once, the postdeploy hook makes it the app\'s host key fanout-self.')
 @metadata({ azd: { type: 'generate', config: { length: 48, noSpecial: true } } })
 param selfCallKey string
 
@@ -79,6 +84,7 @@ module fanout 'resources.bicep' = {
     perInstanceConcurrency: perInstanceConcurrency
     notifyAllowedHosts: notifyAllowedHosts
     uploaderPrincipalId: uploaderPrincipalId
+    deployerPrincipalId: deployerPrincipalId
     signingKey: signingKey
     previousSigningKey: previousSigningKey
     notifySigningKey: notifySigningKey

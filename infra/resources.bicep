@@ -14,6 +14,7 @@ param maximumInstanceCount int
 param perInstanceConcurrency int
 param notifyAllowedHosts string
 param uploaderPrincipalId string
+param deployerPrincipalId string
 @secure()
 param signingKey string
 @secure()
@@ -263,6 +264,17 @@ resource uploaderInputContributor 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
+// Whoever deploys (azd passes the signed-in principal) may read the one secret the postdeploy hook needs, the self-call
+// key, to set it as the app's host key once the code is deployed; not the vault's other secrets.
+resource deployerSelfCallKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(selfCallKeySecret.id, deployerPrincipalId, roles.keyVaultSecretsUser)
+  scope: selfCallKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: deployerPrincipalId
+  }
+}
+
 // Written after the roles, so that the identity can resolve the Key Vault references and reach the storage when
 // the host restarts with them.
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
@@ -295,26 +307,6 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     FanOut__Platform__MaximumInstanceCount: string(maximumInstanceCount)
   }
   dependsOn: [appBlobOwner, appSecretsUser, appMetricsPublisher, deploymentContainer]
-}
-
-// The host key the app sends on its calls to itself (FanOut__FunctionKey): set to the vault's value, so the two agree.
-// Host keys are an ARM operation (Web Apps, Create Or Update Host Secret) for which Bicep has no type definitions:
-// the two lines that say so are the template's only suppressed diagnostics.
-#disable-next-line BCP081
-resource appHost 'Microsoft.Web/sites/host@2024-04-01' existing = {
-  parent: app
-  name: 'default'
-}
-
-#disable-next-line BCP081
-resource selfCallHostKey 'Microsoft.Web/sites/host/functionKeys@2024-04-01' = {
-  parent: appHost
-  name: 'fanout-self'
-  properties: {
-    name: 'fanout-self'
-    value: selfCallKey
-  }
-  dependsOn: [appSettings]
 }
 
 output functionAppName string = app.name

@@ -6,7 +6,7 @@ namespace FanOut.Tests.Deploy;
 
 /// <summary>Reads the ARM JSON that infra/main.bicep builds to and checks what the deployment promises: Flex
 /// Consumption, the app's own identity with the narrowest roles, the jobs' lifecycle rule, HTTPS only, no storage
-/// key or connection string, and the keys as Key Vault references.</summary>
+/// key or connection string, no host or function key, and the keys as Key Vault references.</summary>
 public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassFixture<BuiltTemplate>
 {
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
@@ -85,11 +85,37 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
             },
             granted);
 
-        // The uploader (optional) may write blobs to the input container and nowhere else.
-        var uploader = Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments").Except(appRoles));
+        // Besides: the uploader's and the deployer's, both optional.
+        var others = template.OfType("Microsoft.Authorization/roleAssignments").Except(appRoles)
+            .Select(r => r.GetProperty("properties").GetProperty("principalId").GetString()).Order(StringComparer.Ordinal);
+        Assert.Equal(["[parameters('deployerPrincipalId')]", "[parameters('uploaderPrincipalId')]"], others);
+
+        // The uploader may write blobs to the input container and nowhere else.
+        var uploader = RoleOf("uploaderPrincipalId");
         Assert.Equal("Microsoft.Storage/storageAccounts/blobServices/containers", ScopeType(uploader));
         Assert.Contains("variables('inputContainerName')", uploader.GetProperty("scope").GetString());
         Assert.Equal(StorageBlobDataContributor, RoleId(uploader));
+        Assert.Equal("[not(empty(parameters('uploaderPrincipalId')))]", uploader.GetProperty("condition").GetString());
+    }
+
+    [Fact]
+    public void Deployer_MayReadTheSelfCallKey_AndNoOtherSecretOfTheVault()
+    {
+        var deployer = RoleOf("deployerPrincipalId");
+        Assert.Equal(KeyVaultSecretsUser, RoleId(deployer));
+        Assert.Equal("[not(empty(parameters('deployerPrincipalId')))]", deployer.GetProperty("condition").GetString());
+
+        // Scoped to the one secret the postdeploy hook reads, inside the app's vault.
+        Assert.Equal("Microsoft.KeyVault/vaults/secrets", ScopeType(deployer));
+        Assert.Equal("[resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-self-call-key')]",
+            deployer.GetProperty("scope").GetString());
+        Assert.Contains("[format('kv-{0}', parameters('resourceToken'))]",
+            template.Single("Microsoft.KeyVault/vaults").GetProperty("name").GetString());
+
+        // azd passes the signed-in principal, as for the uploader.
+        Assert.Equal("[parameters('deployerPrincipalId')]",
+            template.Module.GetProperty("properties").GetProperty("parameters").GetProperty("deployerPrincipalId").GetProperty("value").GetString());
+        Assert.Equal("${AZURE_PRINCIPAL_ID}", ParameterFileValue("deployerPrincipalId"));
     }
 
     [Fact]
@@ -224,10 +250,21 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     }
 
     [Fact]
-    public void SelfCallHostKey_IsTheVaultsSelfCallKey()
+    public void Template_CreatesNoHostOrFunctionKey_AndListsNoKey()
     {
-        var key = template.Single("Microsoft.Web/sites/host/functionKeys");
-        Assert.Equal("[parameters('selfCallKey')]", key.GetProperty("properties").GetProperty("value").GetString());
+        // On Flex the host's key API fails until code is deployed, so a key here stopped `azd up` before its deploy;
+        // the postdeploy hook sets the host key instead (PostdeployHookTests).
+        var types = template.Main.GetProperty("resources").EnumerateArray()
+            .Concat(template.Resources.GetProperty("resources").EnumerateArray())
+            .Select(r => r.GetProperty("type").GetString()!)
+            .ToList();
+        Assert.DoesNotContain(types, t => t.StartsWith("Microsoft.Web/sites/host", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(types, t => t.Contains("keys", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("host/functionKeys", template.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("listKeys(", template.Text, StringComparison.OrdinalIgnoreCase);
+
+        // The app still sends the vault's self-call key as its function key.
+        Assert.Contains("'fanout-self-call-key')", Setting("FanOut__FunctionKey"));
     }
 
     [Fact]
@@ -242,6 +279,14 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
             .Select(p => (p.Name, p.Value.GetString()!));
 
     private string Setting(string name) => Assert.Single(Settings(), s => s.Name == name).Value;
+
+    private JsonElement RoleOf(string principalParameter) =>
+        Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments"),
+            r => r.GetProperty("properties").GetProperty("principalId").GetString() == $"[parameters('{principalParameter}')]");
+
+    private string ParameterFileValue(string parameter) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(template.Root, "infra", "main.parameters.json"))).RootElement
+            .GetProperty("parameters").GetProperty(parameter).GetProperty("value").GetString()!;
 
     private string RoleId(JsonElement assignment)
     {
