@@ -5,8 +5,9 @@ using FanOut.Core.Configuration;
 namespace FanOut.Tests.Deploy;
 
 /// <summary>Reads the ARM JSON that infra/main.bicep builds to and checks what the deployment promises: Flex
-/// Consumption, the app's own identity with the narrowest roles, the jobs' lifecycle rule, HTTPS only, no storage
-/// key or connection string, no host or function key, and the keys as Key Vault references.</summary>
+/// Consumption with its settings from parameters, the app's own identity with the narrowest roles, the jobs' lifecycle
+/// rule, HTTPS only, no storage key or connection string, no host or function key, and the keys as Key Vault
+/// references.</summary>
 public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassFixture<BuiltTemplate>
 {
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
@@ -21,6 +22,38 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("", template.Build.Stderr.Trim());
         Assert.Equal(0, template.Lint.ExitCode);
         Assert.Equal("", (template.Lint.Stdout + template.Lint.Stderr).Trim());
+    }
+
+    [Fact]
+    public void BicepConfig_TurnsOnUseRecentApiVersions_WhichReportsAnOldVersion()
+    {
+        var config = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(template.Root, "infra", "bicepconfig.json")),
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
+        var rule = config.GetProperty("analyzers").GetProperty("core").GetProperty("rules").GetProperty("use-recent-api-versions");
+        Assert.Contains(rule.GetProperty("level").GetString(), new[] { "warning", "error" });
+
+        // The same configuration next to a template of 2021's API version: the rule is on, and this CLI knows it.
+        var folder = Directory.CreateTempSubdirectory("fanout-bicep-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(template.Root, "infra", "bicepconfig.json"), Path.Combine(folder, "bicepconfig.json"));
+            var old = Path.Combine(folder, "old.bicep");
+            File.WriteAllText(old, """
+                resource storage 'Microsoft.Storage/storageAccounts@2021-09-01' = {
+                  name: 'stold${uniqueString(resourceGroup().id)}'
+                  location: resourceGroup().location
+                  kind: 'StorageV2'
+                  sku: { name: 'Standard_LRS' }
+                }
+                """);
+            var lint = BuiltTemplate.Run(template.BicepPath, "lint", old);
+            Assert.Contains("use-recent-api-versions", lint.Stdout + lint.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -147,6 +180,7 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     [InlineData("perInstanceConcurrency", PlatformOptions.DefaultPerInstanceConcurrency)]
     [InlineData("maximumInstanceCount", PlatformOptions.DefaultMaximumInstanceCount)]
     [InlineData("instanceMemoryMB", 2048)]
+    [InlineData("alwaysReady", 0)]
     public void PlatformParameters_HaveFlexsAndLocalHostsDefaults_AndReachResourcesBicep(string parameter, int expected)
     {
         var main = template.Main.GetProperty("parameters").GetProperty(parameter);
@@ -157,6 +191,56 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("int", template.Resources.GetProperty("parameters").GetProperty(parameter).GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData("perInstanceConcurrency", 1, 1000)]
+    [InlineData("maximumInstanceCount", 1, 1000)]
+    [InlineData("alwaysReady", 0, 1000)]
+    [InlineData("jobRetentionDays", 1, 3650)]
+    public void PlatformParameters_AreBoundedLikeThePlatform(string parameter, int min, int max)
+    {
+        var main = template.Main.GetProperty("parameters").GetProperty(parameter);
+        Assert.Equal(min, main.GetProperty("minValue").GetInt32());
+        Assert.Equal(max, main.GetProperty("maxValue").GetInt32());
+    }
+
+    [Fact]
+    public void InstanceMemory_IsOneOfFlexsSizes()
+    {
+        var allowed = template.Main.GetProperty("parameters").GetProperty("instanceMemoryMB").GetProperty("allowedValues")
+            .EnumerateArray().Select(v => v.GetInt32());
+        Assert.Equal([512, 2048, 4096], allowed);
+    }
+
+    [Theory]
+    [InlineData("instanceMemoryMB")]
+    [InlineData("maximumInstanceCount")]
+    [InlineData("perInstanceConcurrency")]
+    [InlineData("alwaysReady")]
+    [InlineData("jobRetentionDays")]
+    public void ParametersFile_MapsEachSetting_ToAnAzdVariable_WithTheTemplatesDefault(string parameter)
+    {
+        // `azd env set FANOUT_… n` changes it; unset, the same default as main.bicep's (azd accepts "16" for an int).
+        var match = Regex.Match(ParameterFileValue(parameter), @"^\$\{(FANOUT_[A-Z_]+)=(\d+)\}$");
+        Assert.True(match.Success, $"{parameter} is not mapped to ${{FANOUT_…=default}}: {ParameterFileValue(parameter)}");
+        Assert.Equal(template.Main.GetProperty("parameters").GetProperty(parameter).GetProperty("defaultValue").GetInt32(),
+            int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Location_IsLimitedToTheRegionsWithFlexConsumption()
+    {
+        var location = template.Main.GetProperty("parameters").GetProperty("location");
+        var allowed = location.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()!).ToList();
+        Assert.True(allowed.Count >= 10, $"Only {allowed.Count} regions allowed.");
+        Assert.All(allowed, region => Assert.Matches("^[a-z0-9]+$", region));
+        Assert.Equal(allowed.Count, allowed.Distinct().Count());
+        Assert.Contains("eastus", allowed);
+        Assert.Contains("westeurope", allowed);
+        Assert.DoesNotContain("eastus2euap", allowed); // a canary region, not for everyone's subscriptions
+        Assert.Equal("location", location.GetProperty("metadata").GetProperty("azd").GetProperty("type").GetString());
+        Assert.Equal("${AZURE_LOCATION}", ParameterFileValue("location"));
+    }
+
     [Fact]
     public void ScaleAndConcurrency_AndThePlatformSettings_ComeFromTheSameParameters()
     {
@@ -165,6 +249,11 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("[parameters('maximumInstanceCount')]", scale.GetProperty("maximumInstanceCount").GetString());
         Assert.Equal("[parameters('perInstanceConcurrency')]",
             scale.GetProperty("triggers").GetProperty("http").GetProperty("perInstanceConcurrency").GetString());
+
+        // Always-ready instances of the HTTP group when the parameter is above 0, none otherwise.
+        Assert.Equal(
+            "[if(greater(parameters('alwaysReady'), 0), createArray(createObject('name', 'http', 'instanceCount', parameters('alwaysReady'))), createArray())]",
+            scale.GetProperty("alwaysReady").GetString());
 
         // The app reads its platform budget (FanOut:Platform, PlatformOptions) from the numbers Flex applies.
         Assert.Equal("[string(parameters('perInstanceConcurrency'))]", Setting("FanOut__Platform__PerInstanceConcurrency"));
@@ -245,7 +334,7 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     public void PreviousSigningKey_IsAKeyVaultReference_OnlyDuringARotation()
     {
         Assert.Equal(
-            "[if(empty(parameters('previousSigningKey')), '', format('@Microsoft.KeyVault(SecretUri={0})', reference(resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-previous-signing-key'), '2023-07-01').secretUri))]",
+            "[if(empty(parameters('previousSigningKey')), '', format('@Microsoft.KeyVault(SecretUri={0})', reference(resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-previous-signing-key'), '2026-05-15').secretUri))]",
             Setting("FanOut__PreviousSigningKey"));
     }
 
