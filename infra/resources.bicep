@@ -12,8 +12,10 @@ param jobRetentionDays int
 param instanceMemoryMB int
 param maximumInstanceCount int
 param perInstanceConcurrency int
+param alwaysReady int
 param notifyAllowedHosts string
 param uploaderPrincipalId string
+param deployerPrincipalId string
 @secure()
 param signingKey string
 @secure()
@@ -40,7 +42,7 @@ var roles = {
 // ---------------------------------------------------------------------------------------------------------------
 // Monitoring: Application Insights over a Log Analytics workspace, ingesting only with Entra ID (the app's identity).
 
-resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource logs 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: 'log-${resourceToken}'
   location: location
   tags: tags
@@ -66,7 +68,7 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
 // Storage: the Functions host's storage, the deployment package, the jobs and the input data, in one account that
 // accepts only Entra ID (no shared key), over HTTPS with TLS 1.2 or later.
 
-resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: 'st${resourceToken}'
   location: location
   tags: tags
@@ -82,29 +84,29 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   }
 }
 
-resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: storage
   name: 'default'
 }
 
-resource jobsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+resource jobsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobs
   name: jobsContainerName
 }
 
-resource inputContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+resource inputContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobs
   name: inputContainerName
 }
 
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = {
   parent: blobs
   name: deploymentContainerName
 }
 
 // A job's blobs (jobs/{jobId}/…, progress logs are append blobs) and its index entry go once nothing has written
 // them for jobRetentionDays: a job's index entry is rewritten when it ends, so it goes with its blobs.
-resource retention 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = {
+resource retention 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09-01' = {
   parent: storage
   name: 'default'
   properties: {
@@ -135,7 +137,7 @@ resource retention 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01
 // ---------------------------------------------------------------------------------------------------------------
 // Key Vault: the app's keys, read by the app's identity through Key Vault references (RBAC, no access policies).
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: 'kv-${resourceToken}'
   location: location
   tags: tags
@@ -148,25 +150,25 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource signingKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource signingKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   parent: vault
   name: 'fanout-signing-key'
   properties: { value: signingKey }
 }
 
-resource previousSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(previousSigningKey)) {
+resource previousSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(previousSigningKey)) {
   parent: vault
   name: 'fanout-previous-signing-key'
   properties: { value: previousSigningKey }
 }
 
-resource notifySigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource notifySigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   parent: vault
   name: 'fanout-notify-signing-key'
   properties: { value: notifySigningKey }
 }
 
-resource selfCallKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+resource selfCallKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = {
   parent: vault
   name: 'fanout-self-call-key'
   properties: { value: selfCallKey }
@@ -175,7 +177,7 @@ resource selfCallKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
 // ---------------------------------------------------------------------------------------------------------------
 // The Function App: Flex Consumption, .NET isolated, HTTPS only, with a system-assigned identity.
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: 'plan-${resourceToken}'
   location: location
   tags: tags
@@ -184,7 +186,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   properties: { reserved: true }
 }
 
-resource app 'Microsoft.Web/sites@2024-04-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: 'func-${resourceToken}'
   location: location
   tags: union(tags, { 'azd-service-name': 'fanout' })
@@ -214,6 +216,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
         triggers: { http: { perInstanceConcurrency: perInstanceConcurrency } }
+        // Always-ready instances of the HTTP functions' group ('http'), on top of maximumInstanceCount; none by default.
+        alwaysReady: alwaysReady > 0 ? [{ name: 'http', instanceCount: alwaysReady }] : []
       }
       runtime: { name: 'dotnet-isolated', version: '10.0' }
     }
@@ -263,9 +267,20 @@ resource uploaderInputContributor 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
+// Whoever deploys (azd passes the signed-in principal) may read the one secret the postdeploy hook needs, the self-call
+// key, to set it as the app's host key once the code is deployed; not the vault's other secrets.
+resource deployerSelfCallKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(selfCallKeySecret.id, deployerPrincipalId, roles.keyVaultSecretsUser)
+  scope: selfCallKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: deployerPrincipalId
+  }
+}
+
 // Written after the roles, so that the identity can resolve the Key Vault references and reach the storage when
 // the host restarts with them.
-resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'appsettings'
   properties: {
@@ -295,26 +310,6 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     FanOut__Platform__MaximumInstanceCount: string(maximumInstanceCount)
   }
   dependsOn: [appBlobOwner, appSecretsUser, appMetricsPublisher, deploymentContainer]
-}
-
-// The host key the app sends on its calls to itself (FanOut__FunctionKey): set to the vault's value, so the two agree.
-// Host keys are an ARM operation (Web Apps, Create Or Update Host Secret) for which Bicep has no type definitions:
-// the two lines that say so are the template's only suppressed diagnostics.
-#disable-next-line BCP081
-resource appHost 'Microsoft.Web/sites/host@2024-04-01' existing = {
-  parent: app
-  name: 'default'
-}
-
-#disable-next-line BCP081
-resource selfCallHostKey 'Microsoft.Web/sites/host/functionKeys@2024-04-01' = {
-  parent: appHost
-  name: 'fanout-self'
-  properties: {
-    name: 'fanout-self'
-    value: selfCallKey
-  }
-  dependsOn: [appSettings]
 }
 
 output functionAppName string = app.name

@@ -5,7 +5,7 @@ using FanOut.LocalHost.Hosting;
 namespace FanOut.Tests.Deploy;
 
 /// <summary>infra/main.bicep built to ARM JSON once, by the Bicep CLI that restore brought from NuGet
-/// (build/bicep/Bicep.targets writes its path next to the tests), and linted.</summary>
+/// (build/bicep/Bicep.targets writes its path next to the tests), and every infra/*.bicep linted.</summary>
 public sealed class BuiltTemplate
 {
     public BuiltTemplate()
@@ -14,7 +14,12 @@ public sealed class BuiltTemplate
         var bicep = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "bicep.path")).Trim();
         var main = Path.Combine(root, "infra", "main.bicep");
         Build = Run(bicep, "build", main, "--stdout");
-        Lint = Run(bicep, "lint", main);
+        // Every file of infra/, as .ci/run lints them: each with infra/bicepconfig.json, the nearest configuration.
+        Lint = Directory.GetFiles(Path.Combine(root, "infra"), "*.bicep").Order(StringComparer.Ordinal)
+            .Select(file => Run(bicep, "lint", file))
+            .Aggregate((a, b) => new CliRun(Math.Max(a.ExitCode, b.ExitCode), a.Stdout + b.Stdout, a.Stderr + b.Stderr));
+        BicepPath = bicep;
+        Root = root;
         Text = Build.Stdout;
         Main = JsonDocument.Parse(Text).RootElement;
         Module = Main.GetProperty("resources").EnumerateArray().Single(r => r.GetProperty("type").GetString() == "Microsoft.Resources/deployments");
@@ -25,6 +30,12 @@ public sealed class BuiltTemplate
 
     public CliRun Build { get; }
     public CliRun Lint { get; }
+
+    /// <summary>The Bicep CLI.</summary>
+    public string BicepPath { get; }
+
+    /// <summary>The repository's root folder.</summary>
+    public string Root { get; }
 
     /// <summary>The whole ARM JSON, as text.</summary>
     public string Text { get; }
@@ -50,7 +61,8 @@ public sealed class BuiltTemplate
     public string Variable(string path) =>
         path.Split('.').Aggregate(Resources.GetProperty("variables"), (e, name) => e.GetProperty(name)).GetString()!;
 
-    private static CliRun Run(string file, params string[] args)
+    /// <summary>Runs a program to its end and keeps what it wrote.</summary>
+    public static CliRun Run(string file, params string[] args)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)

@@ -5,8 +5,9 @@ using FanOut.Core.Configuration;
 namespace FanOut.Tests.Deploy;
 
 /// <summary>Reads the ARM JSON that infra/main.bicep builds to and checks what the deployment promises: Flex
-/// Consumption, the app's own identity with the narrowest roles, the jobs' lifecycle rule, HTTPS only, no storage
-/// key or connection string, and the keys as Key Vault references.</summary>
+/// Consumption with its settings from parameters, the app's own identity with the narrowest roles, the jobs' lifecycle
+/// rule, HTTPS only, no storage key or connection string, no host or function key, and the keys as Key Vault
+/// references.</summary>
 public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassFixture<BuiltTemplate>
 {
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
@@ -21,6 +22,38 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("", template.Build.Stderr.Trim());
         Assert.Equal(0, template.Lint.ExitCode);
         Assert.Equal("", (template.Lint.Stdout + template.Lint.Stderr).Trim());
+    }
+
+    [Fact]
+    public void BicepConfig_TurnsOnUseRecentApiVersions_WhichReportsAnOldVersion()
+    {
+        var config = JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(template.Root, "infra", "bicepconfig.json")),
+            new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement;
+        var rule = config.GetProperty("analyzers").GetProperty("core").GetProperty("rules").GetProperty("use-recent-api-versions");
+        Assert.Contains(rule.GetProperty("level").GetString(), new[] { "warning", "error" });
+
+        // The same configuration next to a template of 2021's API version: the rule is on, and this CLI knows it.
+        var folder = Directory.CreateTempSubdirectory("fanout-bicep-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(template.Root, "infra", "bicepconfig.json"), Path.Combine(folder, "bicepconfig.json"));
+            var old = Path.Combine(folder, "old.bicep");
+            File.WriteAllText(old, """
+                resource storage 'Microsoft.Storage/storageAccounts@2021-09-01' = {
+                  name: 'stold${uniqueString(resourceGroup().id)}'
+                  location: resourceGroup().location
+                  kind: 'StorageV2'
+                  sku: { name: 'Standard_LRS' }
+                }
+                """);
+            var lint = BuiltTemplate.Run(template.BicepPath, "lint", old);
+            Assert.Contains("use-recent-api-versions", lint.Stdout + lint.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
@@ -85,11 +118,37 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
             },
             granted);
 
-        // The uploader (optional) may write blobs to the input container and nowhere else.
-        var uploader = Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments").Except(appRoles));
+        // Besides: the uploader's and the deployer's, both optional.
+        var others = template.OfType("Microsoft.Authorization/roleAssignments").Except(appRoles)
+            .Select(r => r.GetProperty("properties").GetProperty("principalId").GetString()).Order(StringComparer.Ordinal);
+        Assert.Equal(["[parameters('deployerPrincipalId')]", "[parameters('uploaderPrincipalId')]"], others);
+
+        // The uploader may write blobs to the input container and nowhere else.
+        var uploader = RoleOf("uploaderPrincipalId");
         Assert.Equal("Microsoft.Storage/storageAccounts/blobServices/containers", ScopeType(uploader));
         Assert.Contains("variables('inputContainerName')", uploader.GetProperty("scope").GetString());
         Assert.Equal(StorageBlobDataContributor, RoleId(uploader));
+        Assert.Equal("[not(empty(parameters('uploaderPrincipalId')))]", uploader.GetProperty("condition").GetString());
+    }
+
+    [Fact]
+    public void Deployer_MayReadTheSelfCallKey_AndNoOtherSecretOfTheVault()
+    {
+        var deployer = RoleOf("deployerPrincipalId");
+        Assert.Equal(KeyVaultSecretsUser, RoleId(deployer));
+        Assert.Equal("[not(empty(parameters('deployerPrincipalId')))]", deployer.GetProperty("condition").GetString());
+
+        // Scoped to the one secret the postdeploy hook reads, inside the app's vault.
+        Assert.Equal("Microsoft.KeyVault/vaults/secrets", ScopeType(deployer));
+        Assert.Equal("[resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-self-call-key')]",
+            deployer.GetProperty("scope").GetString());
+        Assert.Contains("[format('kv-{0}', parameters('resourceToken'))]",
+            template.Single("Microsoft.KeyVault/vaults").GetProperty("name").GetString());
+
+        // azd passes the signed-in principal, as for the uploader.
+        Assert.Equal("[parameters('deployerPrincipalId')]",
+            template.Module.GetProperty("properties").GetProperty("parameters").GetProperty("deployerPrincipalId").GetProperty("value").GetString());
+        Assert.Equal("${AZURE_PRINCIPAL_ID}", ParameterFileValue("deployerPrincipalId"));
     }
 
     [Fact]
@@ -121,6 +180,7 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     [InlineData("perInstanceConcurrency", PlatformOptions.DefaultPerInstanceConcurrency)]
     [InlineData("maximumInstanceCount", PlatformOptions.DefaultMaximumInstanceCount)]
     [InlineData("instanceMemoryMB", 2048)]
+    [InlineData("alwaysReady", 0)]
     public void PlatformParameters_HaveFlexsAndLocalHostsDefaults_AndReachResourcesBicep(string parameter, int expected)
     {
         var main = template.Main.GetProperty("parameters").GetProperty(parameter);
@@ -131,6 +191,56 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("int", template.Resources.GetProperty("parameters").GetProperty(parameter).GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData("perInstanceConcurrency", 1, 1000)]
+    [InlineData("maximumInstanceCount", 1, 1000)]
+    [InlineData("alwaysReady", 0, 1000)]
+    [InlineData("jobRetentionDays", 1, 3650)]
+    public void PlatformParameters_AreBoundedLikeThePlatform(string parameter, int min, int max)
+    {
+        var main = template.Main.GetProperty("parameters").GetProperty(parameter);
+        Assert.Equal(min, main.GetProperty("minValue").GetInt32());
+        Assert.Equal(max, main.GetProperty("maxValue").GetInt32());
+    }
+
+    [Fact]
+    public void InstanceMemory_IsOneOfFlexsSizes()
+    {
+        var allowed = template.Main.GetProperty("parameters").GetProperty("instanceMemoryMB").GetProperty("allowedValues")
+            .EnumerateArray().Select(v => v.GetInt32());
+        Assert.Equal([512, 2048, 4096], allowed);
+    }
+
+    [Theory]
+    [InlineData("instanceMemoryMB")]
+    [InlineData("maximumInstanceCount")]
+    [InlineData("perInstanceConcurrency")]
+    [InlineData("alwaysReady")]
+    [InlineData("jobRetentionDays")]
+    public void ParametersFile_MapsEachSetting_ToAnAzdVariable_WithTheTemplatesDefault(string parameter)
+    {
+        // `azd env set FANOUT_… n` changes it; unset, the same default as main.bicep's (azd accepts "16" for an int).
+        var match = Regex.Match(ParameterFileValue(parameter), @"^\$\{(FANOUT_[A-Z_]+)=(\d+)\}$");
+        Assert.True(match.Success, $"{parameter} is not mapped to ${{FANOUT_…=default}}: {ParameterFileValue(parameter)}");
+        Assert.Equal(template.Main.GetProperty("parameters").GetProperty(parameter).GetProperty("defaultValue").GetInt32(),
+            int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Location_IsLimitedToTheRegionsWithFlexConsumption()
+    {
+        var location = template.Main.GetProperty("parameters").GetProperty("location");
+        var allowed = location.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()!).ToList();
+        Assert.True(allowed.Count >= 10, $"Only {allowed.Count} regions allowed.");
+        Assert.All(allowed, region => Assert.Matches("^[a-z0-9]+$", region));
+        Assert.Equal(allowed.Count, allowed.Distinct().Count());
+        Assert.Contains("eastus", allowed);
+        Assert.Contains("westeurope", allowed);
+        Assert.DoesNotContain("eastus2euap", allowed); // a canary region, not for everyone's subscriptions
+        Assert.Equal("location", location.GetProperty("metadata").GetProperty("azd").GetProperty("type").GetString());
+        Assert.Equal("${AZURE_LOCATION}", ParameterFileValue("location"));
+    }
+
     [Fact]
     public void ScaleAndConcurrency_AndThePlatformSettings_ComeFromTheSameParameters()
     {
@@ -139,6 +249,11 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("[parameters('maximumInstanceCount')]", scale.GetProperty("maximumInstanceCount").GetString());
         Assert.Equal("[parameters('perInstanceConcurrency')]",
             scale.GetProperty("triggers").GetProperty("http").GetProperty("perInstanceConcurrency").GetString());
+
+        // Always-ready instances of the HTTP group when the parameter is above 0, none otherwise.
+        Assert.Equal(
+            "[if(greater(parameters('alwaysReady'), 0), createArray(createObject('name', 'http', 'instanceCount', parameters('alwaysReady'))), createArray())]",
+            scale.GetProperty("alwaysReady").GetString());
 
         // The app reads its platform budget (FanOut:Platform, PlatformOptions) from the numbers Flex applies.
         Assert.Equal("[string(parameters('perInstanceConcurrency'))]", Setting("FanOut__Platform__PerInstanceConcurrency"));
@@ -219,15 +334,26 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     public void PreviousSigningKey_IsAKeyVaultReference_OnlyDuringARotation()
     {
         Assert.Equal(
-            "[if(empty(parameters('previousSigningKey')), '', format('@Microsoft.KeyVault(SecretUri={0})', reference(resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-previous-signing-key'), '2023-07-01').secretUri))]",
+            "[if(empty(parameters('previousSigningKey')), '', format('@Microsoft.KeyVault(SecretUri={0})', reference(resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-previous-signing-key'), '2026-05-15').secretUri))]",
             Setting("FanOut__PreviousSigningKey"));
     }
 
     [Fact]
-    public void SelfCallHostKey_IsTheVaultsSelfCallKey()
+    public void Template_CreatesNoHostOrFunctionKey_AndListsNoKey()
     {
-        var key = template.Single("Microsoft.Web/sites/host/functionKeys");
-        Assert.Equal("[parameters('selfCallKey')]", key.GetProperty("properties").GetProperty("value").GetString());
+        // On Flex the host's key API fails until code is deployed, so a key here stopped `azd up` before its deploy;
+        // the postdeploy hook sets the host key instead (PostdeployHookTests).
+        var types = template.Main.GetProperty("resources").EnumerateArray()
+            .Concat(template.Resources.GetProperty("resources").EnumerateArray())
+            .Select(r => r.GetProperty("type").GetString()!)
+            .ToList();
+        Assert.DoesNotContain(types, t => t.StartsWith("Microsoft.Web/sites/host", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(types, t => t.Contains("keys", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain("host/functionKeys", template.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("listKeys(", template.Text, StringComparison.OrdinalIgnoreCase);
+
+        // The app still sends the vault's self-call key as its function key.
+        Assert.Contains("'fanout-self-call-key')", Setting("FanOut__FunctionKey"));
     }
 
     [Fact]
@@ -242,6 +368,14 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
             .Select(p => (p.Name, p.Value.GetString()!));
 
     private string Setting(string name) => Assert.Single(Settings(), s => s.Name == name).Value;
+
+    private JsonElement RoleOf(string principalParameter) =>
+        Assert.Single(template.OfType("Microsoft.Authorization/roleAssignments"),
+            r => r.GetProperty("properties").GetProperty("principalId").GetString() == $"[parameters('{principalParameter}')]");
+
+    private string ParameterFileValue(string parameter) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(template.Root, "infra", "main.parameters.json"))).RootElement
+            .GetProperty("parameters").GetProperty(parameter).GetProperty("value").GetString()!;
 
     private string RoleId(JsonElement assignment)
     {
