@@ -1,7 +1,9 @@
 // FanOut on Azure: one resource group holding a Function App on the Flex Consumption plan, its Storage account,
 // Application Insights with its Log Analytics workspace, and a Key Vault with the app's keys (resources.bicep).
 // `azd up` deploys it: azd passes environmentName and location (main.parameters.json) and generates the keys
-// once per environment (the `generate` metadata below), keeping them in .azure/<environment>/config.json. The template
+// once per environment (the `generate` metadata below), keeping them in .azure/<environment>/config.json; from a
+// blank environment, azd's preprovision hook (infra/hooks/preprovision.sh) hands the keys the vault already holds
+// back to the provision (FANOUT_SIGNING_KEY, FANOUT_NOTIFY_SIGNING_KEY, FANOUT_SELF_CALL_KEY), so none changes. The template
 // creates no host or function key (on Flex the host's key API fails until code is deployed): azd's postdeploy hook,
 // infra/hooks/postdeploy.sh, sets the app's host key from the vault once the code is there.
 targetScope = 'subscription'

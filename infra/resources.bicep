@@ -267,11 +267,31 @@ resource uploaderInputContributor 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
-// Whoever deploys (azd passes the signed-in principal) may read the one secret the postdeploy hook needs, the self-call
-// key, to set it as the app's host key once the code is deployed; not the vault's other secrets.
+// Whoever deploys (azd passes the signed-in principal) may read the three keys it provisions, and no other secret: the
+// self-call key, which the postdeploy hook sets as the app's host key once the code is deployed; and all three, which
+// the preprovision hook hands back to the next provision, so that a provision from a blank azd environment (a CI
+// runner) writes the same keys rather than new ones. Never the previous signing key or anything else in the vault.
 resource deployerSelfCallKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
   name: guid(selfCallKeySecret.id, deployerPrincipalId, roles.keyVaultSecretsUser)
   scope: selfCallKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: deployerPrincipalId
+  }
+}
+
+resource deployerSigningKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(signingKeySecret.id, deployerPrincipalId, roles.keyVaultSecretsUser)
+  scope: signingKeySecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+    principalId: deployerPrincipalId
+  }
+}
+
+resource deployerNotifySigningKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(notifySigningKeySecret.id, deployerPrincipalId, roles.keyVaultSecretsUser)
+  scope: notifySigningKeySecret
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
     principalId: deployerPrincipalId

@@ -118,10 +118,12 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
             },
             granted);
 
-        // Besides: the uploader's and the deployer's, both optional.
+        // Besides: the uploader's and the deployer's (one per key it provisions), all optional.
         var others = template.OfType("Microsoft.Authorization/roleAssignments").Except(appRoles)
             .Select(r => r.GetProperty("properties").GetProperty("principalId").GetString()).Order(StringComparer.Ordinal);
-        Assert.Equal(["[parameters('deployerPrincipalId')]", "[parameters('uploaderPrincipalId')]"], others);
+        Assert.Equal(
+            ["[parameters('deployerPrincipalId')]", "[parameters('deployerPrincipalId')]", "[parameters('deployerPrincipalId')]", "[parameters('uploaderPrincipalId')]"],
+            others);
 
         // The uploader may write blobs to the input container and nowhere else.
         var uploader = RoleOf("uploaderPrincipalId");
@@ -132,16 +134,27 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
     }
 
     [Fact]
-    public void Deployer_MayReadTheSelfCallKey_AndNoOtherSecretOfTheVault()
+    public void Deployer_MayReadTheThreeKeysItProvisions_AndNoOtherSecretOfTheVault()
     {
-        var deployer = RoleOf("deployerPrincipalId");
-        Assert.Equal(KeyVaultSecretsUser, RoleId(deployer));
-        Assert.Equal("[not(empty(parameters('deployerPrincipalId')))]", deployer.GetProperty("condition").GetString());
+        var deployer = template.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(r => r.GetProperty("properties").GetProperty("principalId").GetString() == "[parameters('deployerPrincipalId')]")
+            .ToList();
 
-        // Scoped to the one secret the postdeploy hook reads, inside the app's vault.
-        Assert.Equal("Microsoft.KeyVault/vaults/secrets", ScopeType(deployer));
-        Assert.Equal("[resourceId('Microsoft.KeyVault/vaults/secrets', format('kv-{0}', parameters('resourceToken')), 'fanout-self-call-key')]",
-            deployer.GetProperty("scope").GetString());
+        // Each scoped to one secret of the app's vault: the self-call key (the postdeploy hook sets it as the host key)
+        // and the two signing keys (the preprovision hook hands all three back to the next provision). Never the
+        // previous signing key, never the vault.
+        Assert.Equal(
+            ["fanout-notify-signing-key", "fanout-self-call-key", "fanout-signing-key"],
+            deployer.Select(r =>
+            {
+                Assert.Equal(KeyVaultSecretsUser, RoleId(r));
+                Assert.Equal("[not(empty(parameters('deployerPrincipalId')))]", r.GetProperty("condition").GetString());
+                Assert.Equal("Microsoft.KeyVault/vaults/secrets", ScopeType(r));
+                var scope = Regex.Match(r.GetProperty("scope").GetString()!,
+                    @"^\[resourceId\('Microsoft\.KeyVault/vaults/secrets', format\('kv-\{0\}', parameters\('resourceToken'\)\), '([\w-]+)'\)\]$");
+                Assert.True(scope.Success, r.GetProperty("scope").GetString());
+                return scope.Groups[1].Value;
+            }).Order(StringComparer.Ordinal));
         Assert.Contains("[format('kv-{0}', parameters('resourceToken'))]",
             template.Single("Microsoft.KeyVault/vaults").GetProperty("name").GetString());
 
@@ -149,6 +162,17 @@ public sealed partial class InfraTemplateTests(BuiltTemplate template) : IClassF
         Assert.Equal("[parameters('deployerPrincipalId')]",
             template.Module.GetProperty("properties").GetProperty("parameters").GetProperty("deployerPrincipalId").GetProperty("value").GetString());
         Assert.Equal("${AZURE_PRINCIPAL_ID}", ParameterFileValue("deployerPrincipalId"));
+    }
+
+    [Fact]
+    public void Keys_AreParametersTheEnvironmentCanSet_SoThePreprovisionHookCanKeepThem()
+    {
+        // Empty, azd generates them (their `generate` metadata); set, the provision writes the value given.
+        Assert.Equal("${FANOUT_SIGNING_KEY}", ParameterFileValue("signingKey"));
+        Assert.Equal("${FANOUT_NOTIFY_SIGNING_KEY}", ParameterFileValue("notifySigningKey"));
+        Assert.Equal("${FANOUT_SELF_CALL_KEY}", ParameterFileValue("selfCallKey"));
+        var azure = File.ReadAllText(Path.Combine(template.Root, "azure.yaml"));
+        Assert.Matches(@"preprovision:\s+shell: sh\s+run: \./infra/hooks/preprovision\.sh", azure);
     }
 
     [Fact]
