@@ -1,6 +1,7 @@
 using FanOut.Core.Processing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry;
 
 namespace FanOut.Core;
 
@@ -8,10 +9,26 @@ namespace FanOut.Core;
 /// into, and where the app's own chunk processors are added.</summary>
 public sealed class FanOutBuilder
 {
-    internal FanOutBuilder(IServiceCollection services) => Services = services;
+    private readonly IOpenTelemetryBuilder? _telemetry;
+
+    internal FanOutBuilder(IServiceCollection services, IOpenTelemetryBuilder? telemetry = null) => (Services, _telemetry) = (services, telemetry);
 
     /// <summary>The service collection FanOut is registered in.</summary>
     public IServiceCollection Services { get; }
+
+    /// <summary>Adds to FanOut's OpenTelemetry wiring when it exports (an exporter is configured: Azure Monitor, OTLP);
+    /// does nothing otherwise, so that nothing listens when nothing is exported. The Functions app adds its worker's
+    /// defaults here (<c>UseFunctionsWorkerDefaults</c>), which declare to the host that the worker exports its own
+    /// telemetry: true only when it does.</summary>
+    public FanOutBuilder WithTelemetry(Action<IOpenTelemetryBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        if (_telemetry is not null)
+        {
+            configure(_telemetry);
+        }
+        return this;
+    }
 
     /// <summary>Registers a chunk processor as a singleton, so requests can name it in <c>processor</c>. Adding
     /// the same type again does nothing; two types with one <see cref="ChunkProcessor.Name"/> stop the app at

@@ -37,9 +37,9 @@ public static class FanOutServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FanOutOptions>, FanOutOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddFanOutTelemetry(configuration);
+        var telemetry = services.AddFanOutTelemetry(configuration);
 
-        var fanOut = new FanOutBuilder(services)
+        var fanOut = new FanOutBuilder(services, telemetry)
             .AddProcessor<CountProcessor>()
             .AddProcessor<WordCountProcessor>()
             .AddProcessor<ProjectProcessor>();

@@ -2,6 +2,7 @@ using FanOut.Core;
 using FanOut.Functions;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -11,6 +12,9 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.UseMiddleware<InvocationIdHeader>();
 builder.UseMiddleware<UnhandledExceptionProblem>();
 builder.UseMiddleware<ReadinessGate>();
-builder.Services.AddFanOut(builder.Configuration);
+builder.Services.AddFanOut(builder.Configuration)
+    // When the app exports telemetry: the worker's invocation span is an internal child of the host's request (schema
+    // 1.37), the resource names the Function App, and the host is told that the worker exports its own logs.
+    .WithTelemetry(telemetry => telemetry.UseFunctionsWorkerDefaults());
 builder.Services.AddHostedService<ReadinessCheck>();
 builder.Build().Run();

@@ -35,9 +35,16 @@ internal sealed class ChunkWorker(
             var outcome = await ProcessChunkAsync(body, items, activity, cancellationToken).ConfigureAwait(false);
             if (outcome is Refused { Refusal: var refusal })
             {
-                activity?.SetStatus(ActivityStatusCode.Error, refusal.Kind.ToString());
+                // The refusal's kind is the error type: a short code (SourceChanged, Throttled, Invalid, …), not its detail.
+                FanOutTelemetry.Fail(activity, refusal.Kind.ToString(), refusal.Kind.ToString());
             }
             return outcome;
+        }
+        catch (Exception ex) when (activity is not null && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // A processor or the ledger threw: the app answers 500 problem+json, and the chunk's span says why.
+            FanOutTelemetry.Fail(activity, ex);
+            throw;
         }
         finally
         {

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using FanOut.Core.Configuration;
+using FanOut.Core.Telemetry;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -11,6 +14,12 @@ internal sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> option
 {
     /// <summary>Path of the batch endpoint below the self URL (host.json's routePrefix is "api").</summary>
     public const string BatchPath = "api/batch";
+
+    /// <summary>The name of a self-call's span.</summary>
+    public const string SpanName = "self_call";
+
+    /// <summary>Tag of a self-call's span: its idempotency key (job and chunk, or job and action).</summary>
+    public const string OperationTag = "fanout.operation";
 
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
@@ -55,19 +64,37 @@ internal sealed class SelfClient(HttpClient http, IOptions<FanOutOptions> option
         }
         request.SetPolicyExecutionContext(context);
 
+        // The call as a whole, its retries included: each attempt is HttpClient's client span below it; this one says
+        // how the call ended after the last of them.
+        using var activity = FanOutTelemetry.Start(SpanName, jobId);
+        activity?.SetTag(OperationTag, operationKey);
         try
         {
             using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            return new SelfCallResult((int)response.StatusCode, answer, AttemptsOf(context));
+            return Ended(activity, new SelfCallResult((int)response.StatusCode, answer, AttemptsOf(context)));
         }
         // Whatever the connection or a policy rejects with (every Polly rejection is an ExecutionRejectedException: a timeout,
         // an open or isolated circuit, a full bulkhead, a rate limit), unless the caller itself cancelled.
         catch (Exception ex) when (ex is HttpRequestException or ExecutionRejectedException or IOException or OperationCanceledException
                                    && !cancellationToken.IsCancellationRequested)
         {
-            return new SelfCallResult(0, [], AttemptsOf(context), $"{ex.GetType().Name}: {ex.Message}");
+            FanOutTelemetry.Fail(activity, ex);
+            return Ended(activity, new SelfCallResult(0, [], AttemptsOf(context), $"{ex.GetType().Name}: {ex.Message}"));
         }
+    }
+
+    // An answer that is not 2xx fails the call's span, with its status code as the error type (as HTTP's semantic
+    // conventions have it); a transport failure was marked with its exception.
+    private static SelfCallResult Ended(Activity? activity, SelfCallResult result)
+    {
+        activity?.SetTag("fanout.attempts", result.Attempts);
+        if (result.StatusCode != 0 && !result.IsSuccess)
+        {
+            var status = result.StatusCode.ToString(CultureInfo.InvariantCulture);
+            FanOutTelemetry.Fail(activity, status, $"HTTP {status}");
+        }
+        return result;
     }
 
     private static int AttemptsOf(Context context) => (int)context[SelfCallPolicy.AttemptsKey];

@@ -48,9 +48,19 @@ internal static class FanOutTelemetry
     public static readonly UpDownCounter<long> ChunksInFlight =
         Meter.CreateUpDownCounter<long>("fanout.chunks.in_flight", "{chunk}", "Chunks being processed.");
 
+    /// <summary>Tag: what a failed span failed with, as OpenTelemetry's semantic conventions name it: a short code
+    /// (an HTTP status, a refusal's kind) or an exception's full type name.</summary>
+    public const string ErrorTypeTag = "error.type";
+
+    /// <summary>The bucket boundaries of every duration histogram, in seconds, from 1 ms to 5 min. OpenTelemetry's
+    /// default boundaries are for milliseconds (0, 5, 10, 25, … 10000): a duration in seconds would put every
+    /// measurement under 5 s in one bucket.</summary>
+    public static readonly IReadOnlyList<double> DurationBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
     /// <summary>How long committing a chunk's result to the ledger took.</summary>
     public static readonly Histogram<double> CommitDuration =
-        Meter.CreateHistogram<double>("fanout.commit.duration", "s", "Time to commit a chunk's result to Blob Storage.");
+        Duration("fanout.commit.duration", "Time to commit a chunk's result to Blob Storage.");
 
     /// <summary>Starts a span of FanOut's (null when nothing listens), tagged with its job when known.</summary>
     public static Activity? Start(string name, string? jobId = null, ActivityKind kind = ActivityKind.Internal)
@@ -62,4 +72,24 @@ internal static class FanOutTelemetry
         }
         return activity;
     }
+
+    /// <summary>Marks a span failed (status Error with <paramref name="description"/>) and tags what it failed with
+    /// (<see cref="ErrorTypeTag"/>); nothing when there is no span.</summary>
+    public static void Fail(Activity? activity, string errorType, string? description = null)
+    {
+        activity?.SetStatus(ActivityStatusCode.Error, description).SetTag(ErrorTypeTag, errorType);
+    }
+
+    /// <summary>Marks a span failed by <paramref name="exception"/>: its full type name is the error type, and the
+    /// exception is recorded on the span as an event.</summary>
+    public static void Fail(Activity? activity, Exception exception)
+    {
+        activity?.AddException(exception);
+        Fail(activity, exception.GetType().FullName ?? exception.GetType().Name, exception.Message);
+    }
+
+    // A histogram of durations in seconds, with DurationBuckets as its advice: an exporter's own view may still change
+    // them, and none of FanOut's does.
+    private static Histogram<double> Duration(string name, string description) =>
+        Meter.CreateHistogram<double>(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 }

@@ -4,15 +4,18 @@ using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace FanOut.Core.Telemetry;
 
-/// <summary>Where FanOut's spans and metrics go: to Azure Monitor when <see cref="AzureMonitorSetting"/> is set, to
-/// an OTLP endpoint when <see cref="OtlpSetting"/> is set (both when both are), and nowhere otherwise: then no
-/// provider is registered, nothing listens to <see cref="FanOutTelemetry"/>, and no span is even created.</summary>
+/// <summary>Where FanOut's spans, metrics and logs go: to Azure Monitor when <see cref="AzureMonitorSetting"/> is set,
+/// to an OTLP endpoint when <see cref="OtlpSetting"/> is set (both when both are), and nowhere otherwise: then no
+/// provider is registered, nothing listens to <see cref="FanOutTelemetry"/>, and no span is even created. The logs go
+/// too because the Functions app declares that its worker exports its own (UseFunctionsWorkerDefaults), and the host
+/// in OpenTelemetry mode then stops relaying them.</summary>
 internal static class TelemetryExport
 {
     /// <summary>Application Insights' connection string, as the Functions platform names it.</summary>
@@ -59,19 +62,21 @@ internal static class TelemetryExport
             : new DefaultAzureCredential();
     }
 
-    /// <summary>Registers the tracer and meter providers with the configured exporters, if any.</summary>
-    public static void AddFanOutTelemetry(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>Registers the tracer, meter and logger providers with the configured exporters, if any.</summary>
+    /// <returns>The OpenTelemetry builder, for the host's own additions; null when nothing is exported.</returns>
+    public static IOpenTelemetryBuilder? AddFanOutTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         if (!IsConfigured(configuration))
         {
-            return;
+            return null;
         }
         var azureMonitor = configuration[AzureMonitorSetting];
         var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpSetting]);
         var credential = AzureMonitorCredential(configuration);
+        services.AddHostedService<TelemetryStart>();
         // OTEL_SERVICE_NAME, when set, names the service; else the Function App's name, as the platform gives it.
         var serviceName = configuration["OTEL_SERVICE_NAME"] ?? configuration["WEBSITE_SITE_NAME"] ?? FanOutTelemetry.Name;
-        services.AddOpenTelemetry()
+        return services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing =>
             {
@@ -95,6 +100,17 @@ internal static class TelemetryExport
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
                     metrics.AddAzureMonitorMetricExporter(o => (o.ConnectionString, o.Credential) = (azureMonitor, credential));
+                }
+            })
+            .WithLogging(logging =>
+            {
+                if (otlp)
+                {
+                    logging.AddOtlpExporter();
+                }
+                if (!string.IsNullOrWhiteSpace(azureMonitor))
+                {
+                    logging.AddAzureMonitorLogExporter(o => (o.ConnectionString, o.Credential) = (azureMonitor, credential));
                 }
             });
     }

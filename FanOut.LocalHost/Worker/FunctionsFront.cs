@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FanOut.Core.Http;
 using FanOut.LocalHost.Cluster;
 using FanOut.LocalHost.Hosting;
@@ -11,7 +12,8 @@ namespace FanOut.LocalHost.Worker;
 /// reported is checked (function key), given a slot on an instance (<see cref="SlotRouter"/>: 429 problem+json with
 /// Retry-After when none frees up in time) and sent to that instance's worker as an InvocationRequest; its answer is
 /// written back. Until an instance is ready: 503 problem+json with Retry-After. A request in flight on an instance that
-/// dies is aborted (its caller's connection drops), as on Azure. Nothing the host answers itself is an empty 5xx.</summary>
+/// dies is aborted (its caller's connection drops), as on Azure. Nothing the host answers itself is an empty 5xx. In
+/// OpenTelemetry mode each invocation is the host's request span (<see cref="HostTelemetry"/>).</summary>
 internal sealed partial class FunctionsFront(
     InstancePool pool, SlotRouter router, ClusterOptions cluster, LocalHostSettings settings, ILogger<FunctionsFront> logger)
 {
@@ -69,6 +71,21 @@ internal sealed partial class FunctionsFront(
 
     private async Task InvokeAsync(HttpContext http, Instance instance, WorkerFunction function, InvocationRequest invocation)
     {
+        // The invocation's request span, in OpenTelemetry mode (null otherwise): its one server span.
+        using var request = HostTelemetry.StartRequest(http, function, invocation, instance.Id);
+        try
+        {
+            await RunAsync(http, instance, function, invocation, request);
+        }
+        catch (Exception ex) when (request is not null)
+        {
+            HostTelemetry.Failed(request, ex);
+            throw;
+        }
+    }
+
+    private async Task RunAsync(HttpContext http, Instance instance, WorkerFunction function, InvocationRequest invocation, Activity? request)
+    {
         using var timeout = settings.HostJson.FunctionTimeout is { } limit ? new CancellationTokenSource(limit) : new CancellationTokenSource();
         using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, timeout.Token);
         // A caller that goes away, or the function timeout, cancels the invocation in the worker, as the Functions
@@ -86,13 +103,15 @@ internal sealed partial class FunctionsFront(
         {
             LogTimedOut(logger, function.Name, invocation.InvocationId, settings.HostJson.FunctionTimeout!.Value);
             await ReplyWriter.WriteAsync(http.Response, HostReplies.TimedOut(invocation.InvocationId, settings.HostJson.FunctionTimeout!.Value), invocation.InvocationId);
+            HostTelemetry.Answered(request, http.Response.StatusCode);
             return;
         }
-        catch (WorkerUnavailableException)
+        catch (WorkerUnavailableException ex)
         {
             // The instance died under the invocation (recycled or crashed): on Azure its caller's connection drops with
             // it, so it does here; nothing answers for the lost invocation.
             LogAborted(logger, function.Name, invocation.InvocationId, instance.Id);
+            HostTelemetry.Failed(request, ex);
             http.Abort();
             return;
         }
@@ -102,9 +121,11 @@ internal sealed partial class FunctionsFront(
             // The app's middleware answers a function's exceptions itself; what reaches here failed around it (binding).
             LogFailed(logger, function.Name, invocation.InvocationId, response.Result?.Exception?.Message ?? "no result");
             await ReplyWriter.WriteAsync(http.Response, HostReplies.Unhandled(invocation.InvocationId), invocation.InvocationId);
+            HostTelemetry.Answered(request, http.Response.StatusCode);
             return;
         }
         await HttpInvocation.WriteAnswerAsync(http, response);
+        HostTelemetry.Answered(request, http.Response.StatusCode, response.TraceContextAttributes);
     }
 
     private static (WorkerFunction, Microsoft.AspNetCore.Routing.RouteValueDictionary)? Find(IReadOnlyList<WorkerFunction> functions, HttpRequest request)

@@ -4,14 +4,17 @@ using System.Text.Json;
 namespace FanOut.LocalHost.Worker;
 
 /// <summary>What LocalHost reads of host.json, as the Functions host does: the HTTP route prefix, the
-/// HTTP throttles and the function timeout.</summary>
+/// HTTP throttles, the function timeout and the telemetry mode.</summary>
 /// <param name="RoutePrefix">extensions.http.routePrefix ("api" when absent).</param>
 /// <param name="MaxConcurrentRequests">extensions.http.maxConcurrentRequests: invocations run at once
 /// (null: unbounded); the rest wait.</param>
 /// <param name="MaxOutstandingRequests">extensions.http.maxOutstandingRequests: requests held at once, running
 /// or waiting (null: unbounded); beyond it the host answers 429.</param>
 /// <param name="FunctionTimeout">functionTimeout (null: none).</param>
-public sealed record HostJson(string RoutePrefix, int? MaxConcurrentRequests, int? MaxOutstandingRequests, TimeSpan? FunctionTimeout)
+/// <param name="OpenTelemetry">telemetryMode is <c>OpenTelemetry</c> (any case): the host exports its request spans
+/// with OpenTelemetry (<see cref="HostTelemetry"/>); false for the default mode (Application Insights' SDK, which
+/// LocalHost does not run).</param>
+public sealed record HostJson(string RoutePrefix, int? MaxConcurrentRequests, int? MaxOutstandingRequests, TimeSpan? FunctionTimeout, bool OpenTelemetry = false)
 {
     private static readonly JsonDocumentOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -34,7 +37,9 @@ public sealed record HostJson(string RoutePrefix, int? MaxConcurrentRequests, in
             Limit(http, "maxOutstandingRequests"),
             root.TryGetProperty("functionTimeout", out var timeout) && timeout.GetString() is { Length: > 0 } t && t != "-1"
                 ? TimeSpan.Parse(t, CultureInfo.InvariantCulture)
-                : null);
+                : null,
+            root.TryGetProperty("telemetryMode", out var mode) && mode.ValueKind == JsonValueKind.String
+                && string.Equals(mode.GetString(), "OpenTelemetry", StringComparison.OrdinalIgnoreCase));
     }
 
     // -1 (the Functions host's "unbounded") and absence both mean no limit.

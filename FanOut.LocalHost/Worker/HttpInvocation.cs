@@ -87,7 +87,8 @@ internal static class HttpInvocation
     // The worker needs a trace context on every invocation: it starts the invocation's activity from it (when its
     // activity source is listened to), so the caller's W3C traceparent and tracestate go on as they came, and the
     // function's spans continue the caller's trace. The Functions host sends its own request activity, a child of the
-    // caller's span; LocalHost exports no spans of its own, so it hands the caller's on and the chain has no gap.
+    // caller's span; so does LocalHost when it exports one (HostTelemetry, in OpenTelemetry mode, replaces this
+    // context with its request span's). When it exports none, it hands the caller's on and the chain has no gap.
     // Without one: the host's current activity, or a new trace.
     private static RpcTraceContext TraceContextOf(HttpRequest request)
     {

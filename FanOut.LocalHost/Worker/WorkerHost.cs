@@ -42,6 +42,7 @@ public static class WorkerHost
         var appDirectory = AppDirectory(builder.Configuration["app"]);
         var settings = new LocalHostSettings(appDirectory, hostJson ?? HostJson.Load(appDirectory), Merge(LocalSettings.Load(appDirectory), appSettings));
         builder.Services.AddSingleton(settings);
+        builder.AddHostTelemetry(settings);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => ClusterOptions.From(services.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton(services =>

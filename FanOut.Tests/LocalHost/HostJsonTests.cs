@@ -5,11 +5,22 @@ namespace FanOut.Tests.LocalHost;
 public sealed class HostJsonTests
 {
     [Fact]
-    public void Parse_TheRepositorysHostJson_ReadsRoutePrefixThrottlesAndTimeout()
+    public void Parse_TheRepositorysHostJson_ReadsRoutePrefixThrottlesTimeoutAndTelemetryMode()
     {
         var sut = HostJson.Load(AppContext.BaseDirectory);
 
-        Assert.Equal(new HostJson("api", 200, 2000, TimeSpan.FromMinutes(10)), sut);
+        Assert.Equal(new HostJson("api", 200, 2000, TimeSpan.FromMinutes(10), OpenTelemetry: true), sut);
+    }
+
+    [Theory]
+    [InlineData("""{ "telemetryMode": "openTelemetry" }""", true)]
+    [InlineData("""{ "telemetryMode": "ApplicationInsights" }""", false)]
+    [InlineData("""{ "version": "2.0" }""", false)]
+    public void Parse_TelemetryMode_IsOpenTelemetryInAnyCase(string json, bool openTelemetry)
+    {
+        var sut = HostJson.Parse(json);
+
+        Assert.Equal(openTelemetry, sut.OpenTelemetry);
     }
 
     [Theory]

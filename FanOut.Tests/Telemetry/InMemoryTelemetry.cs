@@ -28,7 +28,8 @@ internal sealed class InMemoryTelemetry : IDisposable
         lock (_activities)
         {
             return [.. _activities.Select(a => new ReceivedSpan(a.Source.Name, a.DisplayName, a.TraceId.ToHexString(), a.SpanId.ToHexString(),
-                a.ParentSpanId == default ? "" : a.ParentSpanId.ToHexString(), a.TagObjects.ToDictionary(t => t.Key, Normalize, StringComparer.Ordinal)))];
+                a.ParentSpanId == default ? "" : a.ParentSpanId.ToHexString(), a.TagObjects.ToDictionary(t => t.Key, Normalize, StringComparer.Ordinal),
+                a.Kind, a.Status))];
         }
     }
 

@@ -1,11 +1,15 @@
 using FanOut.Tests.Support;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace FanOut.Tests.Telemetry;
 
-/// <summary>AddFanOut registers OpenTelemetry's providers only when an exporter is configured: nowhere otherwise.</summary>
+/// <summary>AddFanOut registers OpenTelemetry's providers only when an exporter is configured: nowhere otherwise; and
+/// what the app adds with WithTelemetry (the worker's defaults) only then.</summary>
 public sealed class TelemetryExportTests
 {
     [Theory]
@@ -26,6 +30,22 @@ public sealed class TelemetryExportTests
         var registered = services.GetRequiredService<IServiceProviderIsService>();
         Assert.Equal(exported, registered.IsService(typeof(TracerProvider)));
         Assert.Equal(exported, registered.IsService(typeof(MeterProvider)));
+        Assert.Equal(exported, registered.IsService(typeof(OpenTelemetry.Logs.LoggerProvider)));
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("http://127.0.0.1:4318", "True")]
+    public void WithTelemetry_TheWorkersDefaults_TellTheHostTheWorkerExports_OnlyWhenItDoes(string? endpoint, string? declared)
+    {
+        using var services = TestServices.Build(new Dictionary<string, string?> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint },
+            fanOut: fanOut => fanOut.WithTelemetry(telemetry => telemetry.UseFunctionsWorkerDefaults()));
+
+        // The capabilities the worker sends the host: with them, the host stops relaying the worker's logs, and the
+        // worker's invocation span follows schema 1.37 (an internal child of the host's request).
+        var capabilities = services.GetRequiredService<IOptions<WorkerOptions>>().Value.Capabilities.AsReadOnly();
+        Assert.Equal(declared, capabilities.GetValueOrDefault("WorkerOpenTelemetryEnabled"));
+        Assert.Equal(declared is null ? null : "1.37.0", capabilities.GetValueOrDefault("WorkerOpenTelemetrySchemaVersion"));
     }
 
     [Theory]
