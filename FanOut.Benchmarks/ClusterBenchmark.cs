@@ -47,25 +47,35 @@ internal static class ClusterBenchmark
     private static async Task<ClusterRun> RunJobAsync(AzuriteProcess azurite, int instances, int chunks, int? maxConcurrency)
     {
         var latencies = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        // The refused calls the front answered, by status and action (e.g. "503 dispatch"): what made the job pause.
+        var refusals = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         await using var cluster = await RealWorker.StartAsync(
             new Dictionary<string, string?> { ["FanOut:Storage:ConnectionString"] = azurite.ConnectionString },
             app => app.Use(async (context, next) =>
             {
                 // A process_chunk call, read off the body's start (internal bodies put the action first).
                 var chunk = false;
+                var action = context.Request.Method;
                 if (HttpMethods.IsPost(context.Request.Method))
                 {
                     context.Request.EnableBuffering();
                     var head = new byte[40];
                     var read = await context.Request.Body.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false);
                     context.Request.Body.Position = 0;
-                    chunk = Encoding.UTF8.GetString(head, 0, read).Contains("\"process_chunk\"", StringComparison.Ordinal);
+                    var text = Encoding.UTF8.GetString(head, 0, read);
+                    chunk = text.Contains("\"process_chunk\"", StringComparison.Ordinal);
+                    var match = System.Text.RegularExpressions.Regex.Match(text, "\"action\":\"(\\w+)\"");
+                    action = match.Success ? match.Groups[1].Value : "POST";
                 }
                 var started = Stopwatch.GetTimestamp();
                 await next(context);
                 if (chunk)
                 {
                     latencies.Enqueue(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                if (context.Response.StatusCode is 429 or 503)
+                {
+                    refusals.AddOrUpdate($"{context.Response.StatusCode} {action}", 1, (_, n) => n + 1);
                 }
             }),
             ["--instances", instances.ToString(CultureInfo.InvariantCulture)]);
@@ -87,8 +97,13 @@ internal static class ClusterBenchmark
         var jitBefore = ProcessCpu.ThreadSeconds(".NET Tiered Com", [Environment.ProcessId, .. workers]);
         var peaks = ProcessPeaks.Start([.. workers]);
         var started = Stopwatch.GetTimestamp();
+        refusals.Clear();
+        using var measuring = new CancellationTokenSource();
+        var reporting = ReportRefusalsAsync(refusals, measuring.Token);
         await RunToEndAsync(http, instances, chunks, maxConcurrency);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        await measuring.CancelAsync();
+        await reporting;
         await peaks.DisposeAsync();
         var cpu = ProcessCpu.Seconds([Environment.ProcessId, .. workers, azurite.ProcessId]).Zip(cpuBefore, (after, before) => after - before).ToArray();
         var switches = ProcessCpu.Switches([Environment.ProcessId, .. workers]);
@@ -113,6 +128,23 @@ internal static class ClusterBenchmark
             (double)(switches.Involuntary - switchesBefore.Involuntary) / chunks,
             cpu[0] / chunks,
             jit / chunks);
+    }
+
+    // Every 30 s while a measured job runs: the 429s and 503s the front answered so far, by action (stderr).
+    private static async Task ReportRefusalsAsync(System.Collections.Concurrent.ConcurrentDictionary<string, int> refusals, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30), stop);
+                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} refused so far: {(refusals.IsEmpty ? "none" : string.Join(", ", refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} x{r.Value}")))}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The job ended.
+        }
     }
 
     // Starts a job of one-item inline chunks and polls its status to its end; throws unless it Succeeded with every chunk.
