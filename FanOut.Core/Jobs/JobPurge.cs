@@ -1,13 +1,16 @@
 using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
+using FanOut.Core.Runs;
 
 namespace FanOut.Core.Jobs;
 
 /// <summary><c>DELETE /api/batch/{jobId}</c>: removes every blob of a job that no run holds (cancel a running one first).
-/// The manifest goes last, so a purge cut short (storage failing half-way) is finished by sending it again; once it is
-/// gone, the job is unknown (404) and its id free for a new job.</summary>
-internal sealed class JobPurge(IJobLedger ledger, TimeProvider timeProvider)
+/// The purge holds the job's lease while it works (<see cref="RunLease.TryTakeForPurgeAsync"/>), so no run starts on a job
+/// whose blobs are going: a run that finds it held waits, and finds the job gone. The manifest goes next to last and the
+/// lease last, so a purge cut short (storage failing half-way) is finished by sending it again; once the manifest is gone,
+/// the job is unknown (404) and its id free for a new job.</summary>
+internal sealed class JobPurge(IJobLedger ledger, RunLease lease, JobIds jobIds)
 {
     /// <summary>Purges the job and answers how many blobs it removed.</summary>
     public async Task<Outcome> PurgeAsync(string jobId, CancellationToken cancellationToken)
@@ -20,11 +23,23 @@ internal sealed class JobPurge(IJobLedger ledger, TimeProvider timeProvider)
         {
             return Refusal.UnknownJob(jobId);
         }
-        if (await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false) is { } run && run.HoldsAt(timeProvider.GetUtcNow()))
+        var purgeId = "purge-" + jobIds.NewId();
+        if (!await lease.TryTakeForPurgeAsync(jobId, purgeId).ConfigureAwait(false))
         {
             return Refusal.JobRunning(jobId);
         }
-        var purged = await ledger.PurgeAsync(jobId, cancellationToken).ConfigureAwait(false);
+        int purged;
+        try
+        {
+            await using var heartbeat = lease.Hold(jobId, purgeId);
+            purged = await ledger.PurgeAsync(jobId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Cut short: the job stays (its manifest goes next to last); let it go, so the purge can be sent again at once.
+            await lease.ReleaseAsync(jobId, purgeId, quiet: true).ConfigureAwait(false);
+            throw;
+        }
         return Answered.Of(new PurgeAnswer(jobId, purged), FanOutJsonContext.Default.PurgeAnswer);
     }
 }

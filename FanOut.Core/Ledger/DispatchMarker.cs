@@ -31,6 +31,10 @@ internal sealed record DispatchMarker
     /// time. Null in markers written before it was recorded.</summary>
     public DateTimeOffset? QuietAt { get; set; }
 
+    /// <summary>True when the lease is held by a purge of the job, not by a run: no run takes the job while its blobs are
+    /// removed, and nobody reads the lease as a run under way.</summary>
+    public bool Purging { get; set; }
+
     /// <summary>When the run ended and let the job go; null while it holds it.</summary>
     public DateTimeOffset? EndedAt { get; set; }
 

@@ -52,8 +52,8 @@ internal interface IJobLedger
     /// <paramref name="continuationToken"/> on (one listing call).</summary>
     Task<JobIndexPage> ListJobsAsync(int top, string? continuationToken, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes every blob of the job (its index entry first), its manifest last, so that a purge cut short can be repeated; answers how
-    /// many it removed.</summary>
+    /// <summary>Removes every blob of the job (its index entry first), its manifest next to last and its lease (the purge's) last, so
+    /// that a purge cut short can be repeated and a run waiting for the lease finds the job gone; answers how many it removed.</summary>
     Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>The job's fan-in result, or null while there is none.</summary>

@@ -207,11 +207,11 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
                 // First out of the listing of jobs: a purge cut short leaves a job that GET still finds, not a listed ghost.
                 await container.GetBlobClient(LedgerPaths.IndexEntry(jobId, stored.CreatedAt)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            var manifest = LedgerPaths.Manifest(jobId);
+            var (manifest, lease) = (LedgerPaths.Manifest(jobId), LedgerPaths.DispatchMarker(jobId));
             var names = new List<string>();
             await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, LedgerPaths.Job(jobId), cancellationToken).ConfigureAwait(false))
             {
-                if (blob.Name != manifest)
+                if (blob.Name != manifest && blob.Name != lease)
                 {
                     names.Add(blob.Name);
                 }
@@ -224,7 +224,12 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
                     Interlocked.Increment(ref deleted);
                 }
             }).ConfigureAwait(false);
-            return deleted + ((await container.GetBlobClient(manifest).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? 1 : 0);
+            // The manifest, then the lease (a purge holds it while it works): a run waiting for it finds the job gone.
+            foreach (var last in new[] { manifest, lease })
+            {
+                deleted += (await container.GetBlobClient(last).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value ? 1 : 0;
+            }
+            return deleted;
         });
 
     /// <summary>The job's fan-in result, or null while there is none.</summary>

@@ -64,6 +64,13 @@ internal sealed class JobRun(
             {
                 return new JobFinished(earlier);
             }
+            // A purge may have taken the job's blobs since its manifest was read (a purge holds the lease while it works, and
+            // lets it go last): the job is gone, or its id belongs to a new job now.
+            if (await ledger.GetManifestAsync(jobId).ConfigureAwait(false) is not { } current)
+            {
+                return Refusal.UnknownJob(jobId);
+            }
+            manifest = current;
             await using var heartbeat = lease.Hold(jobId, link.RunId);
             await QuietBeforeAsync(jobId, link.RunId, grant.QuietAt, deadline).ConfigureAwait(false);
             return await WalkAsync(manifest, link, deadline, earlier is not null, quiet).ConfigureAwait(false);

@@ -80,6 +80,17 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
         }
     }
 
+    /// <summary>Takes the job's lease for a purge (<paramref name="purgeId"/>), only if no run holds it: true when taken. The
+    /// purge renews it while it removes the job's blobs (<see cref="Hold"/>) and removes it last, after the manifest.</summary>
+    public async Task<bool> TryTakeForPurgeAsync(string jobId, string purgeId)
+    {
+        var now = timeProvider.GetUtcNow();
+        return await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
+            current is null || !current.HoldsAt(now)
+                ? new DispatchMarker { RunId = purgeId, Purging = true, StartedAt = now, ExpiresAt = now + Term, QuietAt = current?.QuietAt }
+                : null).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>Renews <paramref name="runId"/>'s lease every <see cref="RenewEvery"/> until the returned heartbeat is
     /// disposed, or until the run no longer holds the job (a later hop took it over).</summary>
     public Heartbeat Hold(string jobId, string runId) => new(stop => BeatAsync(jobId, runId, stop));

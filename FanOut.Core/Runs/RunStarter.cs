@@ -63,5 +63,5 @@ internal sealed class RunStarter(IJobLedger ledger, ISelfCaller self, TimeProvid
     }
 
     private async Task<bool> ShowsNewRunAsync(string jobId, string? before, CancellationToken cancellationToken) =>
-        (await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false))?.RunId is { } shown && shown != before;
+        await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false) is { Purging: false, RunId: var shown } && shown != before;
 }

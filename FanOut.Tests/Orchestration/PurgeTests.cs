@@ -4,7 +4,7 @@ using FanOut.Tests.Support;
 
 namespace FanOut.Tests.Orchestration;
 
-/// <summary>DELETE /api/batch/{jobId}: every blob of the job goes, the manifest last; not while a run holds it; a purge
+/// <summary>DELETE /api/batch/{jobId}: every blob of the job goes, the manifest and the purge's own lease last; not while a run holds it, and no run starts while it works; a purge
 /// cut short is finished by sending it again; afterwards the job is unknown and its id free.</summary>
 public sealed class PurgeTests
 {
@@ -64,5 +64,51 @@ public sealed class PurgeTests
         Assert.Empty(host.Ledger.Names(LedgerPaths.Job("cut")));
         Assert.Empty(host.Ledger.Names(LedgerPaths.Index));
         Assert.Equal(404, (await host.StatusAsync("cut")).Status);
+    }
+
+    [Fact]
+    public async Task APurgeDoneBetweenARunReadingTheManifestAndTakingTheLease_LeavesThatRunNothingToSend_AndTheStartRunsItAfresh()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        var body = InlineJobs.Start("between", "count", InlineJobs.Words(8, seed: 86), chunkSize: 1);
+        await host.StoreOnlyAsync(body);
+        var purged = 0;
+        host.Ledger.BeforeCall = operation =>
+        {
+            // The run read the manifest and is about to take the lease: the whole purge happens now (its own lease included).
+            if (operation == LedgerOperation.MarkDispatch && Interlocked.Exchange(ref purged, 1) == 0)
+            {
+                Assert.Equal(200, host.DeleteAsync("between").GetAwaiter().GetResult().Status);
+            }
+        };
+
+        var answer = await host.PostAsync(body);
+
+        // The run found the job gone and sent nothing; the start, whole, stored the job afresh and ran it once.
+        Assert.Equal(1, purged);
+        Assert.Equal(JobStatus.Succeeded, answer.JobStatus);
+        Assert.Equal(8, answer.Number("items", "processed"));
+        Assert.Equal(8, host.Caller.Calls(BatchActions.ProcessChunk));
+    }
+
+    [Fact]
+    public async Task APurge_HoldsTheJobsLeaseWhileItWorks_AndRemovesItLast()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        Assert.Equal(JobStatus.Succeeded, (await host.PostAsync(InlineJobs.Start("locked", "count", InlineJobs.Words(6, seed: 87), chunkSize: 2))).JobStatus);
+        var leaseWhilePurging = new List<DispatchMarker?>();
+        host.Ledger.BeforeCall = operation =>
+        {
+            if (operation == LedgerOperation.PurgeBlob)
+            {
+                leaseWhilePurging.Add(host.Ledger.DispatchMarkers("locked")[^1]);
+            }
+        };
+
+        Assert.Equal(200, (await host.DeleteAsync("locked")).Status);
+
+        Assert.NotEmpty(leaseWhilePurging);
+        Assert.All(leaseWhilePurging, lease => Assert.True(lease is { Purging: true, EndedAt: null }, $"{lease}"));
+        Assert.Empty(host.Ledger.Names(LedgerPaths.Job("locked")));
     }
 }

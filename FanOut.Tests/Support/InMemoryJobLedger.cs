@@ -122,13 +122,14 @@ internal sealed class InMemoryJobLedger : IJobLedger
             [.. Enumerable.Range(0, LedgerPaths.ProgressShards(chunkCount))
                 .SelectMany(shard => _blobs.TryGetValue(LedgerPaths.Progress(jobId, runId, shard), out var log) ? ProgressLines.Parse(log.Content) : [])]);
 
-    // One counted call per blob deleted (PurgeBlob), so a test can cut a purge short; the manifest last.
+    // One counted call per blob deleted (PurgeBlob), so a test can cut a purge short; the manifest, then the lease, last.
     public async Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default)
     {
         var manifest = LedgerPaths.Manifest(jobId);
         var deleted = 0;
         var index = Manifest(jobId) is { } stored ? [LedgerPaths.IndexEntry(jobId, stored.CreatedAt)] : Array.Empty<string>();
-        foreach (var name in index.Concat(Names(LedgerPaths.Job(jobId)).Where(n => n != manifest)).Append(manifest))
+        var lease = LedgerPaths.DispatchMarker(jobId);
+        foreach (var name in index.Concat(Names(LedgerPaths.Job(jobId)).Where(n => n != manifest && n != lease)).Append(manifest).Append(lease))
         {
             deleted += await RunAsync(LedgerOperation.PurgeBlob, jobId, null, cancellationToken, () => _blobs.TryRemove(name, out _) ? 1 : 0);
         }
