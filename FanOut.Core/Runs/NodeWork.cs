@@ -27,12 +27,20 @@ internal sealed record NodeWork(string RunId, ChunkSpan Span, IReadOnlyList<Chun
     public NodeWork Child(ChunkSpan span, int slots) =>
         new(RunId, span, Slice(Pending, span), Depth + 1, slots, Marks?.Substring(span.First - Span.First, span.Count));
 
-    /// <summary>How a node with <paramref name="slots"/> runs <paramref name="children"/> children: as many lanes as
-    /// it has slots (at most one per child), each lane running its children one after another with its share of
-    /// the slots. The shares add up to <paramref name="slots"/> exactly, and no lane gets less than one.</summary>
-    public static int[] Lanes(int slots, int children)
+    /// <summary>How a node with <paramref name="slots"/> runs <paramref name="children"/> children that have
+    /// <paramref name="pending"/> chunks to send between them: in lanes, each running its children one after another with
+    /// its share of the slots. The shares add up to <paramref name="slots"/> exactly, and no lane gets less than one. The
+    /// lanes are few and their shares wide: a share of about half a child's chunks (so a child sends in two rounds or more),
+    /// and at least two lanes where there are slots for them (so one child's last round overlaps the next child's first).
+    /// Every lane holds one dispatcher open while its child runs, so narrow shares would hold a chain of dispatchers open per
+    /// chunk in flight: 17 slots over children of 10,000 chunks held 35 dispatchers open for 17 chunks, more than 4 Flex
+    /// instances' dispatcher places (their 503s paused the job); wide shares hold 7.</summary>
+    public static int[] Lanes(int slots, int children, long pending)
     {
-        var lanes = Math.Max(1, Math.Min(slots, children));
+        var perChild = Math.Max(1, pending / Math.Max(1, children));
+        var share = (perChild + 1) / 2;
+        var wanted = Math.Max(2, (slots + share - 1) / share);
+        var lanes = (int)Math.Max(1, Math.Min(Math.Min(slots, children), wanted));
         return [.. Enumerable.Range(0, lanes).Select(lane => slots / lanes + (lane < slots % lanes ? 1 : 0))];
     }
 

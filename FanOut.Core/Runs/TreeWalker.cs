@@ -27,9 +27,9 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
             return new NodeAnswer<TTally> { Tally = await pass.LeafAsync(manifest, work, deadline).ConfigureAwait(false), Levels = 1, Quiet = true };
         }
         var answerType = (JsonTypeInfo<NodeAnswer<TTally>>)RunsJsonContext.Default.GetTypeInfo(typeof(NodeAnswer<TTally>))!;
-        // The node's slots are shared among lanes; a child gets its lane's share, so however deep the tree, the
-        // job never has more calls in flight than its maxConcurrency.
-        var lanes = NodeWork.Lanes(work.Slots, children.Count);
+        // The node's slots are shared among a few wide lanes; a child gets its lane's share, so however deep the tree, the
+        // job never has more calls in flight than its maxConcurrency, and few dispatchers wait on them.
+        var lanes = NodeWork.Lanes(work.Slots, children.Count, work.Pending.Sum(run => (long)run.Count));
         var sent = new bool[children.Count];
         var ends = await calls.SendAsync(manifest.JobId, children.Count, (i, lane) =>
         {

@@ -32,14 +32,34 @@ public sealed class JobConcurrencyTests
         Assert.InRange(host.Caller.PeakInFlight(BatchActions.Dispatch), 1, 1 + budget * (levels - 1));
     }
 
-    [Theory]
-    [InlineData(32, 10, new[] { 4, 4, 3, 3, 3, 3, 3, 3, 3, 3 })]
-    [InlineData(5, 100, new[] { 1, 1, 1, 1, 1 })]
-    [InlineData(7, 3, new[] { 3, 2, 2 })]
-    [InlineData(1, 1, new[] { 1 })]
-    public void Lanes_ShareTheSlotsExactly_NoneBelowOne(int slots, int children, int[] expected)
+    [Fact]
+    public async Task ADeepTree_HoldsAFewDispatchersOpen_NotAChainPerChunkInFlight()
     {
-        var lanes = NodeWork.Lanes(slots, children);
+        // 1,000 chunks, width 10: three levels, as 1,000,000 chunks at the default width of 100. 17 slots (what 4 Flex
+        // instances' budget gives a three-level job): narrow lanes of one slot each held 1 + 10 + 17 = 28 dispatchers open.
+        await using var host = OrchestrationHost.Start(fanoutWidth: 10, maxDepth: 4);
+        host.Caller.ChunkWork = TimeSpan.FromMilliseconds(5);
+
+        var reply = await host.PostAsync(InlineJobs.Start("deep", "count", InlineJobs.Words(1000, seed: 42), chunkSize: 1, maxConcurrency: 17));
+
+        Assert.Equal(JobStatus.Succeeded, reply.JobStatus);
+        Assert.Equal(3, reply.At("dispatchLevels").GetInt32());
+        Assert.Equal(17, host.Caller.PeakInFlight(BatchActions.ProcessChunk));
+        // The root, two lanes under it, two under each of those.
+        Assert.InRange(host.Caller.PeakInFlight(BatchActions.Dispatch), 3, 1 + 2 + 4);
+    }
+
+    [Theory]
+    [InlineData(17, 100, 1_000_000L, new[] { 9, 8 })]         // the root of a million chunks: two wide lanes
+    [InlineData(9, 100, 10_000L, new[] { 5, 4 })]             // under it: children of 100 chunks, shares of at most half
+    [InlineData(400, 100, 10_000L, new[] { 50, 50, 50, 50, 50, 50, 50, 50 })] // slots to spare: shares of half a child
+    [InlineData(7, 3, 30L, new[] { 4, 3 })]
+    [InlineData(5, 100, 5L, new[] { 1, 1, 1, 1, 1 })]         // a chunk here and there (a resume): a lane per child
+    [InlineData(32, 10, 20L, new[] { 4, 4, 3, 3, 3, 3, 3, 3, 3, 3 })] // a chunk or two per child: a lane per child
+    [InlineData(1, 1, 1L, new[] { 1 })]
+    public void Lanes_ShareTheSlotsExactly_InAFewWideLanes_NoneBelowOne(int slots, int children, long pending, int[] expected)
+    {
+        var lanes = NodeWork.Lanes(slots, children, pending);
 
         Assert.Equal(expected, lanes);
         Assert.Equal(slots, lanes.Sum());
