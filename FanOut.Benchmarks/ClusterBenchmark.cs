@@ -23,7 +23,9 @@ internal static class ClusterBenchmark
     /// <param name="maxConcurrency">The job's <c>maxConcurrency</c>; null leaves the default, under which the app sizes
     /// the job's tree to the cluster's slots (more instances, more chunks in flight). A fixed number holds the chunks in
     /// flight equal across the instance counts, so that what changes is only the number of instances.</param>
-    public static async Task<string> RunAsync(int chunks, IReadOnlyList<int> instanceCounts, int rounds, int? maxConcurrency = null)
+    /// <param name="app">The function app's build output the instances run (LocalHost's <c>--app</c>); null: the
+    /// FanOut.Functions this benchmark was built with. E.g. a ReadyToRun publish, to compare its start-up.</param>
+    public static async Task<string> RunAsync(int chunks, IReadOnlyList<int> instanceCounts, int rounds, int? maxConcurrency = null, string? app = null)
     {
         await using var azurite = await AzuriteProcess.StartAsync(inMemory: true, countRequests: true);
         var runs = instanceCounts.ToDictionary(n => n, _ => new List<ClusterRun>());
@@ -33,7 +35,7 @@ internal static class ClusterBenchmark
             foreach (var instances in round % 2 == 0 ? instanceCounts : instanceCounts.Reverse())
             {
                 await azurite.RestartEmptyAsync();
-                var run = await RunJobAsync(azurite, instances, round == 0 ? Math.Min(chunks, 2_000) : chunks, maxConcurrency);
+                var run = await RunJobAsync(azurite, instances, round == 0 ? Math.Min(chunks, 2_000) : chunks, maxConcurrency, app);
                 Console.Error.WriteLine($"{(round == 0 ? "warm-up" : $"round {round}")}: {instances} instance(s): {run}");
                 if (round > 0)
                 {
@@ -44,7 +46,7 @@ internal static class ClusterBenchmark
         return Report(chunks, rounds, maxConcurrency, runs);
     }
 
-    private static async Task<ClusterRun> RunJobAsync(AzuriteProcess azurite, int instances, int chunks, int? maxConcurrency)
+    private static async Task<ClusterRun> RunJobAsync(AzuriteProcess azurite, int instances, int chunks, int? maxConcurrency, string? app)
     {
         var latencies = new System.Collections.Concurrent.ConcurrentQueue<double>();
         // The refused calls the front answered, by status and action (e.g. "503 dispatch"): what made the job pause.
@@ -78,7 +80,7 @@ internal static class ClusterBenchmark
                     refusals.AddOrUpdate($"{context.Response.StatusCode} {action}", 1, (_, n) => n + 1);
                 }
             }),
-            ["--instances", instances.ToString(CultureInfo.InvariantCulture)]);
+            ["--instances", instances.ToString(CultureInfo.InvariantCulture), .. app is null ? Array.Empty<string>() : ["--app", app]]);
         using var http = new HttpClient { BaseAddress = cluster.Url, Timeout = TimeSpan.FromMinutes(5) };
         var workers = await WorkerPidsAsync(http, cluster.WorkerId);
         // A new instance's first chunks run partly unoptimized code while the runtime tiers it up (ASP.NET Core, gRPC,

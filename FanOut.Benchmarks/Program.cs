@@ -11,7 +11,7 @@ using FanOut.LocalHost.Hosting;
 //        dotnet run -c Release --project FanOut.Benchmarks -- --read-paths 1073741824 [--rounds 3]   (the SDK's buffered stream vs the chunk workers' read path)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --processors 1073741824 [--rounds 3] [--distinct 1000000]   (wordcount vs wc -w, partials, allocations; --wordcount-only 268435456 [--rounds 10] to profile)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --scale 1000,10000,100000 [--concurrency 32] [--rounds 1] [--widths 250 --width-chunks 10000]
-//        dotnet run -c Release --project FanOut.Benchmarks -- --cluster 20000 [--instances 1,2,4] [--rounds 3] [--concurrency N]   (one job through LocalHost clusters: rate, CPU and storage operations per chunk)
+//        dotnet run -c Release --project FanOut.Benchmarks -- --cluster 20000 [--instances 1,2,4] [--rounds 3] [--concurrency N] [--app DIR]   (one job through LocalHost clusters: rate, CPU and storage operations per chunk)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --status 1000,10000,100000   (GET of a job's status, running and finished)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --fingerprint 1000000 [--rounds 5]   (a job's fingerprint over a million inline items)
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
@@ -36,7 +36,8 @@ if (settings.TryGetValue("cluster", out var clusterChunks))
         int.Parse(clusterChunks, CultureInfo.InvariantCulture),
         [.. settings.GetValueOrDefault("instances", "1,2,4").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))],
         int.Parse(settings.GetValueOrDefault("rounds", "3"), CultureInfo.InvariantCulture),
-        settings.TryGetValue("concurrency", out var clusterConcurrency) ? int.Parse(clusterConcurrency, CultureInfo.InvariantCulture) : null);
+        settings.TryGetValue("concurrency", out var clusterConcurrency) ? int.Parse(clusterConcurrency, CultureInfo.InvariantCulture) : null,
+        settings.GetValueOrDefault("app"));
     Console.WriteLine(clusterReport);
     if (settings.TryGetValue("out", out var clusterOut))
     {

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Warning, "Job {JobId}: committed chunk {Chunk} could not be read; it stays unfinished: {Error}")]
     public static partial void CommittedChunkUnread(ILogger logger, string jobId, int chunk, string error);
 
+    [LoggerMessage(1025, LogLevel.Warning, "Job {JobId}: the recorded tally of chunks {First} (+{Count}) could not be read or written; the range is walked: {Error}")]
+    public static partial void RangeTallyUnread(ILogger logger, string jobId, int first, int count, string error);
+
     [LoggerMessage(1009, LogLevel.Warning, "Job {JobId}: run ended with {Unfinished} chunk(s) unfinished (cancelled: {Cancelled}); resume finishes them")]
     public static partial void RunIncomplete(ILogger logger, string jobId, int unfinished, bool cancelled);
 

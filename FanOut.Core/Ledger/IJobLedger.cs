@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using FanOut.Core.Contracts;
 
 namespace FanOut.Core.Ledger;
@@ -26,6 +27,13 @@ internal interface IJobLedger
 
     /// <summary>Writes (or rewrites, with the same records) a chunk's output part; returns its name.</summary>
     Task<string> WriteOutputAsync(string jobId, int index, string format, ReadOnlyMemory<byte> records, CancellationToken cancellationToken = default);
+
+    /// <summary>The tally recorded for a range of the job's tree whose chunks were all committed
+    /// (<see cref="LedgerPaths.RangeTally"/>), or null when none was.</summary>
+    Task<T?> ReadRangeTallyAsync<T>(string jobId, int first, int count, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default) where T : class;
+
+    /// <summary>Records the tally of a range whose chunks are all committed (it never changes: a chunk's first commit stands).</summary>
+    Task WriteRangeTallyAsync<T>(string jobId, int first, int count, T tally, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default) where T : class;
 
     /// <summary>A chunk's committed result, or null.</summary>
     Task<CommittedChunk?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default);

@@ -367,6 +367,16 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
         });
 
     /// <summary>The latest dispatch run of the job, or null.</summary>
+    public Task<T?> ReadRangeTallyAsync<T>(string jobId, int first, int count, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+        where T : class =>
+        ReadAsync(LedgerPaths.RangeTally(jobId, first, count), typeInfo, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task WriteRangeTallyAsync<T>(string jobId, int first, int count, T tally, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+        where T : class =>
+        WriteAsync(LedgerPaths.RangeTally(jobId, first, count), tally, typeInfo, cancellationToken);
+
+    /// <inheritdoc/>
     public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker, cancellationToken);
 

@@ -56,6 +56,11 @@ internal static class LedgerPaths
     /// <summary>A chunk's committed result.</summary>
     public static string Chunk(string jobId, int index) => Chunks(jobId) + Name(index);
 
+    /// <summary><c>jobs/{jobId}/ranges/{first}-{count}.json</c>: the tally of a range of the job's tree whose chunks were
+    /// all committed, recorded so that a later hop takes it in one read instead of reading every chunk of it.</summary>
+    public static string RangeTally(string jobId, int first, int count) =>
+        Job(jobId) + "ranges/" + first.ToString("D9", CultureInfo.InvariantCulture) + "-" + count.ToString(CultureInfo.InvariantCulture) + ".json";
+
     /// <summary>Folder of chunk failures.</summary>
     public static string Failures(string jobId) => Job(jobId) + "failures/";
 

@@ -24,4 +24,12 @@ internal interface IPass<TTally> where TTally : class
 
     /// <summary>The tally of a range whose node did not answer: none of its chunks seen to an end.</summary>
     TTally Missing(ChunkSpan span);
+
+    /// <summary>The tally an earlier hop recorded for <paramref name="work"/>'s range when it was done (<see cref="RememberAsync"/>),
+    /// so that the node answers it at once instead of walking the range again; null when there is none to take.</summary>
+    Task<TTally?> RecallAsync(JobManifest manifest, NodeWork work);
+
+    /// <summary>Records <paramref name="tally"/> for <paramref name="work"/>'s range if the range is done for good, for the
+    /// hops after this one (<see cref="RecallAsync"/>). Best effort.</summary>
+    Task RememberAsync(JobManifest manifest, NodeWork work, TTally tally);
 }

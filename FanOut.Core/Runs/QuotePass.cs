@@ -26,6 +26,13 @@ internal sealed class QuotePass(IJobLedger ledger, SelfCalls calls, ILogger<Quot
     public QuoteTally Missing(ChunkSpan span) => new() { Parities = [.. Enumerable.Repeat(QuoteParity.Unknown, span.Count)] };
 
     /// <inheritdoc/>
+    /// <remarks>The quote pass keeps its counts per run (<see cref="CsvStartStates"/>): nothing to recall.</remarks>
+    public Task<QuoteTally?> RecallAsync(JobManifest manifest, NodeWork work) => Task.FromResult<QuoteTally?>(null);
+
+    /// <inheritdoc/>
+    public Task RememberAsync(JobManifest manifest, NodeWork work, QuoteTally tally) => Task.CompletedTask;
+
+    /// <inheritdoc/>
     public QuoteTally Combine(JobManifest manifest, IReadOnlyList<QuoteTally> parts) => new()
     {
         Parities = [.. parts.SelectMany(p => p.Parities)],

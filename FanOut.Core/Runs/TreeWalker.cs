@@ -20,7 +20,21 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
     public async Task<NodeAnswer<TTally>> WalkAsync<TTally>(JobManifest manifest, NodeWork work, IPass<TTally> pass, HopDeadline deadline)
         where TTally : class
     {
-        var children = DispatchTree.Split(work.Span, options.Value.Dispatch.FanoutWidth).ToList();
+        var width = options.Value.Dispatch.FanoutWidth;
+        // A range an earlier hop finished is answered from its recorded tally, without walking it again.
+        if (await pass.RecallAsync(manifest, work).ConfigureAwait(false) is { } recalled)
+        {
+            return new NodeAnswer<TTally> { Tally = recalled, Levels = DispatchTree.Levels(work.Span.Count, width), Quiet = true };
+        }
+        var answer = await WalkRangeAsync(manifest, work, pass, deadline, width).ConfigureAwait(false);
+        await pass.RememberAsync(manifest, work, answer.Tally).ConfigureAwait(false);
+        return answer;
+    }
+
+    private async Task<NodeAnswer<TTally>> WalkRangeAsync<TTally>(JobManifest manifest, NodeWork work, IPass<TTally> pass, HopDeadline deadline, int width)
+        where TTally : class
+    {
+        var children = DispatchTree.Split(work.Span, width).ToList();
         if (children.Count == 0)
         {
             // A leaf answers once its lanes have returned: it sends nothing after its answer.

@@ -38,6 +38,11 @@ public sealed class UnattendedJobTests
         Assert.Equal([1, 2, 3], Leases.Taken(host.Ledger.DispatchMarkers("hops")).Select(m => m.Hop));
         Leases.AssertNeverOverlap(host.Ledger.DispatchMarkers("hops"));
         Assert.Equal(3, host.Caller.Calls(BatchActions.ProcessChunk, 5)); // dropped twice, then sent by hop 3
+        // Chunks 0 to 3 (a leaf's range) were all done in hop 1: hops 2 and 3 take the range's recorded tally and read none of
+        // them; chunk 4's range was not done, so each later hop reads it to merge its range.
+        Assert.All(Enumerable.Range(0, 4), chunk => Assert.Equal(0, host.Ledger.ChunkReads("hops", chunk)));
+        Assert.Equal(2, host.Ledger.ChunkReads("hops", 4));
+        Assert.NotNull(host.Ledger.Blob(LedgerPaths.RangeTally("hops", 0, 4)));
         Assert.Empty(host.Caller.ServerErrors);
     }
 

@@ -76,6 +76,14 @@ internal sealed class InMemoryJobLedger : IJobLedger
     public Task<CommittedChunk?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.ReadChunk, jobId, index, cancellationToken, () => Read(LedgerPaths.Chunk(jobId, index), LedgerJsonContext.Default.CommittedChunk));
 
+    public Task<T?> ReadRangeTallyAsync<T>(string jobId, int first, int count, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+        where T : class =>
+        RunAsync(LedgerOperation.ReadRangeTally, jobId, null, cancellationToken, () => Read(LedgerPaths.RangeTally(jobId, first, count), typeInfo));
+
+    public Task WriteRangeTallyAsync<T>(string jobId, int first, int count, T tally, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
+        where T : class =>
+        RunAsync(LedgerOperation.WriteRangeTally, jobId, null, cancellationToken, () => _blobs[LedgerPaths.RangeTally(jobId, first, count)] = Json(tally, typeInfo));
+
     public Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default) =>
         RunAsync(LedgerOperation.RecordFailure, jobId, failure.Chunk, cancellationToken, () =>
             _blobs[LedgerPaths.Failure(jobId, failure.Chunk)] = Json(failure, LedgerJsonContext.Default.ChunkFailure));

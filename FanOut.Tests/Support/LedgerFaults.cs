@@ -34,6 +34,8 @@ internal enum LedgerOperation
     ReadNotice,
     WriteNotice,
     WriteWatchdogResumes,
+    ReadRangeTally,
+    WriteRangeTally,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the
