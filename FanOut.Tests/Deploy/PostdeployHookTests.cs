@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using FanOut.LocalHost.Hosting;
 
@@ -154,44 +153,19 @@ public sealed class PostdeployHookTests : IDisposable
 
     private string HostKey() => File.ReadAllText(Path.Combine(_bin, "key"));
 
-    private string[] Calls()
-    {
-        var log = Path.Combine(_bin, "calls.log");
-        return File.Exists(log) ? File.ReadAllLines(log) : [];
-    }
+    private string[] Calls() => AzdHook.Lines(_bin, "calls.log");
 
-    /// <summary>Runs the hook as azd does on Linux: the script itself (its shebang and mode), in the project's folder,
-    /// with the azd environment's values (here: made-up names the fake az answers for).</summary>
-    private CliRun RunHook(Action<IDictionary<string, string?>>? adjust = null)
-    {
-        var root = LocalPaths.RepositoryRoot();
-        var start = new ProcessStartInfo(Path.Combine(root, "infra", "hooks", "postdeploy.sh"))
+    /// <summary>Runs the hook with the azd environment's values (here: made-up names the fake az answers for).</summary>
+    private CliRun RunHook(Action<IDictionary<string, string?>>? adjust = null) =>
+        AzdHook.Run("postdeploy.sh", _bin, new Dictionary<string, string>
         {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.Environment["PATH"] = _bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
-        start.Environment["AZURE_ENV_NAME"] = "fanout-test";
-        start.Environment["AZURE_SUBSCRIPTION_ID"] = "sub-1";
-        start.Environment["AZURE_RESOURCE_GROUP"] = "rg-1";
-        start.Environment["AZURE_FUNCTION_APP_NAME"] = "func-1";
-        start.Environment["AZURE_KEY_VAULT_NAME"] = "kv-1";
-        start.Environment["FANOUT_URL"] = "https://func-1.azurewebsites.net";
-        start.Environment["FANOUT_HOOK_ATTEMPTS"] = "3";
-        start.Environment["FANOUT_HOOK_RETRY_SECONDS"] = "0";
-        adjust?.Invoke(start.Environment);
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The postdeploy hook did not end within a minute.");
-        }
-        return new CliRun(process.ExitCode, stdout.Result, stderr.Result);
-    }
+            ["AZURE_ENV_NAME"] = "fanout-test",
+            ["AZURE_SUBSCRIPTION_ID"] = "sub-1",
+            ["AZURE_RESOURCE_GROUP"] = "rg-1",
+            ["AZURE_FUNCTION_APP_NAME"] = "func-1",
+            ["AZURE_KEY_VAULT_NAME"] = "kv-1",
+            ["FANOUT_URL"] = "https://func-1.azurewebsites.net",
+            ["FANOUT_HOOK_ATTEMPTS"] = "3",
+            ["FANOUT_HOOK_RETRY_SECONDS"] = "0",
+        }, adjust: adjust);
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using FanOut.LocalHost.Hosting;
-
 namespace FanOut.Tests.Deploy;
 
 /// <summary>Runs infra/hooks/preprovision.sh, azd's preprovision hook, as azd does, against a fake Azure CLI and a fake
@@ -173,48 +170,12 @@ public sealed class PreprovisionHookTests : IDisposable
         }
     }
 
-    private string[] EnvSets()
-    {
-        var path = Path.Combine(_bin, "azd-env");
-        return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
+    private string[] EnvSets() => AzdHook.Lines(_bin, "azd-env");
 
-    private string[] AzCalls()
-    {
-        var path = Path.Combine(_bin, "az.log");
-        return File.Exists(path) ? File.ReadAllLines(path) : [];
-    }
+    private string[] AzCalls() => AzdHook.Lines(_bin, "az.log");
 
-    /// <summary>Runs the hook as azd does on Linux: the script itself, in the project's folder, with the environment's
-    /// values as variables (a blank environment: the name and subscription only).</summary>
-    private CliRun RunHook(Action<IDictionary<string, string?>>? adjust = null)
-    {
-        var root = LocalPaths.RepositoryRoot();
-        var start = new ProcessStartInfo(Path.Combine(root, "infra", "hooks", "preprovision.sh"))
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.Environment["PATH"] = _bin + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
-        start.Environment["AZURE_ENV_NAME"] = "fanout-ci";
-        start.Environment["AZURE_SUBSCRIPTION_ID"] = "sub-1";
-        foreach (var variable in new[] { "FANOUT_SIGNING_KEY", "FANOUT_NOTIFY_SIGNING_KEY", "FANOUT_SELF_CALL_KEY" })
-        {
-            start.Environment.Remove(variable);
-        }
-        adjust?.Invoke(start.Environment);
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("The preprovision hook did not end within a minute.");
-        }
-        return new CliRun(process.ExitCode, stdout.Result, stderr.Result);
-    }
+    /// <summary>Runs the hook in a blank environment (the name and subscription only; no key variable, whatever the shell has).</summary>
+    private CliRun RunHook(Action<IDictionary<string, string?>>? adjust = null) =>
+        AzdHook.Run("preprovision.sh", _bin, new Dictionary<string, string> { ["AZURE_ENV_NAME"] = "fanout-ci", ["AZURE_SUBSCRIPTION_ID"] = "sub-1" },
+            ["FANOUT_SIGNING_KEY", "FANOUT_NOTIFY_SIGNING_KEY", "FANOUT_SELF_CALL_KEY"], adjust);
 }
