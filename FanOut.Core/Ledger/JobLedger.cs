@@ -366,7 +366,7 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             return null;
         });
 
-    /// <summary>The latest dispatch run of the job, or null.</summary>
+    /// <inheritdoc/>
     public Task<T?> ReadRangeTallyAsync<T>(string jobId, int first, int count, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
         where T : class =>
         ReadAsync(LedgerPaths.RangeTally(jobId, first, count), typeInfo, cancellationToken);
@@ -376,7 +376,7 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
         where T : class =>
         WriteAsync(LedgerPaths.RangeTally(jobId, first, count), tally, typeInfo, cancellationToken);
 
-    /// <inheritdoc/>
+    /// <summary>The latest dispatch run of the job, or null.</summary>
     public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker, cancellationToken);
 
