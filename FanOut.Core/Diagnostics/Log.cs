@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(1025, LogLevel.Warning, "Job {JobId}: the recorded tally of chunks {First} (+{Count}) could not be read or written; the range is walked: {Error}")]
     public static partial void RangeTallyUnread(ILogger logger, string jobId, int first, int count, string error);
 
+    [LoggerMessage(1026, LogLevel.Warning, "Job {JobId}: what the run hands its next hop could not be written; the next hop lists the job's committed chunks: {Error}")]
+    public static partial void HandOverNotWritten(ILogger logger, string jobId, string error);
+
     [LoggerMessage(1009, LogLevel.Warning, "Job {JobId}: run ended with {Unfinished} chunk(s) unfinished (cancelled: {Cancelled}); resume finishes them")]
     public static partial void RunIncomplete(ILogger logger, string jobId, int unfinished, bool cancelled);
 

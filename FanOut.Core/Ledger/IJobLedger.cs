@@ -44,6 +44,16 @@ internal interface IJobLedger
     /// <summary>Which chunks are committed (with their item counts) and which failed.</summary>
     Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default);
 
+    /// <summary>Which chunks have a failure record, ascending: one listing of the failures alone (a failed chunk committed
+    /// since is listed too).</summary>
+    Task<IReadOnlyList<int>> ReadFailedAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>What the job's last run handed its next hop, or null.</summary>
+    Task<RunHandOver?> ReadHandOverAsync(string jobId, CancellationToken cancellationToken = default);
+
+    /// <summary>Records what a run hands its next hop (replacing the one before).</summary>
+    Task WriteHandOverAsync(string jobId, RunHandOver handOver, CancellationToken cancellationToken = default);
+
     /// <summary>The first <paramref name="max"/> failure records of the job, by chunk index: one listing and a read of each.</summary>
     Task<IReadOnlyList<ChunkFailure>> ReadFailuresAsync(string jobId, int max, CancellationToken cancellationToken = default);
 

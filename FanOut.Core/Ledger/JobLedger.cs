@@ -104,16 +104,7 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             {
                 committed[LedgerPaths.IndexOf(blob.Name)] = long.Parse(blob.Metadata[ItemsMetadata], CultureInfo.InvariantCulture);
             }
-            var failed = new List<int>();
-            await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, LedgerPaths.Failures(jobId), cancellationToken).ConfigureAwait(false))
-            {
-                var index = LedgerPaths.IndexOf(blob.Name);
-                if (!committed.ContainsKey(index))
-                {
-                    failed.Add(index);
-                }
-            }
-            failed.Sort();
+            var failed = (await ListFailedAsync(container, jobId, cancellationToken).ConfigureAwait(false)).Where(i => !committed.ContainsKey(i)).ToList();
             var failures = new List<ChunkFailure>();
             foreach (var index in failed.Take(LedgerSnapshot.MaxListedFailures))
             {
@@ -124,6 +115,29 @@ internal sealed class JobLedger(BlobServiceClient service, IOptions<FanOutOption
             }
             return new LedgerSnapshot(committed, failed, failures);
         });
+
+    /// <summary>Which chunks have a failure record, from one listing.</summary>
+    public Task<IReadOnlyList<int>> ReadFailedAsync(string jobId, CancellationToken cancellationToken = default) =>
+        GuardAsync(async () => await ListFailedAsync(await ContainerAsync(cancellationToken).ConfigureAwait(false), jobId, cancellationToken).ConfigureAwait(false));
+
+    private static async Task<IReadOnlyList<int>> ListFailedAsync(BlobContainerClient container, string jobId, CancellationToken cancellationToken)
+    {
+        var failed = new List<int>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, LedgerPaths.Failures(jobId), cancellationToken).ConfigureAwait(false))
+        {
+            failed.Add(LedgerPaths.IndexOf(blob.Name));
+        }
+        failed.Sort();
+        return failed;
+    }
+
+    /// <summary>What the job's last run handed its next hop, or null.</summary>
+    public Task<RunHandOver?> ReadHandOverAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(LedgerPaths.HandOver(jobId), LedgerJsonContext.Default.RunHandOver, cancellationToken);
+
+    /// <summary>Records what a run hands its next hop.</summary>
+    public Task WriteHandOverAsync(string jobId, RunHandOver handOver, CancellationToken cancellationToken = default) =>
+        WriteAsync(LedgerPaths.HandOver(jobId), handOver, LedgerJsonContext.Default.RunHandOver, cancellationToken);
 
     /// <summary>The first failure records by chunk index: blob names sort by index, so one listing page holds them.</summary>
     public Task<IReadOnlyList<ChunkFailure>> ReadFailuresAsync(string jobId, int max, CancellationToken cancellationToken = default) =>

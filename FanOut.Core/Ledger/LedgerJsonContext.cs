@@ -21,5 +21,6 @@ namespace FanOut.Core.Ledger;
 [JsonSerializable(typeof(JobCancel))]
 [JsonSerializable(typeof(JobNotice))]
 [JsonSerializable(typeof(WatchdogResumes))]
+[JsonSerializable(typeof(RunHandOver))]
 [JsonSerializable(typeof(ProgressLine))]
 internal sealed partial class LedgerJsonContext : JsonSerializerContext;

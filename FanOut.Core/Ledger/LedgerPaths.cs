@@ -44,6 +44,9 @@ internal static class LedgerPaths
     /// <summary>The watchdog's resumes of the job (<see cref="WatchdogResumes"/>).</summary>
     public static string WatchdogResumes(string jobId) => Job(jobId) + "watchdog.json";
 
+    /// <summary>What a run hands its next hop (<see cref="RunHandOver"/>).</summary>
+    public static string HandOver(string jobId) => Job(jobId) + "handover.json";
+
     /// <summary>That the job was cancelled: its dispatchers send nothing more.</summary>
     public static string Cancel(string jobId) => Job(jobId) + "cancel.json";
 

@@ -80,6 +80,7 @@ internal static class DispatchTree
 internal readonly record struct ChunkSpan(int First, int Count)
 {
     /// <summary>One past the last index.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int End => First + Count;
 
     /// <summary>True when <paramref name="chunk"/> lies in the span.</summary>

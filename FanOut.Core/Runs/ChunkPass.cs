@@ -34,7 +34,7 @@ internal sealed class ChunkPass(
     public JsonTypeInfo<ChunkTally> Wire => RunsJsonContext.Default.ChunkTally;
 
     /// <inheritdoc/>
-    public ChunkTally Missing(ChunkSpan span) => new() { Unfinished = span.Count };
+    public ChunkTally Missing(ChunkSpan span, IReadOnlyList<ChunkSpan> pending, bool sent) => ChunkTally.Missing(span, pending, sent);
 
     /// <inheritdoc/>
     public ChunkTally Combine(JobManifest manifest, IReadOnlyList<ChunkTally> parts)
@@ -55,7 +55,10 @@ internal sealed class ChunkPass(
         }
         try
         {
-            return await ledger.ReadRangeTallyAsync(manifest.JobId, work.Span.First, work.Span.Count, Wire).ConfigureAwait(false);
+            // Its chunks were committed before this run: none of them is new to it, nor open.
+            return await ledger.ReadRangeTallyAsync(manifest.JobId, work.Span.First, work.Span.Count, Wire).ConfigureAwait(false) is { } recalled
+                ? recalled with { NewlySucceeded = 0, NewItems = 0, Open = [], Unsure = [] }
+                : null;
         }
         catch (StorageUnavailableException ex)
         {
@@ -93,6 +96,7 @@ internal sealed class ChunkPass(
             .Where(i => !pending.Contains(i) && QuoteStates.At(work, i) != QuoteState.Unknown).ToList();
 
         IReadOnlyList<ChunkOutcome> outcomes = [];
+        var sent = new bool[work.Span.Count];
         if (toSend.Count > 0)
         {
             // The leaf's deadline on its clock, carried by each chunk's call: a chunk read after it is refused, not processed.
@@ -101,7 +105,11 @@ internal sealed class ChunkPass(
             // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
             await using var progress = LeafProgress.Start(ledger, manifest, work, toSend.Count, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
-                chunk => bodyOf(chunk.Index), work.Slots, deadline.Token, async outcome =>
+                chunk =>
+                {
+                    sent[chunk.Index - work.Span.First] = true; // built as it is sent
+                    return bodyOf(chunk.Index);
+                }, work.Slots, deadline.Token, async outcome =>
                 {
                     // A failure is recorded as it happens, before the progress counts it: a status that counts it lists it.
                     if (outcome.Succeeded)
@@ -121,11 +129,18 @@ internal sealed class ChunkPass(
         var failures = outcomes.Where(o => o.Failed).Select(o => new ChunkFailure(o.Chunk, o.Error!, o.Attempts)).ToList();
         var results = outcomes.Where(o => o.Succeeded).Select(o => new Done(o.Chunk, o.Result!.Items, o.Result.Result))
             .Concat(read.OfType<CommittedChunk>().Select(c => new Done(c.Chunk, c.Items, c.Result))).OrderBy(r => r.Chunk).ToList();
+        var sentAndDone = outcomes.Where(o => o.Succeeded).ToList();
+        var unread = Enumerable.Range(0, read.Length).Where(i => read[i] is null).Select(i => toRead[i]).ToList();
         return new ChunkTally
         {
             Succeeded = results.Count,
             Failed = failures.Count,
             Unfinished = outcomes.Count(o => o.Unfinished) + read.Count(r => r is null),
+            NewlySucceeded = sentAndDone.Count,
+            NewItems = sentAndDone.Sum(o => o.Result!.Items),
+            Open = NodeWork.Runs(outcomes.Where(o => o.Unfinished).Select(o => o.Chunk).Concat(unread).Order()),
+            // Sent and not answered: it may have committed. Not read: committed before this run, but not found (or not read).
+            Unsure = NodeWork.Runs(outcomes.Where(o => o.Unfinished && sent[o.Chunk - work.Span.First]).Select(o => o.Chunk).Concat(unread).Order()),
             Items = results.Sum(r => r.Items),
             FailedItems = failures.Sum(f => manifest.ItemsIn(f.Chunk)),
             Result = results.Count == 0 ? null : processors.For(manifest).Merge([.. results.Select(r => r.Result)], manifest.ProcessorOptions()),

@@ -22,8 +22,9 @@ internal interface IPass<TTally> where TTally : class
     /// <summary>The tally of consecutive ranges, given in chunk order.</summary>
     TTally Combine(JobManifest manifest, IReadOnlyList<TTally> parts);
 
-    /// <summary>The tally of a range whose node did not answer: none of its chunks seen to an end.</summary>
-    TTally Missing(ChunkSpan span);
+    /// <summary>The tally of a range whose node did not answer: none of its chunks seen to an end, <paramref name="pending"/> of
+    /// them to send; when the node was <paramref name="sent"/>, it may have done some of its work.</summary>
+    TTally Missing(ChunkSpan span, IReadOnlyList<ChunkSpan> pending, bool sent);
 
     /// <summary>The tally an earlier hop recorded for <paramref name="work"/>'s range when it was done (<see cref="RememberAsync"/>),
     /// so that the node answers it at once instead of walking the range again; null when there is none to take.</summary>

@@ -105,12 +105,11 @@ internal sealed class JobRun(
     private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult, StrongBox<bool> isQuiet)
     {
         var (jobId, runId) = (manifest.JobId, link.RunId);
-        var snapshot = await ledger.ReadSnapshotAsync(jobId).ConfigureAwait(false);
-        var committed = snapshot.Committed;
+        var start = await RunStart.ReadAsync(ledger, manifest, runId).ConfigureAwait(false);
         // The chunks that failed before are tried again: until they fail again, they are pending.
-        await ledger.DeleteFailuresAsync(jobId, snapshot.Failed).ConfigureAwait(false);
+        await ledger.DeleteFailuresAsync(jobId, start.Failed).ConfigureAwait(false);
         // The job's status reads this run's progress log from here on: the chunks committed so far, then its leaves' lines.
-        await ledger.AppendProgressAsync(jobId, runId, new ProgressLine { Base = true, Succeeded = committed.Count, Items = committed.Values.Sum() })
+        await ledger.AppendProgressAsync(jobId, runId, new ProgressLine { Base = true, Succeeded = start.Succeeded, Items = start.Items })
             .ConfigureAwait(false);
         if (hasEarlierResult)
         {
@@ -127,10 +126,10 @@ internal sealed class JobRun(
             (states, errors, quotesQuiet) = await csv.FindAsync(manifest, runId, deadline).ConfigureAwait(false);
         }
         // A chunk whose quote state is unknown this run is not sent; unless it is committed, the run accounts for it.
-        var held = Enumerable.Range(0, manifest.ChunkCount).Where(i => states[i] == QuoteState.Unknown && !committed.ContainsKey(i)).ToList();
-        var pending = NodeWork.Runs(Enumerable.Range(0, manifest.ChunkCount).Where(i => !committed.ContainsKey(i) && states[i] != QuoteState.Unknown));
+        var held = Enumerable.Range(0, manifest.ChunkCount).Where(i => states[i] == QuoteState.Unknown && !start.IsDone(i)).ToList();
+        var pending = NodeWork.Runs(Enumerable.Range(0, manifest.ChunkCount).Where(i => !start.IsDone(i) && states[i] != QuoteState.Unknown));
         var marks = states.Any(s => s != QuoteState.None)
-            ? QuoteStates.Marks(states.Select((s, i) => committed.ContainsKey(i) && s == QuoteState.Unknown ? QuoteState.Outside : s))
+            ? QuoteStates.Marks(states.Select((s, i) => start.IsDone(i) && s == QuoteState.Unknown ? QuoteState.Outside : s))
             : null;
 
         var walked = await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, pending, options.Value, marks), chunks, deadline)
@@ -142,6 +141,7 @@ internal sealed class JobRun(
             Failed = failed.Count,
             FailedItems = failed.Sum(f => manifest.ItemsIn(f.Chunk)),
             Unfinished = held.Count - failed.Count,
+            Open = NodeWork.Runs(held.Where(i => errors[i] is null)),
             Failures = failed,
         };
         var total = held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, heldTally]);
@@ -151,7 +151,7 @@ internal sealed class JobRun(
         var quiet = walked.Quiet && quotesQuiet;
         isQuiet.Value = quiet;
         if (!cancelled && total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
-            && await HandOverAsync(manifest, link, total.Unfinished, quiet).ConfigureAwait(false) is { } goesOn)
+            && await HandOverAsync(manifest, link, start, total, quiet).ConfigureAwait(false) is { } goesOn)
         {
             return goesOn;
         }
@@ -171,7 +171,7 @@ internal sealed class JobRun(
 
     // The deadline came with chunks left: the next hop takes the job over (and the lease with it), so no
     // Incomplete result is written. Null when the hand-over failed: this run then ends the job Incomplete.
-    private async Task<Outcome?> HandOverAsync(JobManifest manifest, RunLink link, int unfinished, bool quiet)
+    private async Task<Outcome?> HandOverAsync(JobManifest manifest, RunLink link, RunStart start, ChunkTally total, bool quiet)
     {
         if (quiet)
         {
@@ -179,7 +179,8 @@ internal sealed class JobRun(
             await lease.RenewAsync(manifest.JobId, link.RunId, quiet: true).ConfigureAwait(false);
         }
         var next = link.Next(jobIds.NewId());
-        Log.RunHandsOver(logger, manifest.JobId, unfinished, next.Hop, options.Value.Dispatch.MaxHops);
+        await WriteHandOverAsync(manifest.JobId, next.RunId, start, total).ConfigureAwait(false);
+        Log.RunHandsOver(logger, manifest.JobId, total.Unfinished, next.Hop, options.Value.Dispatch.MaxHops);
         var answer = await starter.StartAsync(manifest.JobId, next.RunId, TimeSpan.Zero, CancellationToken.None, next.Hop, next.Predecessor)
             .ConfigureAwait(false);
         if (answer is { StatusCode: 200 } && answer.Read(FanOutJsonContext.Default.JobResult, out _) is { } result)
@@ -192,6 +193,28 @@ internal sealed class JobRun(
         }
         Log.HandOverFailed(logger, manifest.JobId, next.Hop, answer.Error ?? $"HTTP {answer.StatusCode}");
         return null;
+    }
+
+    // What the next hop starts from: what this run started from, the chunks its calls committed, and the ones it leaves open.
+    // When it does not know them (too many runs), or the write fails, the next hop lists the job's committed chunks instead.
+    private async Task WriteHandOverAsync(string jobId, string nextRunId, RunStart start, ChunkTally total)
+    {
+        if (total.Open is not { } open || total.Unsure.Sum(run => (long)run.Count) > RunHandOver.MaxUnsure)
+        {
+            return;
+        }
+        try
+        {
+            var handOver = new RunHandOver
+            {
+                RunId = nextRunId, Succeeded = start.Succeeded + total.NewlySucceeded, Items = start.Items + total.NewItems, Pending = open, Unsure = total.Unsure,
+            };
+            await ledger.WriteHandOverAsync(jobId, handOver).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            Log.HandOverNotWritten(logger, jobId, ex.Message);
+        }
     }
 
     private async Task<Outcome> LiveAsync(JobManifest manifest) =>

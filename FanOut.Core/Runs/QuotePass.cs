@@ -23,7 +23,7 @@ internal sealed class QuotePass(IJobLedger ledger, SelfCalls calls, ILogger<Quot
     public JsonTypeInfo<QuoteTally> Wire => RunsJsonContext.Default.QuoteTally;
 
     /// <inheritdoc/>
-    public QuoteTally Missing(ChunkSpan span) => new() { Parities = [.. Enumerable.Repeat(QuoteParity.Unknown, span.Count)] };
+    public QuoteTally Missing(ChunkSpan span, IReadOnlyList<ChunkSpan> pending, bool sent) => new() { Parities = [.. Enumerable.Repeat(QuoteParity.Unknown, span.Count)] };
 
     /// <inheritdoc/>
     /// <remarks>The quote pass keeps its counts per run (<see cref="CsvStartStates"/>): nothing to recall.</remarks>

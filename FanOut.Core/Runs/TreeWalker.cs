@@ -63,7 +63,7 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
             {
                 Log.SubtreeFailed(logger, manifest.JobId, children[i].First, children[i].Count, end.StatusCode, error ?? "");
             }
-            tallies[i] = answer?.Tally ?? pass.Missing(children[i]);
+            tallies[i] = answer?.Tally ?? pass.Missing(children[i], NodeWork.Slice(work.Pending, children[i]), sent[i]);
             levels = Math.Max(levels, answer?.Levels ?? 0);
             quiet &= !sent[i] || HeardFrom(ends[i], answer?.Quiet);
         }

@@ -52,6 +52,8 @@ public sealed class UnattendedEndToEndTests(AzuriteFixture storage, Xunit.Abstra
         var committed = await new JobBlobs(storage.ConnectionString).ListAsync($"jobs/{jobId}/chunks/");
         Assert.Equal(Enumerable.Range(0, Chunks).Select(i => $"jobs/{jobId}/chunks/{i:D6}.json"), committed.Select(b => b.Name));
         Assert.All(committed, blob => Assert.Equal(blob.Properties.CreatedOn, blob.Properties.LastModified)); // committed once
+        // Each hop after the first started from what the run before handed it, not from a listing of the committed chunks.
+        Assert.Single(await new JobBlobs(storage.ConnectionString).ListAsync($"jobs/{jobId}/handover.json"));
         // At least three runs (hops), one after another: the next run sent nothing (no node, no chunk call) before every
         // node of the run before it had answered. Its root may arrive earlier: it waits for the run before to be quiet.
         Assert.True(roots.Count >= 3, $"{roots.Count} runs");

@@ -68,8 +68,8 @@ internal sealed class CallFault
             TimesPerChunk = timesPerChunk,
         };
 
-    public static CallFault Late(string action, TimeSpan delay, IEnumerable<int>? chunks = null) =>
-        new() { Action = action, Kind = CallFaultKind.Late, Delay = delay, Chunks = chunks?.ToHashSet() };
+    public static CallFault Late(string action, TimeSpan delay, IEnumerable<int>? chunks = null, int timesPerChunk = int.MaxValue) =>
+        new() { Action = action, Kind = CallFaultKind.Late, Delay = delay, Chunks = chunks?.ToHashSet(), TimesPerChunk = timesPerChunk };
 
     public static CallFault CutWhileRunning(string action, IEnumerable<int>? chunks = null, int timesPerChunk = int.MaxValue) =>
         new() { Action = action, Kind = CallFaultKind.CutWhileRunning, Chunks = chunks?.ToHashSet(), TimesPerChunk = timesPerChunk };

@@ -103,6 +103,17 @@ internal sealed class InMemoryJobLedger : IJobLedger
             return new LedgerSnapshot(committed, failed, failures);
         });
 
+    public Task<IReadOnlyList<int>> ReadFailedAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync<IReadOnlyList<int>>(LedgerOperation.ReadFailed, null, null, cancellationToken, () =>
+            [.. Under(LedgerPaths.Failures(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Order()]);
+
+    public Task<RunHandOver?> ReadHandOverAsync(string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.ReadHandOver, null, null, cancellationToken, () => Read(LedgerPaths.HandOver(jobId), LedgerJsonContext.Default.RunHandOver));
+
+    public Task WriteHandOverAsync(string jobId, RunHandOver handOver, CancellationToken cancellationToken = default) =>
+        RunAsync(LedgerOperation.WriteHandOver, null, null, cancellationToken, () =>
+            _blobs[LedgerPaths.HandOver(jobId)] = Json(handOver, LedgerJsonContext.Default.RunHandOver));
+
     public Task<IReadOnlyList<ChunkFailure>> ReadFailuresAsync(string jobId, int max, CancellationToken cancellationToken = default) =>
         RunAsync<IReadOnlyList<ChunkFailure>>(LedgerOperation.ReadFailures, null, null, cancellationToken, () =>
             [.. Under(LedgerPaths.Failures(jobId)).Take(max).Select(b => JsonSerializer.Deserialize(b.Blob.Content, LedgerJsonContext.Default.ChunkFailure)!)]);

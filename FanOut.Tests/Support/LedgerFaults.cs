@@ -36,6 +36,9 @@ internal enum LedgerOperation
     WriteWatchdogResumes,
     ReadRangeTally,
     WriteRangeTally,
+    ReadFailed,
+    ReadHandOver,
+    WriteHandOver,
 }
 
 /// <summary>A storage failure to inject: calls number <see cref="FromCall"/> to FromCall + Times - 1 of the
