@@ -28,6 +28,7 @@ internal static class Problems
             RefusalKind.Throttled => ("throttled", "A downstream service is throttling the processor; try again later.", 429),
             RefusalKind.AlreadyEnded => ("job-ended", "The job has ended.", 409),
             RefusalKind.JobRunning => ("job-running", "The job is running.", 409),
+            RefusalKind.BeingPurged => ("job-purging", "The job is being deleted.", 409),
             // Final, not retried: a later attempt would be later still.
             RefusalKind.Late => ("late", "The call came after its sender's deadline.", 410),
             _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, "Unknown refusal."),

@@ -35,9 +35,21 @@ internal sealed class JobCancellation(
         {
             return Refusal.AlreadyEnded(jobId, ended.Status);
         }
+        // A purge holds the job's lease while it deletes the job's blobs: a cancel written now would outlive the job, and wait
+        // for a run that never comes.
+        if (IsPurging(await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false)))
+        {
+            return Refusal.BeingPurged(jobId);
+        }
         await ledger.WriteCancelAsync(jobId, new JobCancel { RequestedAt = timeProvider.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         throttle.NoteCancelled(jobId);
         var marker = await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (IsPurging(marker) || marker is null && await ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // A purge began (or ended) since the read above: it may have listed the job's blobs before the cancel was written.
+            await ledger.DeleteCancelAsync(jobId, cancellationToken).ConfigureAwait(false);
+            return Refusal.BeingPurged(jobId);
+        }
         if (marker is not null && marker.HoldsAt(timeProvider.GetUtcNow()))
         {
             // The run holding the job stops sending, lets its chunks in flight finish, and ends the job Cancelled.
@@ -66,6 +78,8 @@ internal sealed class JobCancellation(
         await notices.AnnounceAsync(manifest, written).ConfigureAwait(false);
         return new JobFinished(written);
     }
+
+    private bool IsPurging(DispatchMarker? marker) => marker is { Purging: true } && marker.HoldsAt(timeProvider.GetUtcNow());
 
     // Waits (up to waitSeconds, within the instance's waiting callers) until the run has ended the job; answers its status so far if not.
     private async Task<Outcome> WaitForRunAsync(JobManifest manifest, int waitSeconds, CancellationToken cancellationToken)

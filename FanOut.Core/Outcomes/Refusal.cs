@@ -38,6 +38,8 @@ internal enum RefusalKind
     AlreadyEnded,
     /// <summary>A run holds the job: it cannot be purged now.</summary>
     JobRunning,
+    /// <summary>A purge is deleting the job: there is nothing left to cancel.</summary>
+    BeingPurged,
     /// <summary>An internal call read after its sender's deadline: its run is over, nothing was done.</summary>
     Late,
 }
@@ -52,6 +54,10 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
     /// <summary>A purge of a job that a run holds.</summary>
     public static Refusal JobRunning(string jobId) => new(RefusalKind.JobRunning,
         $"Job '{jobId}' is running. Cancel it first ({{\"action\": \"cancel\", \"jobId\": \"{jobId}\"}}), then delete it.");
+
+    /// <summary>A cancel of a job that a purge is deleting.</summary>
+    public static Refusal BeingPurged(string jobId) =>
+        new(RefusalKind.BeingPurged, $"Job '{jobId}' is being deleted (purge): there is nothing to cancel.");
 
     /// <summary>A cancel of a job that has ended.</summary>
     public static Refusal AlreadyEnded(string jobId, string status) =>

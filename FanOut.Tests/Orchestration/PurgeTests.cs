@@ -5,7 +5,7 @@ using FanOut.Tests.Support;
 namespace FanOut.Tests.Orchestration;
 
 /// <summary>DELETE /api/batch/{jobId}: every blob of the job goes, the manifest and the purge's own lease last; not while a run holds it, and no run starts while it works; a purge
-/// cut short is finished by sending it again; afterwards the job is unknown and its id free.</summary>
+/// cut short is finished by sending it again; afterwards the job is unknown and its id free. A cancel meeting a purge is refused, and leaves nothing behind.</summary>
 public sealed class PurgeTests
 {
     [Fact]
@@ -111,4 +111,46 @@ public sealed class PurgeTests
         Assert.All(leaseWhilePurging, lease => Assert.True(lease is { Purging: true, EndedAt: null }, $"{lease}"));
         Assert.Empty(host.Ledger.Names(LedgerPaths.Job("locked")));
     }
+
+    [Fact]
+    public async Task CancelWhileAPurgeHoldsTheJob_Is409JobPurging_AtOnce_AndWritesNothing()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        await host.StoreOnlyAsync(InlineJobs.Start("purging", "count", InlineJobs.Words(8, seed: 88), chunkSize: 1));
+        var now = host.Clock.GetUtcNow();
+        host.Ledger.PlantDispatchMarker("purging", new DispatchMarker { RunId = "purge-1", Purging = true, StartedAt = now, ExpiresAt = now.AddSeconds(15) });
+        var before = host.Ledger.Names(LedgerPaths.Job("purging"));
+
+        var refused = await host.PostAsync(Cancel("purging", waitSeconds: 30)); // answered at once, not after waiting for a run
+
+        Assert.Equal(409, refused.Status);
+        Assert.Equal("urn:fanout:problem:job-purging", refused.At("type").GetString());
+        Assert.Equal(before, host.Ledger.Names(LedgerPaths.Job("purging")));
+        Assert.Equal(0, host.Ledger.Calls(LedgerOperation.WriteCancel));
+    }
+
+    [Fact]
+    public async Task APurgeDoneWhileACancelIsWritten_LeavesNoCancelBehind_AndTheCancelIs409()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 4);
+        await host.StoreOnlyAsync(InlineJobs.Start("racing", "count", InlineJobs.Words(8, seed: 89), chunkSize: 1));
+        var purged = 0;
+        host.Ledger.BeforeCall = operation =>
+        {
+            // The cancel found no purge, and is about to write: the whole purge happens now.
+            if (operation == LedgerOperation.WriteCancel && Interlocked.Exchange(ref purged, 1) == 0)
+            {
+                Assert.Equal(200, host.DeleteAsync("racing").GetAwaiter().GetResult().Status);
+            }
+        };
+
+        var refused = await host.PostAsync(Cancel("racing", waitSeconds: 30));
+
+        Assert.Equal(1, purged);
+        Assert.Equal(409, refused.Status);
+        Assert.Equal("urn:fanout:problem:job-purging", refused.At("type").GetString());
+        Assert.Empty(host.Ledger.Names(LedgerPaths.Job("racing"))); // no cancel.json, no result.json outliving the job
+    }
+
+    private static string Cancel(string jobId, int waitSeconds) => System.Text.Json.JsonSerializer.Serialize(new { action = "cancel", jobId, waitSeconds });
 }
