@@ -170,14 +170,23 @@ internal static class ClusterBenchmark
             }
         }
         JsonElement job;
+        // A status read the app could not answer (storage overloaded, or the read timed out) is tried again a second later;
+        // only ten minutes of nothing else gives up.
+        var unanswered = 0;
         while (true)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            using var status = await http.GetAsync($"api/batch/{jobId}");
-            if (status.StatusCode == HttpStatusCode.ServiceUnavailable)
+            using var status = await TryGetAsync(http, $"api/batch/{jobId}");
+            if (status is not { StatusCode: HttpStatusCode.OK })
             {
+                Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} status read answered {(status is null ? "nothing" : ((int)status.StatusCode).ToString(CultureInfo.InvariantCulture))}; trying again");
+                if (++unanswered > 600)
+                {
+                    throw new InvalidOperationException($"the job's status went unanswered for ten minutes");
+                }
                 continue;
             }
+            unanswered = 0;
             job = JsonDocument.Parse(await status.Content.ReadAsStringAsync()).RootElement;
             if (job.GetProperty("status").GetString() is not ("Pending" or "Running"))
             {
@@ -187,6 +196,22 @@ internal static class ClusterBenchmark
         if (job.GetProperty("status").GetString() != "Succeeded" || job.GetProperty("items").GetProperty("processed").GetInt64() != chunks)
         {
             throw new InvalidOperationException($"the job of {chunks} chunks on {instances} instance(s) ended {job}");
+        }
+    }
+
+    private static async Task<HttpResponseMessage?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            return await http.GetAsync(path);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException)
+        {
+            return null; // the client's timeout
         }
     }
 

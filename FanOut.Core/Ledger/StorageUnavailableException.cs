@@ -11,7 +11,9 @@ internal sealed class StorageUnavailableException(string message, Exception inne
     {
         RequestFailedException { Status: 0 or 408 or 429 or >= 500 } => true,
         RequestFailedException => false,
-        AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),
+        // The SDK's retries all failed: a try that timed out is in it as a cancellation (the caller's own cancellation is
+        // thrown as it is, never in an aggregate).
+        AggregateException aggregate => aggregate.InnerExceptions.All(inner => inner is OperationCanceledException || IsTransient(inner)),
         HttpRequestException or IOException or TimeoutException => true,
         TaskCanceledException { InnerException: TimeoutException } => true,
         _ => false,

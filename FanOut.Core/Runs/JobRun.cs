@@ -195,20 +195,16 @@ internal sealed class JobRun(
         return null;
     }
 
-    // What the next hop starts from: what this run started from, the chunks its calls committed, and the ones it leaves open.
-    // When it does not know them (too many runs), or the write fails, the next hop lists the job's committed chunks instead.
+    // What the next hop starts from (RunStart.HandOver); when there is none to give, or the write fails, the next hop lists the
+    // job's committed chunks instead.
     private async Task WriteHandOverAsync(string jobId, string nextRunId, RunStart start, ChunkTally total)
     {
-        if (total.Open is not { } open || total.Unsure.Sum(run => (long)run.Count) > RunHandOver.MaxUnsure)
+        if (start.HandOver(nextRunId, total) is not { } handOver)
         {
             return;
         }
         try
         {
-            var handOver = new RunHandOver
-            {
-                RunId = nextRunId, Succeeded = start.Succeeded + total.NewlySucceeded, Items = start.Items + total.NewItems, Pending = open, Unsure = total.Unsure,
-            };
             await ledger.WriteHandOverAsync(jobId, handOver).ConfigureAwait(false);
         }
         catch (StorageUnavailableException ex)

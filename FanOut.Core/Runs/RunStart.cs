@@ -73,6 +73,14 @@ internal sealed class RunStart
         return new RunStart(committed, snapshot.Committed.Count, snapshot.Committed.Values.Sum(), snapshot.Failed, handedOver: false);
     }
 
+    /// <summary>What the run hands its next hop, <paramref name="nextRunId"/>, when its walk came to <paramref name="total"/>: what
+    /// it started from plus what its calls committed, and the chunks it leaves open. Null when it does not know them (more
+    /// runs than a tally carries) or leaves too many unsure (<see cref="RunHandOver.MaxUnsure"/>).</summary>
+    public RunHandOver? HandOver(string nextRunId, ChunkTally total) =>
+        total.Open is { } open && total.Unsure.Sum(run => (long)run.Count) <= RunHandOver.MaxUnsure
+            ? new RunHandOver { RunId = nextRunId, Succeeded = Succeeded + total.NewlySucceeded, Items = Items + total.NewItems, Pending = open, Unsure = total.Unsure }
+            : null;
+
     private static IEnumerable<int> Chunks(ChunkSpan run) => Enumerable.Range(run.First, run.Count);
 
     // The unsure chunks that are committed: sent by the run before, their answer lost. One that cannot be read stays pending:

@@ -53,6 +53,17 @@ public sealed class StorageFailureTests
         Assert.Equal(transient, StorageUnavailableException.IsTransient(new RequestFailedException(status, "x")));
 
     [Fact]
+    public void IsTransient_RetriesThatFailed_OneCutAndOneTimedOut_AreTransient()
+    {
+        // What a status read met at 900,000 chunks on an overloaded Azurite (answered 500 before: now 503).
+        var exhausted = new AggregateException(
+            new RequestFailedException(0, "An error occurred while sending the request.", new IOException("Connection reset by peer.")),
+            new TaskCanceledException("The operation was canceled."));
+
+        Assert.True(StorageUnavailableException.IsTransient(exhausted));
+    }
+
+    [Fact]
     public void IsTransient_RetriesThatAllFailedToConnect_AreTransient()
     {
         var exhausted = new AggregateException(new HttpRequestException("refused"), new RequestFailedException(0, "refused"));
