@@ -13,6 +13,12 @@ public static class HostReplies
     /// <summary>500: the invocation ran past the host's functionTimeout and was cancelled.</summary>
     public static BatchReply TimedOut(string invocationId, TimeSpan limit) => BatchReply.Problem(Problems.TimedOut(invocationId, limit));
 
+    /// <summary>503 with Retry-After: the host cancelled the invocation (its caller went away, or the host is stopping).</summary>
+    public static BatchReply Cancelled(string invocationId) => BatchReply.Problem(Problems.Cancelled(invocationId)) with
+    {
+        Headers = new Dictionary<string, string> { ["Retry-After"] = "1" },
+    };
+
     /// <summary>413: the body is over the host's own limit (<paramref name="limitBytes"/>), before the app could read it.</summary>
     public static BatchReply TooLarge(long limitBytes) =>
         BatchReply.Problem(Problems.Of(new Refusal(RefusalKind.TooLarge, $"The body is larger than the host's limit of {limitBytes} bytes.")));

@@ -48,6 +48,11 @@ internal static class Problems
         new("urn:fanout:problem:timed-out", "The function ran past the host's time limit.", 500,
             $"Invocation {invocationId} ran past host.json's functionTimeout ({limit}) and was cancelled.") { InvocationId = invocationId };
 
+    /// <summary>The problem of an invocation its host cancelled (its caller went away, or the host is stopping).</summary>
+    public static ProblemDetails Cancelled(string invocationId) =>
+        new("urn:fanout:problem:cancelled", "The invocation was cancelled.", 503,
+            $"Invocation {invocationId} was cancelled by its host (its caller went away, or the host is stopping); try again.") { InvocationId = invocationId };
+
     /// <summary>The problem of a request that reached a host whose worker is not serving (still starting, or gone).</summary>
     public static ProblemDetails WorkerUnavailable() =>
         new("urn:fanout:problem:worker-unavailable", "The function host's worker is not serving yet; try again.", 503,

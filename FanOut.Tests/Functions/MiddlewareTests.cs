@@ -41,6 +41,36 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
+    public async Task UnhandledExceptionProblem_InvocationCancelledByItsHost_Answers503Cancelled_AndLogsNoError()
+    {
+        // A status read at 900,000 chunks: its caller went away while the read waited on a slow store.
+        var logs = new ListLoggerProvider();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var (context, http) = Invocation(cancellation: cancelled.Token);
+        var sut = new UnhandledExceptionProblem(new LoggerFactory([logs]).CreateLogger<UnhandledExceptionProblem>(), http.Object);
+
+        await sut.Invoke(context.Object, _ => throw new TaskCanceledException("The operation was canceled."));
+
+        var answer = Assert.Single(Answers(http));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        using var body = JsonDocument.Parse(Body(answer));
+        Assert.Equal("urn:fanout:problem:cancelled", body.RootElement.GetProperty("type").GetString());
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    [Fact]
+    public async Task UnhandledExceptionProblem_ACancellationTheHostDidNotAskFor_IsA500()
+    {
+        var (context, http) = Invocation();
+        var sut = new UnhandledExceptionProblem(new LoggerFactory().CreateLogger<UnhandledExceptionProblem>(), http.Object);
+
+        await sut.Invoke(context.Object, _ => throw new TaskCanceledException("a timeout of the app's own"));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, Assert.Single(Answers(http)).StatusCode);
+    }
+
+    [Fact]
     public async Task UnhandledExceptionProblem_NoException_LeavesTheFunctionsAnswer()
     {
         var (context, http) = Invocation();
@@ -137,11 +167,11 @@ public sealed class MiddlewareTests
 
     private static IConfiguration Settings(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
-    private static (Mock<FunctionContext> Context, Mock<FunctionHttp> Http) Invocation(bool httpRequest = true)
+    private static (Mock<FunctionContext> Context, Mock<FunctionHttp> Http) Invocation(bool httpRequest = true, CancellationToken cancellation = default)
     {
         var context = new Mock<FunctionContext>();
         context.SetupGet(c => c.InvocationId).Returns(InvocationId);
-        context.SetupGet(c => c.CancellationToken).Returns(CancellationToken.None);
+        context.SetupGet(c => c.CancellationToken).Returns(cancellation);
         var definition = new Mock<FunctionDefinition>();
         definition.SetupGet(d => d.Name).Returns("Batch");
         context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);
