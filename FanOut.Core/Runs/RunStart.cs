@@ -15,8 +15,8 @@ internal sealed class RunStart
 {
     private readonly BitArray _done;
 
-    private RunStart(BitArray done, int succeeded, long items, IReadOnlyList<int> failed, bool handedOver) =>
-        (_done, Succeeded, Items, Failed, HandedOver) = (done, succeeded, items, failed, handedOver);
+    private RunStart(BitArray done, int succeeded, long items, IReadOnlyList<int> failed) =>
+        (_done, Succeeded, Items, Failed) = (done, succeeded, items, failed);
 
     /// <summary>Chunks committed before the run, as far as it knows (a chunk it takes for pending may be committed: sent
     /// again, its commit comes back).</summary>
@@ -27,9 +27,6 @@ internal sealed class RunStart
 
     /// <summary>Chunks with a failure record, ascending.</summary>
     public IReadOnlyList<int> Failed { get; }
-
-    /// <summary>True when the run starts from its predecessor's hand-over, not from a listing of the committed chunks.</summary>
-    public bool HandedOver { get; }
 
     /// <summary>True when <paramref name="chunk"/> was committed before the run, and not failed since.</summary>
     public bool IsDone(int chunk) => _done[chunk];
@@ -62,7 +59,7 @@ internal sealed class RunStart
                 done[found.Chunk] = true;
                 (succeeded, items) = (succeeded + 1, items + found.Items);
             }
-            return new RunStart(done, succeeded, items, failed, handedOver: true);
+            return new RunStart(done, succeeded, items, failed);
         }
         var snapshot = await ledger.ReadSnapshotAsync(manifest.JobId).ConfigureAwait(false);
         var committed = new BitArray(count);
@@ -70,7 +67,7 @@ internal sealed class RunStart
         {
             committed[chunk] = true;
         }
-        return new RunStart(committed, snapshot.Committed.Count, snapshot.Committed.Values.Sum(), snapshot.Failed, handedOver: false);
+        return new RunStart(committed, snapshot.Committed.Count, snapshot.Committed.Values.Sum(), snapshot.Failed);
     }
 
     /// <summary>What the run hands its next hop, <paramref name="nextRunId"/>, when its walk came to <paramref name="total"/>: what

@@ -11,8 +11,6 @@ namespace FanOut.Tests.Orchestration;
 /// 20 s: the leaves stop at 18.05 s, the root hands over at 19 s.</summary>
 public sealed class HandOverTests
 {
-    private static readonly TimeSpan PastTheLeavesDeadline = TimeSpan.FromSeconds(18.5);
-
     [Fact]
     public async Task EachHop_StartsFromTheOpenChunksItWasHanded_OnlyTheFirstRunListsTheCommittedChunks()
     {
@@ -21,16 +19,16 @@ public sealed class HandOverTests
         host.Caller.Inject(CallFault.Drop(BatchActions.ProcessChunk, [5, 9]));
 
         var starting = host.PostAsync(InlineJobs.Start("handed", "wordcount", items, chunkSize: 1));
-        await HopHeldAsync(host, "handed", 1, answered: 10);
-        host.Clock.Advance(PastTheLeavesDeadline);
-        await HopHeldAsync(host, "handed", 2, answered: 10);
+        await Hops.HeldAsync(host, "handed", 1, answered: 10);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
+        await Hops.HeldAsync(host, "handed", 2, answered: 10);
         var toHop2 = HandOver(host, "handed");
         var hop2Base = await host.StatusAsync("handed");
-        host.Clock.Advance(PastTheLeavesDeadline);
-        await HopHeldAsync(host, "handed", 3, answered: 10);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
+        await Hops.HeldAsync(host, "handed", 3, answered: 10);
         var toHop3 = HandOver(host, "handed");
         host.Caller.ClearFaults();
-        host.Clock.Advance(PastTheLeavesDeadline);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
         await starting;
         await host.AdvanceUntilIdleAsync();
         var finished = await host.StatusAsync("handed");
@@ -67,9 +65,9 @@ public sealed class HandOverTests
         host.Caller.Inject(CallFault.Drop(BatchActions.ProcessChunk, [2]));
 
         var starting = host.PostAsync(InlineJobs.Start("unsure", "count", items, chunkSize: 1));
-        await HopHeldAsync(host, "unsure", 1, answered: 6);
+        await Hops.HeldAsync(host, "unsure", 1, answered: 6);
         host.Caller.ClearFaults();
-        host.Clock.Advance(PastTheLeavesDeadline);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
         await host.AdvanceUntilIdleAsync(starting);
         await starting;
         var finished = await host.StatusAsync("unsure");
@@ -97,9 +95,9 @@ public sealed class HandOverTests
         host.Ledger.Inject(new StorageFault(LedgerOperation.WriteHandOver));
 
         var starting = host.PostAsync(InlineJobs.Start("unwritten", "count", items, chunkSize: 1));
-        await HopHeldAsync(host, "unwritten", 1, answered: 7, dropped: 1);
+        await Hops.HeldAsync(host, "unwritten", 1, dropped: 1, answered: 7);
         host.Caller.ClearFaults();
-        host.Clock.Advance(PastTheLeavesDeadline);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
         await host.AdvanceUntilIdleAsync(starting);
         await starting;
         var finished = await host.StatusAsync("unwritten");
@@ -133,11 +131,4 @@ public sealed class HandOverTests
 
     private static RunHandOver HandOver(OrchestrationHost host, string jobId) =>
         JsonSerializer.Deserialize(host.Ledger.Blob(LedgerPaths.HandOver(jobId))!.Content, LedgerJsonContext.Default.RunHandOver)!;
-
-    // Waits until the given hop holds the job, its dropped (or late) chunks are held, and so many chunks were answered in all.
-    private static Task HopHeldAsync(OrchestrationHost host, string jobId, int hop, int answered, int dropped = 2) =>
-        host.WaitUntilAsync(
-            () => Leases.Taken(host.Ledger.DispatchMarkers(jobId)).LastOrDefault()?.Hop == hop && host.Caller.Held == dropped
-                && host.Caller.Answered(BatchActions.ProcessChunk) == answered,
-            $"hop {hop} holds the job and its dropped chunks, {answered} chunks answered");
 }

@@ -11,10 +11,6 @@ namespace FanOut.Tests.Orchestration;
 /// each hop is one move of the host's clock past the leaves' deadline, once the hop's dropped chunks are held.</summary>
 public sealed class UnattendedJobTests
 {
-    // Past the leaves' deadline, short of the root's: the leaves answer what they finished, and the root, its time
-    // mostly spent, hands the rest over.
-    private static readonly TimeSpan PastTheLeavesDeadline = TimeSpan.FromSeconds(18.5);
-
     [Fact]
     public async Task JobNeedingThreeHops_FinishesWithTheClientOnlyPolling_EachChunkCommittedOnce_LeasesNeverOverlap()
     {
@@ -24,10 +20,10 @@ public sealed class UnattendedJobTests
 
         var starting = host.PostAsync(InlineJobs.Start("hops", "wordcount", items, chunkSize: 1));
         await host.WaitUntilAsync(() => host.Caller.Answered(BatchActions.ProcessChunk) == 10 && host.Caller.Held == 2, "hop 1: 10 chunks answered, 2 held");
-        host.Clock.Advance(PastTheLeavesDeadline);
-        await WaitForHopAsync(host, "hops", 2);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
+        await Hops.HeldAsync(host, "hops", 2);
         host.Caller.ClearFaults();
-        host.Clock.Advance(PastTheLeavesDeadline);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
         var started = await starting;
         var finished = await PollUntilEndedAsync(host, "hops");
 
@@ -55,9 +51,9 @@ public sealed class UnattendedJobTests
 
         var starting = host.PostAsync(InlineJobs.Start("bounded", "wordcount", items, chunkSize: 1));
         await host.WaitUntilAsync(() => host.Caller.Answered(BatchActions.ProcessChunk) == 10 && host.Caller.Held == 2, "hop 1: 10 chunks answered, 2 held");
-        host.Clock.Advance(PastTheLeavesDeadline);
-        await WaitForHopAsync(host, "bounded", 2);
-        host.Clock.Advance(PastTheLeavesDeadline);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
+        await Hops.HeldAsync(host, "bounded", 2);
+        host.Clock.Advance(Hops.PastTheLeavesDeadline);
         Assert.Equal(202, (await starting).Status);
         var incomplete = await PollUntilEndedAsync(host, "bounded");
 
@@ -161,12 +157,6 @@ public sealed class UnattendedJobTests
         }
         return (await task, advanced);
     }
-
-    // Waits until the given hop holds the job and has its dropped chunks held.
-    private static Task WaitForHopAsync(OrchestrationHost host, string jobId, int hop, int dropped = 2) =>
-        host.WaitUntilAsync(
-            () => Leases.Taken(host.Ledger.DispatchMarkers(jobId)).LastOrDefault()?.Hop == hop && host.Caller.Held == dropped,
-            $"hop {hop} holds the job and its dropped chunks");
 
     // What a client does instead of resume: reads the job's status until it ends.
     private static async Task<JobReply> PollUntilEndedAsync(OrchestrationHost host, string jobId)
