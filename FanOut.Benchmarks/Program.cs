@@ -14,6 +14,7 @@ using FanOut.LocalHost.Hosting;
 //        dotnet run -c Release --project FanOut.Benchmarks -- --cluster 20000 [--instances 1,2,4] [--rounds 3] [--concurrency N] [--app DIR]   (one job through LocalHost clusters: rate, CPU and storage operations per chunk)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --status 1000,10000,100000   (GET of a job's status, running and finished)
 //        dotnet run -c Release --project FanOut.Benchmarks -- --fingerprint 1000000 [--rounds 5]   (a job's fingerprint over a million inline items)
+//        dotnet run -c Release --project FanOut.Benchmarks -- --store-growth 500000 [--concurrency 32]   (a commit's cost to the in-memory Azurite as its store grows, with and without build/azurite-preload.js's indices)
 var settings = args.Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0].TrimStart('-'), p => p[1]);
 if (settings.TryGetValue("scale", out var scaleSizes))
 {
@@ -42,6 +43,18 @@ if (settings.TryGetValue("cluster", out var clusterChunks))
     if (settings.TryGetValue("out", out var clusterOut))
     {
         await File.WriteAllTextAsync(clusterOut, clusterReport);
+    }
+    return;
+}
+if (settings.TryGetValue("store-growth", out var growthBlobs))
+{
+    var growthReport = await StoreGrowthBenchmark.RunAsync(
+        int.Parse(growthBlobs, CultureInfo.InvariantCulture),
+        int.Parse(settings.GetValueOrDefault("concurrency", "32"), CultureInfo.InvariantCulture));
+    Console.WriteLine(growthReport);
+    if (settings.TryGetValue("out", out var growthOut))
+    {
+        await File.WriteAllTextAsync(growthOut, growthReport);
     }
     return;
 }

@@ -56,9 +56,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         var node = await NodeTools.NodePathAsync();
         var azurite = await NodeTools.PathOfAsync("azurite-blob");
         // Port 0 the first time: it binds a free port and says which; a restart takes the same port again.
-        // Azurite's extent garbage collection is pushed out to once a day (build/azurite-gc.js): a pass every 10 minutes
+        // Azurite's extent garbage collection is pushed out to once a day (build/azurite-preload.js): a pass every 10 minutes
         // stops every request for as long as it takes, 89 s at 40,000 blobs (docs/BENCHMARKS.md, issue 23).
-        string[] arguments = ["--require", Path.Combine(LocalPaths.RepositoryRoot(), "build", "azurite-gc.js"), azurite, "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
+        string[] arguments = ["--require", Path.Combine(LocalPaths.RepositoryRoot(), "build", "azurite-preload.js"), azurite, "--skipApiVersionCheck", "--disableTelemetry", "--blobHost", "127.0.0.1", "--blobPort", Port.ToString()];
         // --silent turns its access log off, unless the requests are counted.
         arguments = Requests is null ? [.. arguments, "--silent"] : arguments;
         var start = new ProcessStartInfo(node, _inMemory ? [.. arguments, "--inMemoryPersistence"] : [.. arguments, "--location", _location])
