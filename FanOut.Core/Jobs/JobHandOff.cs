@@ -25,6 +25,13 @@ internal sealed class JobHandOff(
         var waitFor = TimeSpan.FromSeconds(Math.Min(turn.Seconds, options.Value.Dispatch.HopDeadlineSeconds - 1));
         var started = timeProvider.GetTimestamp();
         var answer = await starter.StartAsync(manifest.JobId, jobIds.NewId(), waitFor, cancellationToken).ConfigureAwait(false);
+        if (answer is { StatusCode: 404 } && await ledger.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } again)
+        {
+            // The run found no job, and there is one now: a purge took the job between this call's read and its run, and
+            // an identical start (the same id takes only the same request) stored it again. That one is handed off too.
+            manifest = again;
+            answer = await starter.StartAsync(manifest.JobId, jobIds.NewId(), waitFor, cancellationToken).ConfigureAwait(false);
+        }
         if (answer is { StatusCode: 200 } && answer.Read(FanOutJsonContext.Default.JobResult, out _) is { } result)
         {
             return new JobFinished(result);

@@ -92,6 +92,21 @@ public sealed class PurgeTests
     }
 
     [Fact]
+    public async Task ARunThatFoundTheJobGone_WhileAnIdenticalStartStoredItAgain_IsHandedOffAgain_NotAnsweredStoredSendResume()
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 16); // one level: the job's run is the only dispatch call
+        var body = InlineJobs.Start("again", "count", InlineJobs.Words(8, seed: 87), chunkSize: 1);
+        // The job's run answers 404 (the job was purged under it) while a manifest of the job is there (an identical start
+        // stored it again since): a start racing a purge and another start, as PurgeRaceEndToEndTests runs it for real.
+        host.Caller.Inject(CallFault.Status(BatchActions.Dispatch, 404, timesPerChunk: 1));
+
+        var answer = await host.PostAsync(body);
+
+        Assert.Equal(JobStatus.Succeeded, answer.JobStatus);
+        Assert.Equal(8, answer.Number("items", "processed"));
+    }
+
+    [Fact]
     public async Task APurge_HoldsTheJobsLeaseWhileItWorks_AndRemovesItLast()
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 4);
