@@ -99,7 +99,7 @@ internal sealed class ChunkWorker(
             return new ChunkProcessed(Answer(committed), CommitKind.Duplicate);
         }
         var output = emits ? new BufferedRecordSink() : null;
-        var accumulator = processor.Begin(request.Options, (IRecordSink?)output ?? RecordSink.Discard);
+        var accumulator = processor.Begin(request.Options, (IRecordSink?)output ?? RecordSink.Discard, request.JobId, request.Chunk);
         long count;
         try
         {

@@ -96,10 +96,10 @@ public abstract class ChunkProcessor<TOptions, TPartial, TResult> : ChunkProcess
         }
     }
 
-    IChunkAccumulator IChunkProcessor.Begin(JsonElement options, IRecordSink output)
+    IChunkAccumulator IChunkProcessor.Begin(JsonElement options, IRecordSink output, string? jobId, int chunk)
     {
         var read = ReadOptions(options);
-        return Accumulate(Begin(read), new ChunkContext<TOptions>(read, output));
+        return Accumulate(Begin(read), new ChunkContext<TOptions>(read, output, jobId, chunk));
     }
 
     // How the runtime adds a chunk's records to its partial: one by one through Add, here.
@@ -127,6 +127,12 @@ public abstract class ChunkProcessor<TOptions, TPartial, TResult> : ChunkProcess
         options.ValueKind == JsonValueKind.Object && typeof(TOptions) != typeof(NoOptions)
             ? options.Deserialize(TypeInfo(ref _optionsJson)) ?? new TOptions()
             : new TOptions();
+
+    // The job's result as Finish returned it, read back from its JSON, and options written as a request carries
+    // them: the processor test kit's two ends.
+    internal TResult ReadResult(JsonElement result) => result.Deserialize(TypeInfo(ref _resultJson))!;
+
+    internal JsonElement WriteOptions(TOptions options) => JsonSerializer.SerializeToElement(options, TypeInfo(ref _optionsJson));
 
     private TPartial ReadPartial(JsonElement partial) =>
         partial.Deserialize(TypeInfo(ref _partialJson)) ?? throw new JsonException($"Processor '{Name}' was given a null partial result.");

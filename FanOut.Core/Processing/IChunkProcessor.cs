@@ -17,8 +17,9 @@ internal interface IChunkProcessor
     /// <summary>The extension of the output parts it writes (e.g. <c>ndjson</c>), or null when it emits no records.</summary>
     string? OutputFormat => null;
 
-    /// <summary>Starts one chunk; records it emits go to <paramref name="output"/>.</summary>
-    IChunkAccumulator Begin(JsonElement options, IRecordSink output);
+    /// <summary>Starts chunk <paramref name="chunk"/> of job <paramref name="jobId"/> (null for a chunk outside a job);
+    /// records it emits go to <paramref name="output"/>.</summary>
+    IChunkAccumulator Begin(JsonElement options, IRecordSink output, string? jobId = null, int chunk = 0);
 
     /// <summary>Merges partial results (of chunks, or of earlier merges) into one partial result.
     /// Must be associative and commutative, so that chunks can be merged in any grouping and order.</summary>
