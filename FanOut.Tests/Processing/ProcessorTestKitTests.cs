@@ -9,7 +9,7 @@ public sealed class ProcessorTestKitTests
     [Fact]
     public async Task RunAsync_AProcessorWithOptions_ResultCoversEveryChunk_EachChunkKnowsItsJobAndIndex()
     {
-        var run = await ProcessorTestKit.RunAsync(new LongRecords(), [["a", "bb", "ccc"], ["dddd"], [], ["ee", "f"]], new MinBytes { Bytes = 2 });
+        var run = await ProcessorTestKit.RunAsync(new SeenChunks(), [["a", "bb", "ccc"], ["dddd"], [], ["ee", "f"]], new Threshold { Bytes = 2 });
 
         Assert.Equal(4, run.Result.Records);
         Assert.Equal(["processor-test/0", "processor-test/1", "processor-test/3"], run.Result.Chunks); // chunk 2 has no record to add
@@ -19,9 +19,17 @@ public sealed class ProcessorTestKitTests
     }
 
     [Fact]
+    public async Task RunAsync_TheReadmesExample_AsTheReadmeRunsIt()
+    {
+        var run = await ProcessorTestKit.RunAsync(new Readme.LongRecords(), [["a", "bb"], ["ccc"], []], new Readme.MinBytes { Bytes = 2 });
+
+        Assert.Equal(2, run.Result.Records);
+    }
+
+    [Fact]
     public async Task RunAsync_AnEmptyJob_FinishesFromTheEmptyPartial()
     {
-        var run = await ProcessorTestKit.RunAsync(new LongRecords(), [], new MinBytes { Bytes = 2 });
+        var run = await ProcessorTestKit.RunAsync(new SeenChunks(), [], new Threshold { Bytes = 2 });
 
         Assert.Equal(0, run.Result.Records);
         Assert.Empty(run.Result.Chunks);
@@ -31,7 +39,7 @@ public sealed class ProcessorTestKitTests
     [Fact]
     public async Task RunAsync_OptionsTheProcessorRefuses_ThrowsNamingTheOption()
     {
-        var refused = await Assert.ThrowsAsync<ArgumentException>(() => ProcessorTestKit.RunAsync(new LongRecords(), [["a"]], new MinBytes { Bytes = -1 }));
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => ProcessorTestKit.RunAsync(new SeenChunks(), [["a"]], new Threshold { Bytes = -1 }));
 
         Assert.Contains("options.bytes: Must not be negative.", refused.Message, StringComparison.Ordinal);
     }
@@ -65,23 +73,23 @@ public sealed class ProcessorTestKitTests
         Assert.Equal(6, run.Result.Records);
     }
 
-    public sealed class MinBytes
+    public sealed class Threshold
     {
         public int Bytes { get; set; }
     }
 
-    public sealed class Tally
+    public sealed class Seen
     {
         public long Records { get; set; }
 
         public List<string> Chunks { get; set; } = [];
     }
 
-    private sealed class LongRecords : ChunkProcessor<MinBytes, Tally, Tally>
+    private sealed class SeenChunks : ChunkProcessor<Threshold, Seen, Seen>
     {
-        public override string Name => "longrecords";
+        public override string Name => "seenchunks";
 
-        protected override void Validate(MinBytes options, OptionErrors errors)
+        protected override void Validate(Threshold options, OptionErrors errors)
         {
             if (options.Bytes < 0)
             {
@@ -89,9 +97,9 @@ public sealed class ProcessorTestKitTests
             }
         }
 
-        protected override Tally Begin(MinBytes options) => new();
+        protected override Seen Begin(Threshold options) => new();
 
-        protected override void Add(Tally partial, ChunkRecord record, ChunkContext<MinBytes> chunk)
+        protected override void Add(Seen partial, ChunkRecord record, ChunkContext<Threshold> chunk)
         {
             var name = $"{chunk.JobId}/{chunk.Chunk}";
             if (!partial.Chunks.Contains(name))
@@ -101,14 +109,14 @@ public sealed class ProcessorTestKitTests
             partial.Records += record.Text.Length >= chunk.Options.Bytes ? 1 : 0;
         }
 
-        protected override Tally Merge(Tally into, Tally from)
+        protected override Seen Merge(Seen into, Seen from)
         {
             into.Records += from.Records;
             into.Chunks.AddRange(from.Chunks);
             return into;
         }
 
-        protected override Tally Finish(Tally merged, MinBytes options)
+        protected override Seen Finish(Seen merged, Threshold options)
         {
             merged.Chunks.Sort(StringComparer.Ordinal);
             return merged;
@@ -116,60 +124,60 @@ public sealed class ProcessorTestKitTests
     }
 
     // Keeps the record count of whichever partial came last: right only when merged in one order.
-    private sealed class LastWins : ChunkProcessor<NoOptions, Tally, Tally>
+    private sealed class LastWins : ChunkProcessor<NoOptions, Seen, Seen>
     {
         public override string Name => "lastwins";
 
-        protected override Tally Begin(NoOptions options) => new();
+        protected override Seen Begin(NoOptions options) => new();
 
-        protected override void Add(Tally partial, ChunkRecord record, ChunkContext<NoOptions> chunk) => partial.Records = record.Text.Length;
+        protected override void Add(Seen partial, ChunkRecord record, ChunkContext<NoOptions> chunk) => partial.Records = record.Text.Length;
 
-        protected override Tally Merge(Tally into, Tally from) => from;
+        protected override Seen Merge(Seen into, Seen from) => from;
 
-        protected override Tally Finish(Tally merged, NoOptions options) => merged;
+        protected override Seen Finish(Seen merged, NoOptions options) => merged;
     }
 
-    private sealed class Upper : ChunkProcessor<NoOptions, Tally, Tally>
+    private sealed class Upper : ChunkProcessor<NoOptions, Seen, Seen>
     {
         public override string Name => "upper";
 
         protected override string? OutputFormat => "ndjson";
 
-        protected override Tally Begin(NoOptions options) => new();
+        protected override Seen Begin(NoOptions options) => new();
 
-        protected override void Add(Tally partial, ChunkRecord record, ChunkContext<NoOptions> chunk)
+        protected override void Add(Seen partial, ChunkRecord record, ChunkContext<NoOptions> chunk)
         {
             chunk.Output.Write(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(record.Text).ToUpperInvariant()));
             partial.Records++;
         }
 
-        protected override Tally Merge(Tally into, Tally from)
+        protected override Seen Merge(Seen into, Seen from)
         {
             into.Records += from.Records;
             return into;
         }
 
-        protected override Tally Finish(Tally merged, NoOptions options) => merged;
+        protected override Seen Finish(Seen merged, NoOptions options) => merged;
     }
 
-    private sealed class SlowCount : AsyncChunkProcessor<NoOptions, Tally, Tally>
+    private sealed class SlowCount : AsyncChunkProcessor<NoOptions, Seen, Seen>
     {
         public override string Name => "slowcount";
 
-        protected override Tally Begin(NoOptions options) => new();
+        protected override Seen Begin(NoOptions options) => new();
 
-        protected override async Task AddAsync(Tally partial, ReadOnlyMemory<byte> record, ChunkContext<NoOptions> chunk, CancellationToken cancellationToken)
+        protected override async Task AddAsync(Seen partial, ReadOnlyMemory<byte> record, ChunkContext<NoOptions> chunk, CancellationToken cancellationToken)
         {
             await Task.Yield();
             partial.Records++;
         }
 
-        protected override Tally Merge(Tally into, Tally from)
+        protected override Seen Merge(Seen into, Seen from)
         {
             into.Records += from.Records;
             return into;
         }
 
-        protected override Tally Finish(Tally merged, NoOptions options) => merged;
+        protected override Seen Finish(Seen merged, NoOptions options) => merged;
     }
 }
