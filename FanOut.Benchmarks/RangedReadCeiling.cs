@@ -25,7 +25,7 @@ internal static class RangedReadCeiling
         var ranges = Enumerable.Range(0, (int)((properties.ContentLength + chunkBytes - 1) / chunkBytes))
             .Select(i => new SourceReference
             {
-                Container = blob.BlobContainerName, Blob = blob.Name, Format = "lines", ETag = properties.ETag.ToString(),
+                Container = blob.BlobContainerName, Blob = blob.Name, Format = SourceFormat.Lines, ETag = properties.ETag.ToString(),
                 Start = i * chunkBytes, End = Math.Min(properties.ContentLength, (i + 1) * chunkBytes),
             }).ToList();
         var started = Stopwatch.GetTimestamp();

@@ -125,7 +125,7 @@ internal static class WordcountBenchmark
         var started = Stopwatch.GetTimestamp();
         var accumulator = processor.Begin(default, RecordSink.Discard);
         var properties = (await blob.GetPropertiesAsync()).Value;
-        var whole = new SourceReference { Container = blob.BlobContainerName, Blob = blob.Name, Format = "lines", ETag = properties.ETag.ToString() };
+        var whole = new SourceReference { Container = blob.BlobContainerName, Blob = blob.Name, Format = SourceFormat.Lines, ETag = properties.ETag.ToString() };
         await using (var stream = await RangedReadCeiling.SourcesOf(blob).OpenReadAsync(whole, 0, CancellationToken.None))
         {
             await ChunkLines.ReadAsync(stream, properties.ContentLength, accumulator);

@@ -96,6 +96,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<ChunkPass>();
         services.TryAddTransient<QuotePass>();
         services.TryAddTransient<CsvStartStates>();
+        services.TryAddTransient<RunPlanner>();
         services.TryAddTransient<JobFinalizer>();
         services.TryAddTransient<RunLease>();
         services.TryAddTransient<RunStarter>();
@@ -105,6 +106,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton<WaitingCallers>(); // per worker process: the platform's slots are per instance
         services.TryAddTransient<JobEnd>();
         services.TryAddTransient<JobHandOff>();
+        services.TryAddTransient<JobPlanner>();
         services.TryAddTransient<JobPreview>();
         services.TryAddTransient<JobAdmission>();
         services.TryAddTransient<JobCancellation>();

@@ -16,7 +16,7 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
     /// <summary>Checks where the chunk's records come from.</summary>
     public void Validate(ProcessChunkRequest request, FieldErrors errors)
     {
-        if (request.Source is { Format: ItemLines.Format } items)
+        if (request.Source is { Format: SourceFormat.Items } items)
         {
             // The job's own stored items: only the app names them, and only below the job's input folder.
             if (request.JobId is not { } jobId || !JobIds.IsValid(jobId) || items.Container != options.Value.Storage.Container
@@ -48,7 +48,7 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
             using var inline = ItemLines.Stream(items);
             return await ReadItemsAsync(inline, 0, inline.Length, onRecord).ConfigureAwait(false);
         }
-        if (range.Format == ItemLines.Format)
+        if (range.Format == SourceFormat.Items)
         {
             // A chunk of stored items ends exactly at its last newline: one read of exactly its bytes.
             var openAt = LineRecords.OpenAt(range.Start);
@@ -56,7 +56,7 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
             return await ReadItemsAsync(stored, range.Start, range.End, onRecord).ConfigureAwait(false);
         }
         await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None, range.End).ConfigureAwait(false);
-        var csv = range.Format == "csv";
+        var csv = range.Format == SourceFormat.Csv;
         if (!csv && onLines is not null)
         {
             return await LineRecords.ReadBlocksAsync(stream, range.Start, range.End, onLines).ConfigureAwait(false);

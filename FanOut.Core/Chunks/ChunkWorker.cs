@@ -4,6 +4,7 @@ using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
+using FanOut.Core.Planning;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 using FanOut.Core.Telemetry;
@@ -69,10 +70,9 @@ internal sealed class ChunkWorker(
             Log.ChunkCallLate(logger, request.JobId ?? "", request.Chunk);
             return Refusal.Late(request.Chunk, deadline);
         }
-        var maxDepth = options.Value.Dispatch.MaxDepth;
-        if (request.Depth < 0 || request.Depth > maxDepth)
+        if (DispatchDepth.Beyond(request.Depth, levelsBelow: 0, options.Value.Dispatch, lowest: 0) is { } tooDeep)
         {
-            return Refusal.LoopDetected(request.Depth, maxDepth);
+            return Refusal.LoopDetected(tooDeep, options.Value.Dispatch.MaxDepth);
         }
         if (request.JobId is { } jobId && !JobIds.IsValid(jobId))
         {

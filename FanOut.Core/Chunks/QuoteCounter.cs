@@ -2,6 +2,7 @@ using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Outcomes;
+using FanOut.Core.Planning;
 using FanOut.Core.Requests;
 using FanOut.Core.Sources;
 using Microsoft.Extensions.Options;
@@ -21,10 +22,9 @@ internal sealed class QuoteCounter(SourceBlobs sources, IOptions<FanOutOptions> 
         {
             return Refusal.Invalid(errors);
         }
-        var maxDepth = options.Value.Dispatch.MaxDepth;
-        if (request.Depth < 1 || request.Depth > maxDepth)
+        if (DispatchDepth.Beyond(request.Depth, levelsBelow: 0, options.Value.Dispatch) is { } tooDeep)
         {
-            return Refusal.LoopDetected(request.Depth, maxDepth);
+            return Refusal.LoopDetected(tooDeep, options.Value.Dispatch.MaxDepth);
         }
         var source = request.Source;
         if (source is null)

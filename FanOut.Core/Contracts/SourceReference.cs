@@ -13,9 +13,8 @@ internal sealed record SourceReference
     /// <summary>Every blob whose name starts with this, in name order (instead of <see cref="Blob"/>).</summary>
     public string? Prefix { get; set; }
 
-    /// <summary>How records are framed: <c>lines</c> (text, one record per line) or <c>ndjson</c>
-    /// (one JSON document per line).</summary>
-    public string? Format { get; set; }
+    /// <summary>How records are framed (<see cref="SourceFormat"/>; absent in a request: lines).</summary>
+    public SourceFormat? Format { get; set; }
 
     /// <summary>In chunk messages: the blob version (ETag) the job was planned on; reads are If-Match on it.</summary>
     public string? ETag { get; set; }

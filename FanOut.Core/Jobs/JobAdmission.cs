@@ -16,8 +16,8 @@ namespace FanOut.Core.Jobs;
 /// another request is refused as a conflict; with the same request it is the existing job) and hands it to
 /// <see cref="JobHandOff"/>; <c>resume</c> hands a stored job over again. <c>dryRun</c> goes to <see cref="JobPreview"/>.</summary>
 internal sealed class JobAdmission(
-    StartFanoutValidator validator, IJobLedger ledger, JobHandOff handOff, JobPreview preview, SourcePlanner sources, JobThrottle throttle,
-    TimeProvider timeProvider, IOptions<FanOutOptions> options)
+    StartFanoutValidator validator, IJobLedger ledger, JobHandOff handOff, JobPlanner planner, JobPreview preview, SourcePlanner sources, JobThrottle throttle,
+    TimeProvider timeProvider)
 {
     /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
     /// <param name="body">The request (its items stand as <c>[]</c>: they are <paramref name="items"/>).</param>
@@ -92,39 +92,23 @@ internal sealed class JobAdmission(
         return await handOff.RunAsync(manifest, request!.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
 
-    // Stores a new job, or answers why not: its source blob was replaced while it was being planned, or it
-    // has more chunks than its dispatch tree reaches.
+    // Stores a new job as planned (JobPlanner), or answers why it has no plan.
     private async Task<(JobManifest? Manifest, Refusal? Refusal)> CreateAsync(StartFanoutCommand command, string fingerprint, CancellationToken cancellationToken)
     {
-        if (command.Source is not { } source)
-        {
-            var inline = NewManifest(command, fingerprint) with { InputBlob = LedgerPaths.Items(command.JobId, fingerprint) };
-            return JobPreview.TooManyChunks(command, inline.ChunkCount, options.Value.Dispatch) is { } tooMany
-                ? (null, tooMany)
-                : (await ledger.CreateAsync(inline, ItemLines.Write(command.Items, command.ChunkSize), cancellationToken).ConfigureAwait(false), null);
-        }
-        SourcePlanner.Planned planned;
-        try
-        {
-            planned = await sources.PlanAsync(source, command.Pinned!, command.ChunkSize, command.ChunkBytes, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Azure.RequestFailedException ex) when (ex.Status is 412 or 404)
-        {
-            return (null, Refusal.SourceChanged(source));
-        }
-        if (JobPreview.TooManyChunks(command, planned.Plan.Chunks.Count, options.Value.Dispatch) is { } refusal)
+        var (planned, refusal) = await planner.PlanAsync(command, cancellationToken).ConfigureAwait(false);
+        if (refusal is not null)
         {
             return (null, refusal);
         }
-        var manifest = NewManifest(command, fingerprint) with
+        var manifest = NewManifest(command, fingerprint) with { ItemCount = planned!.Records, ChunkCount = planned.Chunks };
+        if (planned.Source is not { } plan)
         {
-            Source = source,
-            ChunkBytes = command.ChunkBytes,
-            ItemCount = planned.Records,
-            ChunkCount = planned.Plan.Chunks.Count,
-        };
-        var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, LedgerJsonContext.Default.SourcePlan));
-        return (await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false), null);
+            manifest = manifest with { InputBlob = LedgerPaths.Items(command.JobId, fingerprint) };
+            return (await ledger.CreateAsync(manifest, ItemLines.Write(command.Items, command.ChunkSize), cancellationToken).ConfigureAwait(false), null);
+        }
+        manifest = manifest with { Source = command.Source, ChunkBytes = command.ChunkBytes };
+        var stored = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(plan, LedgerJsonContext.Default.SourcePlan));
+        return (await ledger.CreateAsync(manifest, stored, cancellationToken).ConfigureAwait(false), null);
     }
 
     private JobManifest NewManifest(StartFanoutCommand command, string fingerprint) => new()
@@ -135,8 +119,6 @@ internal sealed class JobAdmission(
         Processor = command.Processor.Name,
         Options = command.Options.ValueKind == JsonValueKind.Undefined ? null : command.Options,
         ChunkSize = command.ChunkSize,
-        ItemCount = command.Items.Count,
-        ChunkCount = (int)(((long)command.Items.Count + command.ChunkSize - 1) / command.ChunkSize),
         ToleratedFailurePercent = command.ToleratedFailurePercent,
         MaxConcurrency = command.MaxConcurrency,
         NotifyUrl = command.NotifyUrl?.AbsoluteUri,

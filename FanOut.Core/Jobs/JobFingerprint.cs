@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Core.Requests;
 
@@ -58,7 +59,7 @@ internal static class JobFingerprint
             if (command.Source is { } source)
             {
                 // The blobs' versions are part of the job: the same names with other data are another request.
-                json.WriteString("source", $"{source.Container}/{source.Blob ?? source.Prefix + "*"}#{source.Format}");
+                json.WriteString("source", $"{source.Container}/{source.Blob ?? source.Prefix + "*"}#{source.Format?.Name()}");
                 json.WriteStartArray("blobs");
                 foreach (var blob in command.Pinned ?? [])
                 {

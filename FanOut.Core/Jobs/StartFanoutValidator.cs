@@ -92,7 +92,7 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
                 request.Options,
                 items,
                 request.ChunkSize ?? FanOutDefaults.ChunkSize,
-                request.Source is { } given ? given with { Format = given.Format ?? "lines" } : null,
+                request.Source is { } given ? given with { Format = given.Format ?? SourceFormat.Lines } : null,
                 request.ChunkBytes ?? 0,
                 request.MaxConcurrency ?? dispatch.MaxConcurrency,
                 request.ToleratedFailurePercent ?? 0,

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using FanOut.Core.Contracts;
 
 namespace FanOut.Core.Requests;
 
@@ -64,6 +65,12 @@ internal static class JsonRequest
         {
             return root.Deserialize(typeInfo);
         }
+        catch (WireValueException ex)
+        {
+            // A value of the right kind that the field does not allow: the field's own words, at its full path.
+            errors.Add(fieldPrefix + PathOf(ex.Path), ex.Message);
+            return null;
+        }
         catch (JsonException ex)
         {
             var field = FieldOf(ex.Path);
@@ -99,6 +106,10 @@ internal static class JsonRequest
         var end = name.IndexOfAny(['.', '[']);
         return end < 0 ? name : name[..end];
     }
+
+    // "$.source.format" → "source.format".
+    private static string PathOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
     private static string Describe(Type type)
     {

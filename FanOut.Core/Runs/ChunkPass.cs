@@ -187,7 +187,7 @@ internal sealed class ChunkPass(
                 var lines = await ledger.ReadInputRangeAsync(manifest.InputBlob, from, (int)(to - from)).ConfigureAwait(false);
                 return index => ChunkBodies.ProcessChunk(manifest, index, lines.AsSpan((int)(Start(index) - from), (int)(Start(index + 1) - Start(index))), depth, work.RunId, until);
             }
-            var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = ItemLines.Format };
+            var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = SourceFormat.Items };
             return index => ChunkBodies.ProcessChunk(manifest, index, items with { Start = Start(index), End = Start(index + 1) }, depth, work.RunId, until);
         }
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);

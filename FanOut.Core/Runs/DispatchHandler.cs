@@ -42,9 +42,9 @@ internal sealed class DispatchHandler(
         }
         using var deadline = new HopDeadline(budget, timeProvider);
         // Depth comes first: a forged or looping one is refused before anything is read or sent.
-        if (request.Depth < 1 || request.Depth >= dispatch.MaxDepth)
+        if (DispatchDepth.Beyond(request.Depth, levelsBelow: 1, dispatch) is { } forged)
         {
-            return Refusal.LoopDetected(Math.Max(request.Depth, 0) + 1, dispatch.MaxDepth);
+            return Refusal.LoopDetected(forged, dispatch.MaxDepth);
         }
         Validate(request, errors);
         if (!errors.IsEmpty)
@@ -62,8 +62,7 @@ internal sealed class DispatchHandler(
             return Refusal.Invalid("first", $"The range, its pending runs and its marks must lie within the job's {manifest.ChunkCount} chunks.");
         }
         // The range's chunks would arrive this many levels deeper: beyond MaxDepth, nothing is sent.
-        var arrivesAt = request.Depth + DispatchTree.Levels(span.Count, dispatch.FanoutWidth);
-        if (arrivesAt > dispatch.MaxDepth)
+        if (DispatchDepth.Beyond(request.Depth, DispatchTree.Levels(span.Count, dispatch.FanoutWidth), dispatch) is { } arrivesAt)
         {
             return Refusal.LoopDetected(arrivesAt, dispatch.MaxDepth);
         }

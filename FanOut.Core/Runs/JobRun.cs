@@ -17,7 +17,7 @@ namespace FanOut.Core.Runs;
 /// pass over the rest, and has the job's result written; or, when its deadline came with chunks left and the
 /// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
-    IJobLedger ledger, TreeWalker walker, ChunkPass chunks, CsvStartStates csv, JobFinalizer finalizer, RunLease lease, RunStarter starter,
+    IJobLedger ledger, TreeWalker walker, ChunkPass chunks, RunPlanner planner, JobFinalizer finalizer, RunLease lease, RunStarter starter,
     JobStatusReader status, NoticeHandOff notices, JobIds jobIds, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<JobRun> logger)
 {
     /// <summary>Runs the job within <paramref name="deadline"/> and answers its result, or, when the job goes on in
@@ -117,38 +117,16 @@ internal sealed class JobRun(
             await ledger.DeleteResultAsync(jobId).ConfigureAwait(false);
         }
 
-        var states = Enumerable.Repeat(QuoteState.None, manifest.ChunkCount).ToArray();
-        var errors = new string?[manifest.ChunkCount];
-        var quotesQuiet = true;
         isQuiet.Value = false; // from here on it sends
-        if (manifest.Source is { Format: "csv" } && manifest.ChunkBytes > 0)
-        {
-            (states, errors, quotesQuiet) = await csv.FindAsync(manifest, runId, deadline).ConfigureAwait(false);
-        }
-        // A chunk whose quote state is unknown this run is not sent; unless it is committed, the run accounts for it.
-        var held = Enumerable.Range(0, manifest.ChunkCount).Where(i => states[i] == QuoteState.Unknown && !start.IsDone(i)).ToList();
-        var pending = NodeWork.Runs(Enumerable.Range(0, manifest.ChunkCount).Where(i => !start.IsDone(i) && states[i] != QuoteState.Unknown));
-        var marks = states.Any(s => s != QuoteState.None)
-            ? QuoteStates.Marks(states.Select((s, i) => start.IsDone(i) && s == QuoteState.Unknown ? QuoteState.Outside : s))
-            : null;
-
-        var walked = await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, pending, options.Value, marks), chunks, deadline)
+        var plan = await planner.PlanAsync(manifest, runId, start, deadline).ConfigureAwait(false);
+        var walked = await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, plan.Pending, options.Value, plan.Marks), chunks, deadline)
             .ConfigureAwait(false);
-        var failed = held.Where(i => errors[i] is not null).Select(i => new ChunkFailure(i, errors[i]!, 0)).ToList();
-        await chunks.RecordFailuresAsync(jobId, failed).ConfigureAwait(false);
-        var heldTally = new ChunkTally
-        {
-            Failed = failed.Count,
-            FailedItems = failed.Sum(f => manifest.ItemsIn(f.Chunk)),
-            Unfinished = held.Count - failed.Count,
-            Open = NodeWork.Runs(held.Where(i => errors[i] is null)),
-            Failures = failed,
-        };
-        var total = held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, heldTally]);
+        await chunks.RecordFailuresAsync(jobId, plan.HeldFailures).ConfigureAwait(false);
+        var total = plan.Held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, plan.HeldTally(manifest)]);
         // A cancelled job's dispatchers stopped sending: it ends Cancelled, with what was left pending, and goes on in no next hop.
         var cancelled = total.Unfinished > 0 && await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
         // Every call of its trees answered: nothing of this run sends any more, so the run after it need not wait for its deadline.
-        var quiet = walked.Quiet && quotesQuiet;
+        var quiet = walked.Quiet && plan.Quiet;
         isQuiet.Value = quiet;
         if (!cancelled && total.Unfinished > 0 && deadline.IsHalfSpent && link.Hop < options.Value.Dispatch.MaxHops
             && await HandOverAsync(manifest, link, start, total, quiet).ConfigureAwait(false) is { } goesOn)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Encodings.Web;
+using FanOut.Core.Planning;
 using FanOut.Core.Processing;
 using FanOut.Core.Requests;
 
@@ -16,9 +17,6 @@ namespace FanOut.Core.Sources;
 /// JSON text too, so that every item is a record and its processor sees what was sent.</summary>
 internal static class ItemLines
 {
-    /// <summary>The format name a chunk message gives items read this way.</summary>
-    public const string Format = "items";
-
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     /// <summary>The stored form of <paramref name="items"/> in chunks of <paramref name="chunkSize"/>.</summary>
@@ -28,7 +26,7 @@ internal static class ItemLines
         {
             throw new PlatformNotSupportedException("The stored offsets are little-endian.");
         }
-        var chunks = (items.Count + chunkSize - 1) / chunkSize;
+        var chunks = ChunkPlanner.ChunkCount(items.Count, chunkSize);
         var header = (chunks + 1) * sizeof(long) + 1;
         // One buffer: the header's room first, then the lines; the offsets are written into that room at the end,
         // so the items are held once more, not twice.

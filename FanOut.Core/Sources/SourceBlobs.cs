@@ -14,9 +14,6 @@ namespace FanOut.Core.Sources;
 /// that cannot leave their container, read at the version the job was planned on.</summary>
 internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<FanOutOptions> options)
 {
-    /// <summary>The record framings a source may have.</summary>
-    public static readonly string[] Formats = ["lines", "ndjson", "csv"];
-
     private readonly IReadOnlySet<string> _allowed = options.Value.Storage.AllowedInputContainers();
 
     /// <summary>Checks a reference: an allowed container, a plain blob name, a known format.</summary>
@@ -40,9 +37,9 @@ internal sealed partial class SourceBlobs(BlobServiceClient service, IOptions<Fa
         {
             errors.Add("source.prefix", "Must be a name prefix within the container: 1 to 1024 characters, no '..' or '.' segments, no leading or double '/', no '\\' or control characters.");
         }
-        if (source.Format is { } format && !Formats.Contains(format, StringComparer.Ordinal))
+        if (source.Format is { } format && !SourceFormats.Given.Contains(format))
         {
-            errors.Add("source.format", $"Must be one of: {string.Join(", ", Formats)}.");
+            errors.Add("source.format", SourceFormats.Expected);
         }
         if (source.ETag is not null || source.Start != 0 || source.End != 0 || source.InQuotes is not null)
         {

@@ -34,7 +34,7 @@ internal sealed class SourcePlanner(SourceBlobs blobs)
             }
             var reference = source with { Blob = blob.Name, Prefix = null, ETag = blob.ETag };
             await using var stream = await blobs.OpenReadAsync(reference, 0, cancellationToken).ConfigureAwait(false);
-            var scan = source.Format == "csv"
+            var scan = source.Format == SourceFormat.Csv
                 ? await CsvBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false)
                 : await LineBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < scan.ChunkStarts.Count; i++)

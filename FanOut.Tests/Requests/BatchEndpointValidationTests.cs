@@ -48,6 +48,8 @@ public sealed class BatchEndpointValidationTests
     [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "a\\x.txt" } }""", "source.blob")]
     [InlineData("""{ "action": "start_fanout", "source": { "container": "secrets", "blob": "x.txt" } }""", "source.container")]
     [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt", "format": "xml" } }""", "source.format")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt", "format": "items" } }""", "source.format")]
+    [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt", "format": 3 } }""", "source.format")]
     [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "x.txt" }, "chunkBytes": 100 }""", "chunkBytes")]
     [InlineData("""{ "action": "resume" }""", "jobId")]
     [InlineData("""{ "action": "resume", "jobId": "ok", "waitSeconds": 999 }""", "waitSeconds")]

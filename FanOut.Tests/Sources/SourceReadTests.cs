@@ -106,7 +106,7 @@ public sealed class SourceReadTests(AzuriteFixture storage)
         await Container().CreateIfNotExistsAsync();
         var uploaded = await blob.UploadAsync(BinaryData.FromString(text));
         _gets.Reset();
-        return (new SourceReference { Container = Inputs, Blob = blob.Name, Format = "lines", ETag = uploaded.Value.ETag.ToString() }, Encoding.UTF8.GetByteCount(text));
+        return (new SourceReference { Container = Inputs, Blob = blob.Name, Format = SourceFormat.Lines, ETag = uploaded.Value.ETag.ToString() }, Encoding.UTF8.GetByteCount(text));
     }
 
     private SourceBlobs Sources()
