@@ -31,7 +31,7 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
         {
             sources.ValidateChunkReference(source, errors);
         }
-        else if (request.Items.ValueKind != JsonValueKind.Array)
+        else if (request.ItemsElement.ValueKind != JsonValueKind.Array)
         {
             errors.Add("items", "Required: a JSON array of the chunk's items (or a source).");
         }

@@ -56,7 +56,7 @@ internal sealed class ChunkWorker(
     private async Task<Outcome> ProcessChunkAsync(JsonElement body, InlineItems items, Activity? activity, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields)
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors)
             ?.WithRawFieldsOf(body);
         if (request is null)
         {
@@ -84,7 +84,7 @@ internal sealed class ChunkWorker(
         }
         var processorName = request.Processor ?? FanOutDefaults.Processor;
         var processor = processors.Named(processorName, errors);
-        processor?.ValidateOptions(request.Options, errors);
+        processor?.ValidateOptions(request.OptionsElement, errors);
         records.Validate(request, errors);
         if (!errors.IsEmpty)
         {
@@ -99,7 +99,7 @@ internal sealed class ChunkWorker(
             return new ChunkProcessed(Answer(committed), CommitKind.Duplicate);
         }
         var output = emits ? new BufferedRecordSink() : null;
-        var accumulator = processor.Begin(request.Options, (IRecordSink?)output ?? RecordSink.Discard, request.JobId, request.Chunk);
+        var accumulator = processor.Begin(request.OptionsElement, (IRecordSink?)output ?? RecordSink.Discard, request.JobId, request.Chunk);
         long count;
         try
         {

@@ -17,7 +17,7 @@ internal sealed class QuoteCounter(SourceBlobs sources, IOptions<FanOutOptions> 
     public async Task<Outcome> CountAsync(JsonElement body)
     {
         var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.ProcessChunkRequest, errors, rawFields: ProcessChunkRequest.RawFields);
+        var request = JsonRequest.Read(body, FanOutJsonContext.Default.CountQuotesRequest, errors);
         if (request is null)
         {
             return Refusal.Invalid(errors);

@@ -15,8 +15,11 @@ internal static class BatchActions
     /// <summary>External: stop a job: no new chunk is sent, the chunks in flight finish, and it ends Cancelled.</summary>
     public const string Cancel = "cancel";
 
-    /// <summary>Internal: run a stored job's pending chunks and fan their results in.</summary>
+    /// <summary>Internal: run a stored job's pending chunks and fan their results in: the root of its dispatch tree.</summary>
     public const string Dispatch = "dispatch";
+
+    /// <summary>Internal: a node of a run's dispatch tree, walking its pass over a range of the job's chunks.</summary>
+    public const string DispatchNode = "dispatch_node";
 
     /// <summary>Internal: count the quote characters of one byte range of a CSV blob (the first pass of a
     /// CSV job cut by bytes, which tells every chunk whether it starts inside a quoted field).</summary>
@@ -26,5 +29,5 @@ internal static class BatchActions
     public const string Notify = "notify";
 
     /// <summary>Every action the endpoint accepts, in the order error messages list them.</summary>
-    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, Cancel, ProcessChunk, Dispatch, CountQuotes, Notify];
+    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, Cancel, ProcessChunk, Dispatch, DispatchNode, CountQuotes, Notify];
 }

@@ -138,7 +138,8 @@ public sealed class BatchEndpoint
                 BatchActions.StartFanout => await GuardAsync(name, () => _admission.StartAsync(root, items, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Resume => await GuardAsync(name, () => _admission.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Cancel => await GuardAsync(name, () => _cancellation.CancelAsync(root, cancellationToken)).ConfigureAwait(false),
-                BatchActions.Dispatch => await GuardAsync(name, () => _dispatch.HandleAsync(root)).ConfigureAwait(false),
+                BatchActions.Dispatch => await GuardAsync(name, () => _dispatch.RunAsync(root)).ConfigureAwait(false),
+                BatchActions.DispatchNode => await GuardAsync(name, () => _dispatch.NodeAsync(root)).ConfigureAwait(false),
                 BatchActions.CountQuotes => await GuardAsync(name, () => _quotes.CountAsync(root)).ConfigureAwait(false),
                 BatchActions.Notify => await GuardAsync(name, () => _notice.SendAsync(root)).ConfigureAwait(false),
                 _ => UnknownAction(action),
@@ -151,7 +152,7 @@ public sealed class BatchEndpoint
     // calls nothing, so anyone holding the function key may still send one unsigned.
     private Refusal? Authenticate(string name, JsonElement root, ReadOnlySpan<byte> raw, string? signature)
     {
-        var internalCall = name is BatchActions.Dispatch or BatchActions.CountQuotes or BatchActions.Notify
+        var internalCall = name is BatchActions.Dispatch or BatchActions.DispatchNode or BatchActions.CountQuotes or BatchActions.Notify
                            || (name == BatchActions.ProcessChunk && (root.TryGetProperty("jobId", out _) || root.TryGetProperty("source", out _)
                                || (root.TryGetProperty("depth", out var depth) && !(depth.ValueKind == JsonValueKind.Number && depth.TryGetInt32(out var d) && d == 0))));
         if (!internalCall)

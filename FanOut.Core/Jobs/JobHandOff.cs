@@ -25,18 +25,18 @@ internal sealed class JobHandOff(
         var waitFor = TimeSpan.FromSeconds(Math.Min(turn.Seconds, options.Value.Dispatch.HopDeadlineSeconds - 1));
         var started = timeProvider.GetTimestamp();
         var answer = await starter.StartAsync(manifest.JobId, jobIds.NewId(), waitFor, cancellationToken).ConfigureAwait(false);
-        if (answer is { StatusCode: 404 } && await ledger.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } again)
+        if (answer is RunReply.Gone && await ledger.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } again)
         {
             // The run found no job, and there is one now: a purge took the job between this call's read and its run, and
             // an identical start (the same id takes only the same request) stored it again. That one is handed off too.
             manifest = again;
             answer = await starter.StartAsync(manifest.JobId, jobIds.NewId(), waitFor, cancellationToken).ConfigureAwait(false);
         }
-        if (answer is { StatusCode: 200 } && answer.Read(FanOutJsonContext.Default.JobResult, out _) is { } result)
+        if (answer is RunReply.Finished { Result: var result })
         {
             return new JobFinished(result);
         }
-        if (answer is null or { StatusCode: 202 })
+        if (answer is RunReply.Running)
         {
             // Under way: this run, the hop it handed over to, or a run that already held the job. The caller waits for the
             // job's end as long as it asked to, whichever run carries it.
@@ -50,6 +50,6 @@ internal sealed class JobHandOff(
         // "Stored, send resume" only while it is true: a job purged meanwhile (a DELETE racing this call) is unknown now.
         return await ledger.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is null
             ? Refusal.UnknownJob(manifest.JobId)
-            : Refusal.DispatchFailed(manifest.JobId, answer.Error ?? $"HTTP {answer.StatusCode}");
+            : Refusal.DispatchFailed(manifest.JobId, answer is RunReply.Failed { Error: var error } ? error : "The run found no such job.");
     }
 }

@@ -101,14 +101,14 @@ internal sealed class ChunkPass(
         {
             // The leaf's deadline on its clock, carried by each chunk's call: a chunk read after it is refused, not processed.
             var until = timeProvider.GetUtcNow() + deadline.Remaining;
-            var bodyOf = await BodiesAsync(manifest, work, toSend, until).ConfigureAwait(false);
+            var messageOf = await MessagesAsync(manifest, work, toSend, until).ConfigureAwait(false);
             // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
             await using var progress = LeafProgress.Start(ledger, manifest, work, toSend.Count, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
                 chunk =>
                 {
                     sent[chunk.Index - work.Span.First] = true; // built as it is sent
-                    return bodyOf(chunk.Index);
+                    return JsonSerializer.SerializeToUtf8Bytes(messageOf(chunk.Index), FanOutJsonContext.Default.ProcessChunkRequest);
                 }, work.Slots, deadline.Token, async outcome =>
                 {
                     // A failure is recorded as it happens, before the progress counts it: a status that counts it lists it.
@@ -169,11 +169,11 @@ internal sealed class ChunkPass(
     /// chunks hold more sends each chunk its byte range to read instead.</summary>
     public const int CarriedItemsLimit = 4 * 1024 * 1024;
 
-    // The process_chunk body of each chunk. Inline items: a leaf reads its chunks' offsets and then, when they are small
+    // The process_chunk message of each chunk. Inline items: a leaf reads its chunks' offsets and then, when they are small
     // enough, all its pending chunks' lines in one read, and each call carries its chunk's items (the seed's pattern), so
     // a chunk costs its commit and no read of its own; larger ones get their byte range in the job's stored items. A blob
     // source: the byte range it reads. A leaf reads the plan, never the data.
-    private async Task<Func<int, byte[]>> BodiesAsync(JobManifest manifest, NodeWork work, IReadOnlyList<int> toSend, DateTimeOffset until)
+    private async Task<Func<int, ProcessChunkRequest>> MessagesAsync(JobManifest manifest, NodeWork work, IReadOnlyList<int> toSend, DateTimeOffset until)
     {
         var depth = work.Depth + 1;
         if (manifest.Source is null)
@@ -185,15 +185,34 @@ internal sealed class ChunkPass(
             if (to - from <= CarriedItemsLimit)
             {
                 var lines = await ledger.ReadInputRangeAsync(manifest.InputBlob, from, (int)(to - from)).ConfigureAwait(false);
-                return index => ChunkBodies.ProcessChunk(manifest, index, lines.AsSpan((int)(Start(index) - from), (int)(Start(index + 1) - Start(index))), depth, work.RunId, until);
+                return index => ChunkMessage(manifest, index, depth, work.RunId, until) with
+                {
+                    Items = RawJson.OfLines(lines.AsMemory((int)(Start(index) - from), (int)(Start(index + 1) - Start(index)))),
+                };
             }
             var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = SourceFormat.Items };
-            return index => ChunkBodies.ProcessChunk(manifest, index, items with { Start = Start(index), End = Start(index + 1) }, depth, work.RunId, until);
+            return index => ChunkMessage(manifest, index, depth, work.RunId, until) with { Source = items with { Start = Start(index), End = Start(index + 1) } };
         }
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
-        return index => ChunkBodies.ProcessChunk(manifest, index,
-            SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() }, depth, work.RunId, until);
+        return index => ChunkMessage(manifest, index, depth, work.RunId, until) with
+        {
+            Source = SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() },
+        };
     }
+
+    // The process_chunk message of one chunk of a stored job, sent by run runId, with its sender's deadline (after it, the
+    // chunk is not processed); its data (items or a source range) is added by the caller.
+    private static ProcessChunkRequest ChunkMessage(JobManifest manifest, int index, int depth, string runId, DateTimeOffset deadline) => new()
+    {
+        Action = BatchActions.ProcessChunk,
+        JobId = manifest.JobId,
+        Chunk = index,
+        Processor = manifest.Processor,
+        Depth = depth,
+        Options = manifest.Options is { ValueKind: not JsonValueKind.Null } options ? RawJson.Of(options) : null,
+        RunId = runId,
+        Deadline = deadline,
+    };
 
     // A committed chunk that cannot be read stays unfinished (null): the ledger still has it for resume.
     private async Task<CommittedChunk?[]> ReadCommittedAsync(string jobId, List<int> chunks, int concurrency)

@@ -11,67 +11,85 @@ using Microsoft.Extensions.Options;
 
 namespace FanOut.Core.Runs;
 
-/// <summary>The <c>dispatch</c> action. Without a range it is the root of a job's tree: one
-/// <see cref="JobRun"/>. With one it is a node, walking its pass over the range. Either way it finishes what
-/// it started even if its caller went away (it takes no cancellation from the request), and answers
-/// before its budget runs out.</summary>
+/// <summary>The two dispatch messages: <c>dispatch</c> (<see cref="RunJobRequest"/>) is the root of a job's tree, one
+/// <see cref="JobRun"/>; <c>dispatch_node</c> (<see cref="TreeNodeRequest"/>) is a node, walking its pass over its range.
+/// Either way it finishes what it started even if its caller went away (it takes no cancellation from the request), and
+/// answers before its budget runs out.</summary>
 internal sealed class DispatchHandler(
     IJobLedger ledger, JobRun run, TreeWalker walker, ChunkPass chunks, QuotePass quotes, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
-    /// <summary>Handles a <c>dispatch</c> body.</summary>
-    public async Task<Outcome> HandleAsync(JsonElement body)
+    /// <summary>Handles a <c>dispatch</c> body: runs the job.</summary>
+    public async Task<Outcome> RunAsync(JsonElement body)
     {
         using var activity = FanOutTelemetry.Start("dispatch");
+        var dispatch = options.Value.Dispatch;
         var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, FanOutJsonContext.Default.DispatchRequest, errors);
+        var request = JsonRequest.Read(body, RunsJsonContext.Default.RunJobRequest, errors);
+        if (request is null)
+        {
+            return Refusal.Invalid(errors);
+        }
+        activity?.SetTag(FanOutTelemetry.JobTag, request.JobId).SetTag("fanout.depth", request.Depth);
+        using var deadline = Deadline(request.BudgetMs, request.Deadline);
+        // Depth comes first: a forged or looping one is refused before anything is read or sent.
+        if (DispatchDepth.Beyond(request.Depth, levelsBelow: 1, dispatch) is { } forged)
+        {
+            return Refusal.LoopDetected(forged, dispatch.MaxDepth);
+        }
+        request.Validate(errors, dispatch);
+        if (!errors.IsEmpty)
+        {
+            return Refusal.Invalid(errors);
+        }
+        if (await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
+        {
+            return Refusal.UnknownJob(request.JobId!);
+        }
+        if (DispatchDepth.Beyond(request.Depth, DispatchTree.Levels(manifest.ChunkCount, dispatch.FanoutWidth), dispatch) is { } arrivesAt)
+        {
+            return Refusal.LoopDetected(arrivesAt, dispatch.MaxDepth);
+        }
+        return await run.RunAsync(manifest, new RunLink(request.RunId!, request.Hop ?? 1, request.Predecessor), deadline).ConfigureAwait(false);
+    }
+
+    /// <summary>Handles a <c>dispatch_node</c> body: walks the node's pass over its range.</summary>
+    public async Task<Outcome> NodeAsync(JsonElement body)
+    {
+        using var activity = FanOutTelemetry.Start("dispatch");
+        var dispatch = options.Value.Dispatch;
+        var errors = new FieldErrors();
+        var request = JsonRequest.Read(body, RunsJsonContext.Default.TreeNodeRequest, errors);
         if (request is null)
         {
             return Refusal.Invalid(errors);
         }
         activity?.SetTag(FanOutTelemetry.JobTag, request.JobId).SetTag("fanout.depth", request.Depth)
             .SetTag("fanout.first", request.First).SetTag("fanout.count", request.Count).SetTag("fanout.pass", request.Pass);
-        // The caller's clock is already running: so is this one, from the moment the call is read.
-        var dispatch = options.Value.Dispatch;
-        var budget = request.BudgetMs is { } ms and > 0 && ms <= dispatch.HopDeadlineSeconds * 1000
-            ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(dispatch.HopDeadlineSeconds);
-        if (request.Deadline is { } until && until - timeProvider.GetUtcNow() is var left && left < budget)
-        {
-            // Read late (queued on its way in, or a retried attempt): the caller stops waiting at its deadline all the
-            // same, so this node has only what is left, and sends nothing when nothing is.
-            budget = left > TimeSpan.Zero ? left : TimeSpan.Zero;
-        }
-        using var deadline = new HopDeadline(budget, timeProvider);
-        // Depth comes first: a forged or looping one is refused before anything is read or sent.
+        using var deadline = Deadline(request.BudgetMs, request.Deadline);
         if (DispatchDepth.Beyond(request.Depth, levelsBelow: 1, dispatch) is { } forged)
         {
             return Refusal.LoopDetected(forged, dispatch.MaxDepth);
         }
-        Validate(request, errors);
+        request.Validate(errors, dispatch);
         if (!errors.IsEmpty)
         {
             return Refusal.Invalid(errors);
         }
-        var manifest = await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false);
-        if (manifest is null)
+        if (await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
         {
             return Refusal.UnknownJob(request.JobId!);
         }
-        var span = request.First is { } first ? new ChunkSpan(first, request.Count!.Value) : new ChunkSpan(0, manifest.ChunkCount);
-        if (span.End > manifest.ChunkCount || request.Pending?.Any(r => !Within(r, span)) == true || request.Marks?.Length is { } marks && marks != span.Count)
+        var span = request.Span;
+        if (span.End > manifest.ChunkCount)
         {
-            return Refusal.Invalid("first", $"The range, its pending runs and its marks must lie within the job's {manifest.ChunkCount} chunks.");
+            return Refusal.Invalid("first", $"The range must lie within the job's {manifest.ChunkCount} chunks.");
         }
         // The range's chunks would arrive this many levels deeper: beyond MaxDepth, nothing is sent.
         if (DispatchDepth.Beyond(request.Depth, DispatchTree.Levels(span.Count, dispatch.FanoutWidth), dispatch) is { } arrivesAt)
         {
             return Refusal.LoopDetected(arrivesAt, dispatch.MaxDepth);
         }
-
-        if (request.First is null)
-        {
-            return await run.RunAsync(manifest, new RunLink(request.RunId!, request.Hop ?? 1, request.Predecessor), deadline).ConfigureAwait(false);
-        }
-        if (request.Slots is < 1 || request.Slots > manifest.MaxConcurrency)
+        if (request.Slots > manifest.MaxConcurrency)
         {
             return Refusal.Invalid("slots", $"Must be between 1 and the job's maxConcurrency ({manifest.MaxConcurrency}).");
         }
@@ -82,50 +100,17 @@ internal sealed class DispatchHandler(
             : Answered.Of(await walker.WalkAsync(manifest, work, chunks, deadline).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerChunkTally);
     }
 
-    private void Validate(DispatchRequest request, FieldErrors errors)
+    // The caller's clock is already running: so is this one, from the moment the call is read. Read late (queued on its way
+    // in, or a retried attempt), the caller stops waiting at its deadline all the same, so this call has only what is left,
+    // and sends nothing when nothing is.
+    private HopDeadline Deadline(int? budgetMs, DateTimeOffset? until)
     {
-        if (request.JobId is null || !JobIds.IsValid(request.JobId))
+        var hop = options.Value.Dispatch.HopDeadlineSeconds;
+        var budget = budgetMs is { } ms and > 0 && ms <= hop * 1000 ? TimeSpan.FromMilliseconds(ms) : TimeSpan.FromSeconds(hop);
+        if (until is { } by && by - timeProvider.GetUtcNow() is var left && left < budget)
         {
-            errors.Add("jobId", "Required: a valid job id.");
+            budget = left > TimeSpan.Zero ? left : TimeSpan.Zero;
         }
-        if (request.RunId is null || !JobIds.IsValid(request.RunId))
-        {
-            errors.Add("runId", "Required: 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-' (it names the run's progress log).");
-        }
-        if (request.BudgetMs is < 1 || request.BudgetMs > options.Value.Dispatch.HopDeadlineSeconds * 1000)
-        {
-            errors.Add("budgetMs", $"Must be 1 to {options.Value.Dispatch.HopDeadlineSeconds * 1000} (the hop deadline).");
-        }
-        if (request.Hop is < 1 || request.Hop > options.Value.Dispatch.MaxHops || (request.Hop is not null && request.First is not null))
-        {
-            errors.Add("hop", $"Only at the top of a tree: 1 to MaxHops ({options.Value.Dispatch.MaxHops}).");
-        }
-        if (request.Predecessor is { } predecessor && (!JobIds.IsValid(predecessor) || request.Hop is null or 1))
-        {
-            errors.Add("predecessor", "Only with a hop after the first: the run id of the run that handed the job over.");
-        }
-        if (request.First is null != request.Count is null || request.First is null != request.Pending is null)
-        {
-            errors.Add("first", "first, count and pending go together: all three for a range, none for the whole job.");
-        }
-        else if (request.First is < 0 || request.Count is < 1)
-        {
-            errors.Add("count", "A range starts at 0 or later and holds at least one chunk.");
-        }
-        if (request.Pending?.Any(run => run is not { Length: 2 }) == true)
-        {
-            errors.Add("pending", "Each pending run is [first, count].");
-        }
-        if (request.Pass is not (null or ChunkPass.PassName or QuotePass.PassName) || (request.Pass is not null && request.First is null))
-        {
-            errors.Add("pass", $"\"{ChunkPass.PassName}\" or \"{QuotePass.PassName}\", and only with a range.");
-        }
-        if (request.Marks is { } marks && (request.First is null || !QuoteStates.AreValid(marks)))
-        {
-            errors.Add("marks", "Only with a range: one of '0', '1' or '-' per chunk of it.");
-        }
+        return new HopDeadline(budget, timeProvider);
     }
-
-    private static bool Within(int[] run, ChunkSpan span) =>
-        run[1] >= 1 && run[0] >= span.First && (long)run[0] + run[1] <= span.End;
 }

@@ -161,16 +161,16 @@ internal sealed class JobRun(
         Log.RunHandsOver(logger, manifest.JobId, total.Unfinished, next.Hop, options.Value.Dispatch.MaxHops);
         var answer = await starter.StartAsync(manifest.JobId, next.RunId, TimeSpan.Zero, CancellationToken.None, next.Hop, next.Predecessor)
             .ConfigureAwait(false);
-        if (answer is { StatusCode: 200 } && answer.Read(FanOutJsonContext.Default.JobResult, out _) is { } result)
+        switch (answer)
         {
-            return new JobFinished(result);
+            case RunReply.Finished { Result: var result }:
+                return new JobFinished(result);
+            case RunReply.Running:
+                return await LiveAsync(manifest).ConfigureAwait(false);
+            default:
+                Log.HandOverFailed(logger, manifest.JobId, next.Hop, answer is RunReply.Failed { Error: var error } ? error : "The run found no such job.");
+                return null;
         }
-        if (answer is null or { StatusCode: 202 })
-        {
-            return await LiveAsync(manifest).ConfigureAwait(false);
-        }
-        Log.HandOverFailed(logger, manifest.JobId, next.Hop, answer.Error ?? $"HTTP {answer.StatusCode}");
-        return null;
     }
 
     // What the next hop starts from (RunStart.HandOver); when there is none to give, or the write fails, the next hop lists the

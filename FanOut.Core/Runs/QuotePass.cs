@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
@@ -45,7 +46,10 @@ internal sealed class QuotePass(IJobLedger ledger, SelfCalls calls, ILogger<Quot
         var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var chunks = work.PendingChunks().ToList();
         var ends = await calls.SendAsync(manifest.JobId, chunks.Count, i => new SelfCall(
-                ChunkBodies.CountQuotes(manifest, chunks[i], SourcePlanner.ChunkReference(manifest.Source!, plan, chunks[i]), work.Depth + 1),
+                JsonSerializer.SerializeToUtf8Bytes(new CountQuotesRequest
+                {
+                    JobId = manifest.JobId, Chunk = chunks[i], Depth = work.Depth + 1, Source = SourcePlanner.ChunkReference(manifest.Source!, plan, chunks[i]),
+                }, FanOutJsonContext.Default.CountQuotesRequest),
                 $"{manifest.JobId}/{chunks[i]}"),
             work.Slots, deadline.Token).ConfigureAwait(false);
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FanOut.Core.Configuration;
 using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
@@ -16,16 +17,17 @@ internal sealed class RunStarter(IJobLedger ledger, ISelfCaller self, TimeProvid
     private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(10) + RunLease.MaxWait;
 
     /// <summary>Starts run <paramref name="runId"/> (hop <paramref name="hop"/>, after <paramref name="predecessor"/>)
-    /// and waits up to <paramref name="waitFor"/> for its answer: the run's answer, or null when the run is under
-    /// way and this call stopped waiting for it.</summary>
-    public async Task<SelfCallResult?> StartAsync(
+    /// and waits up to <paramref name="waitFor"/> for its answer (<see cref="RunReply"/>; running when the run is under
+    /// way and this call stopped waiting for it).</summary>
+    public async Task<RunReply> StartAsync(
         string jobId, string runId, TimeSpan waitFor, CancellationToken cancellationToken, int hop = 1, string? predecessor = null)
     {
         var hopDeadline = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
         // A run under way shows as a marker other than this one: this run's lease, or the lease of a later hop it handed to.
         var before = (await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false))?.RunId;
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var call = self.PostBatchAsync(ChunkBodies.Dispatch(jobId, runId, hopDeadline, hop, predecessor), $"{jobId}/dispatch", abandon.Token, hopDeadline, jobId);
+        var call = self.PostBatchAsync(
+            JsonSerializer.SerializeToUtf8Bytes(RunJobRequest.For(jobId, runId, hopDeadline, hop, predecessor), RunsJsonContext.Default.RunJobRequest), $"{jobId}/dispatch", abandon.Token, hopDeadline, jobId);
         try
         {
             if (await Task.WhenAny(call, Task.Delay(waitFor, timeProvider, cancellationToken)).ConfigureAwait(false) != call
@@ -33,9 +35,9 @@ internal sealed class RunStarter(IJobLedger ledger, ISelfCaller self, TimeProvid
             {
                 // The run is known to be under way (the ledger shows it), so this call may stop waiting for it.
                 // (If it never shows up, the job is still stored and its status says what is pending; resume finishes it.)
-                return null;
+                return new RunReply.Running();
             }
-            return await call.ConfigureAwait(false);
+            return RunReply.Of(await call.ConfigureAwait(false));
         }
         finally
         {

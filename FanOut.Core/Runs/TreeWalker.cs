@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using FanOut.Core.Configuration;
 using FanOut.Core.Diagnostics;
@@ -49,7 +50,9 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
         {
             sent[i] = true; // built as it is sent
             var budget = deadline.Remaining;
-            var body = ChunkBodies.Subtree(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget, timeProvider.GetUtcNow() + budget);
+            var body = JsonSerializer.SerializeToUtf8Bytes(
+                TreeNodeRequest.For(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget, timeProvider.GetUtcNow() + budget),
+                RunsJsonContext.Default.TreeNodeRequest);
             return new SelfCall(body, $"{manifest.JobId}/dispatch/{children[i].First}", budget);
         }, lanes.Length, deadline.Token).ConfigureAwait(false);
 

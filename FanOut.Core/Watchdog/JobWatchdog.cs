@@ -147,11 +147,11 @@ public sealed class JobWatchdog
             Log.WatchdogResumes(_logger, jobId, deadRun, counted.Count, _options.MaxResumes);
             // As resume does, without waiting for the job: the call returns once the new run holds the job (or the job is done).
             var answer = await _starter.StartAsync(jobId, _jobIds.NewId(), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-            if (answer is null or { StatusCode: 200 or 202 })
+            if (answer is RunReply.Finished or RunReply.Running)
             {
                 return true;
             }
-            Log.WatchdogResumeFailed(_logger, jobId, answer.Error ?? $"HTTP {answer.StatusCode}");
+            Log.WatchdogResumeFailed(_logger, jobId, answer is RunReply.Failed { Error: var error } ? error : "The run found no such job.");
             return false;
         }
         catch (StorageUnavailableException ex)

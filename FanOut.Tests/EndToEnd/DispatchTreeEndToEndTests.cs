@@ -69,7 +69,7 @@ public sealed class DispatchTreeEndToEndTests(AzuriteFixture storage)
     [InlineData(4, 0, 10)]   // at MaxDepth, a dispatcher could send nothing deeper
     [InlineData(3, 0, 101)]  // 101 chunks need two levels below depth 3: they would arrive at depth 5
     [InlineData(0, 0, 10)]   // no depth at all: not an internal call
-    public async Task Dispatch_WithAForgedOrLoopingDepth_Is508AndSendsAndWritesNothing(int depth, int first, int count)
+    public async Task DispatchNode_WithAForgedOrLoopingDepth_Is508AndSendsAndWritesNothing(int depth, int first, int count)
     {
         await using var server = await LocalHostServer.StartAsync(storage.Settings());
         var jobId = NewJobId();
@@ -78,7 +78,7 @@ public sealed class DispatchTreeEndToEndTests(AzuriteFixture storage)
         var blobs = (await _blobs.ListAsync($"jobs/{jobId}/")).Select(b => (b.Name, b.Properties.ETag)).ToList();
         var (chunks, dispatches) = (server.ProcessChunkRequests, server.DispatchRequests);
 
-        var forged = $$"""{"action":"dispatch","jobId":"{{jobId}}","runId":"forged","depth":{{depth}},"first":{{first}},"count":{{count}},"pending":[[{{first}},{{count}}]]}""";
+        var forged = $$"""{"action":"dispatch_node","jobId":"{{jobId}}","runId":"forged","depth":{{depth}},"first":{{first}},"count":{{count}},"pending":[[{{first}},{{count}}]]}""";
         using var response = await server.PostInternalAsync(forged);   // signed: the depth itself is refused
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 

@@ -65,7 +65,7 @@ public sealed class AdapterParityTests(AzuriteFixture storage, ITestOutputHelper
             Signed("""{"action":"process_chunk","jobId":"parity-job","chunk":0,"depth":2,"processor":"wordcount","options":{"top":3,"lowercase":true},"items":["To be, or not to be","that is the question"]}""")),
         new("dispatch of the job, signed", 200, Signed($$"""{"action":"dispatch","jobId":"{{Job}}","runId":"parity-run","depth":1}"""), Times: true),
         new("dispatch of a range of the job, signed", 200,
-            Signed($$"""{"action":"dispatch","jobId":"{{Job}}","runId":"parity-run","depth":2,"first":0,"count":3,"pending":[]}""")),
+            Signed($$"""{"action":"dispatch_node","jobId":"{{Job}}","runId":"parity-run","depth":2,"first":0,"count":3,"pending":[]}""")),
         new("count_quotes, signed", 200,
             Signed("""{"action":"count_quotes","jobId":"parity-job","chunk":0,"depth":2,"source":{"container":"inputs","blob":"parity/data.csv","format":"csv","start":0,"end":24}}""")),
         new("start_fanout of the jobId with a different request", 409, Post(JobRequest.Replace("\"c\"", "\"d\"", StringComparison.Ordinal))),
@@ -97,7 +97,7 @@ public sealed class AdapterParityTests(AzuriteFixture storage, ITestOutputHelper
             SignedAs("""{"action":"process_chunk","jobId":"parity-job","chunk":9,"depth":2,"items":["forged"]}""",
                 () => TestKeys.Sign("""{"action":"process_chunk","jobId":"parity-job","chunk":9,"depth":2,"items":["forged"]}""", WrongKey))),
         new("dispatch beyond MaxDepth, signed", 508,
-            Signed("""{"action":"dispatch","jobId":"parity-job","runId":"forged","depth":9,"first":0,"count":3,"pending":[[0,3]]}""")),
+            Signed("""{"action":"dispatch_node","jobId":"parity-job","runId":"forged","depth":9,"first":0,"count":3,"pending":[[0,3]]}""")),
         new("process_chunk beyond MaxDepth, signed", 508, Signed("""{"action":"process_chunk","jobId":"parity-deep","chunk":0,"processor":"count","depth":5,"items":[1]}""")),
         // Storage down.
         new("GET a job, storage down", 503, Get($"api/batch/{Job}"), Outage: true),

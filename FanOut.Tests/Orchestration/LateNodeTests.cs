@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using FanOut.Core.Contracts;
 using FanOut.Core.Planning;
 using FanOut.Core.Runs;
@@ -46,5 +47,7 @@ public sealed class LateNodeTests
     }
 
     private static byte[] Subtree(string jobId, TimeSpan budget, DateTimeOffset deadline) =>
-        ChunkBodies.Subtree(jobId, new NodeWork("run-late", new ChunkSpan(0, Chunks), NodeWork.Runs(Enumerable.Range(0, Chunks)), 1, 4), "chunks", budget, deadline);
+        JsonSerializer.SerializeToUtf8Bytes(
+            TreeNodeRequest.For(jobId, new NodeWork("run-late", new ChunkSpan(0, Chunks), NodeWork.Runs(Enumerable.Range(0, Chunks)), 1, 4), "chunks", budget, deadline),
+            RunsJsonContext.Default.TreeNodeRequest);
 }

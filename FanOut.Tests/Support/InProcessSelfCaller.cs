@@ -233,12 +233,14 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
         }
     }
 
-    // The action of a call, and the chunk it is about: process_chunk's and count_quotes' chunk, a dispatch node's first.
+    // The action of a call, and the chunk it is about: process_chunk's and count_quotes' chunk, a dispatch node's first. The
+    // tests address a job's run (dispatch) and the nodes of its tree (dispatch_node) alike, as dispatch calls.
     private static (string Action, int? Chunk) Address(byte[] body)
     {
         using var json = JsonDocument.Parse(body);
         var root = json.RootElement;
         var action = root.TryGetProperty("action", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : BatchActions.ProcessChunk;
+        action = action == BatchActions.DispatchNode ? BatchActions.Dispatch : action;
         var chunk = root.TryGetProperty(action == BatchActions.Dispatch ? "first" : "chunk", out var c) && c.ValueKind == JsonValueKind.Number
             ? c.GetInt32() : (int?)null;
         return (action, chunk);

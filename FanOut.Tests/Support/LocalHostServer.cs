@@ -196,7 +196,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
     private async Task InspectCallAsync(HttpContext context, RequestDelegate next, FaultInjector? faults, TimeSpan? chunkDelay)
     {
         var (action, chunk, depth, runId, isRoot) = await ReadCallAsync(context.Request);
-        if (action == "dispatch")
+        if (action is "dispatch" or "dispatch_node")
         {
             Interlocked.Increment(ref _dispatchRequests);
             Raise(ref _deepestDispatch, depth);
@@ -314,7 +314,7 @@ internal sealed class LocalHostServer : IAsyncDisposable
             var isChunk = !hasAction || action == "process_chunk";
             int? chunk = !isChunk ? null : root.TryGetProperty("chunk", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out var index) ? index : 0;
             var runId = root.TryGetProperty("runId", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-            return (action, chunk, depth, runId, !root.TryGetProperty("first", out _));
+            return (action, chunk, depth, runId, action == "dispatch");
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
