@@ -81,7 +81,10 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddSingleton(provider => new SecretReadiness(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value, provider.GetRequiredService<ILogger<SecretReadiness>>()));
         services.TryAddSingleton<JobLedger>();
-        services.TryAddSingleton<IJobLedger>(provider => provider.GetRequiredService<JobLedger>());
+        services.TryAddSingleton<IJobStore>(provider => provider.GetRequiredService<JobLedger>());
+        services.TryAddSingleton<IChunkStore>(provider => provider.GetRequiredService<JobLedger>());
+        services.TryAddSingleton<IRunStore>(provider => provider.GetRequiredService<JobLedger>());
+        services.TryAddSingleton<ISignalStore>(provider => provider.GetRequiredService<JobLedger>());
         services.TryAddSingleton<SourceBlobs>();
         services.TryAddSingleton<SourcePlanner>();
 
@@ -112,13 +115,13 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobListing>();
         services.TryAddSingleton<IndexCursor>();
         services.TryAddTransient(provider => new JobWatchdog(
-            provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<RunStarter>(), provider.GetRequiredService<JobIds>(),
+            provider.GetRequiredService<IJobStore>(), provider.GetRequiredService<IRunStore>(), provider.GetRequiredService<RunStarter>(), provider.GetRequiredService<JobIds>(),
             provider.GetRequiredService<IndexCursor>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<JobWatchdog>>()));
         services.TryAddTransient(provider => new BatchEndpoint(
             provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(), provider.GetRequiredService<JobListing>(),
             provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
-            provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusReader>(),
+            provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobStore>(), provider.GetRequiredService<JobStatusReader>(),
             provider.GetRequiredService<NoticeSender>(), provider.GetRequiredService<NoticeHandOff>(),
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<WaitingInvocations>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));

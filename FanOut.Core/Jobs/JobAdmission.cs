@@ -16,7 +16,7 @@ namespace FanOut.Core.Jobs;
 /// another request is refused as a conflict; with the same request it is the existing job) and hands it to
 /// <see cref="JobHandOff"/>; <c>resume</c> hands a stored job over again. <c>dryRun</c> goes to <see cref="JobPreview"/>.</summary>
 internal sealed class JobAdmission(
-    StartFanoutValidator validator, IJobLedger ledger, JobHandOff handOff, JobPreview preview, SourcePlanner sources, JobThrottle throttle,
+    StartFanoutValidator validator, IJobStore jobStore, ISignalStore signalStore, JobHandOff handOff, JobPreview preview, SourcePlanner sources, JobThrottle throttle,
     TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
@@ -53,7 +53,7 @@ internal sealed class JobAdmission(
         // A job purged while this call hands it over (a DELETE racing a re-sent start) is started afresh, once: the request is whole.
         for (var round = 1; ; round++)
         {
-            var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
+            var manifest = await jobStore.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
             if (manifest is null)
             {
                 Refusal? refusal;
@@ -80,14 +80,14 @@ internal sealed class JobAdmission(
     public async Task<Outcome> ResumeAsync(JsonElement body, CancellationToken cancellationToken = default)
     {
         using var activity = FanOutTelemetry.Start("resume");
-        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "resume", ledger, cancellationToken).ConfigureAwait(false);
+        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "resume", jobStore, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
         activity?.SetTag(FanOutTelemetry.JobTag, manifest!.JobId);
         // A cancelled job runs again: what was left when it stopped.
-        await ledger.DeleteCancelAsync(manifest!.JobId, cancellationToken).ConfigureAwait(false);
+        await signalStore.DeleteCancelAsync(manifest!.JobId, cancellationToken).ConfigureAwait(false);
         throttle.NoteResumed(manifest.JobId);
         return await handOff.RunAsync(manifest, request!.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
@@ -101,7 +101,7 @@ internal sealed class JobAdmission(
             var inline = NewManifest(command, fingerprint) with { InputBlob = LedgerPaths.Items(command.JobId, fingerprint) };
             return JobPreview.TooManyChunks(command, inline.ChunkCount, options.Value.Dispatch) is { } tooMany
                 ? (null, tooMany)
-                : (await ledger.CreateAsync(inline, ItemLines.Write(command.Items, command.ChunkSize), cancellationToken).ConfigureAwait(false), null);
+                : (await jobStore.CreateAsync(inline, ItemLines.Write(command.Items, command.ChunkSize), cancellationToken).ConfigureAwait(false), null);
         }
         SourcePlanner.Planned planned;
         try
@@ -124,7 +124,7 @@ internal sealed class JobAdmission(
             ChunkCount = planned.Plan.Chunks.Count,
         };
         var plan = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(planned.Plan, LedgerJsonContext.Default.SourcePlan));
-        return (await ledger.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false), null);
+        return (await jobStore.CreateAsync(manifest, plan, cancellationToken).ConfigureAwait(false), null);
     }
 
     private JobManifest NewManifest(StartFanoutCommand command, string fingerprint) => new()

@@ -16,7 +16,7 @@ namespace FanOut.Core.Runs;
 /// it started even if its caller went away (it takes no cancellation from the request), and answers
 /// before its budget runs out.</summary>
 internal sealed class DispatchHandler(
-    IJobLedger ledger, JobRun run, TreeWalker walker, ChunkPass chunks, QuotePass quotes, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+    IJobStore jobStore, JobRun run, TreeWalker walker, ChunkPass chunks, QuotePass quotes, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Handles a <c>dispatch</c> body.</summary>
     public async Task<Outcome> HandleAsync(JsonElement body)
@@ -51,7 +51,7 @@ internal sealed class DispatchHandler(
         {
             return Refusal.Invalid(errors);
         }
-        var manifest = await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false);
+        var manifest = await jobStore.GetManifestAsync(request.JobId!).ConfigureAwait(false);
         if (manifest is null)
         {
             return Refusal.UnknownJob(request.JobId!);

@@ -144,7 +144,7 @@ public sealed class NoticeSenderTests
         }, s =>
         {
             s.AddHttpClient<NoticeSender>().ConfigurePrimaryHttpMessageHandler(() => stub);
-            s.Replace(ServiceDescriptor.Singleton<IJobLedger>(ledger));
+            ledger.ReplaceIn(s);
             if (clock is not null)
             {
                 s.Replace(ServiceDescriptor.Singleton(clock));

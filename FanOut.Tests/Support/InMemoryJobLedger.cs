@@ -5,6 +5,8 @@ using System.Text.Json.Serialization.Metadata;
 using Azure;
 using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FanOut.Tests.Support;
 
@@ -272,6 +274,15 @@ internal sealed class InMemoryJobLedger : IJobLedger
             Read(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker));
 
     // ---- for tests ----
+
+    /// <summary>Puts this ledger in the place of the app's four stores.</summary>
+    public void ReplaceIn(IServiceCollection services)
+    {
+        services.Replace(ServiceDescriptor.Singleton<IJobStore>(this));
+        services.Replace(ServiceDescriptor.Singleton<IChunkStore>(this));
+        services.Replace(ServiceDescriptor.Singleton<IRunStore>(this));
+        services.Replace(ServiceDescriptor.Singleton<ISignalStore>(this));
+    }
 
     /// <summary>Fails calls as <paramref name="fault"/> says, until <see cref="ClearFaults"/>.</summary>
     public void Inject(StorageFault fault) => _faults.Enqueue(fault);
