@@ -80,11 +80,11 @@ public static class FanOutServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StorageReadiness>>()));
         services.TryAddSingleton(provider => new SecretReadiness(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value, provider.GetRequiredService<ILogger<SecretReadiness>>()));
-        services.TryAddSingleton<JobLedger>();
-        services.TryAddSingleton<IJobStore>(provider => provider.GetRequiredService<JobLedger>());
-        services.TryAddSingleton<IChunkStore>(provider => provider.GetRequiredService<JobLedger>());
-        services.TryAddSingleton<IRunStore>(provider => provider.GetRequiredService<JobLedger>());
-        services.TryAddSingleton<ISignalStore>(provider => provider.GetRequiredService<JobLedger>());
+        services.TryAddSingleton<LedgerBlobs>(); // the ledger's container, shared by its four stores
+        services.TryAddSingleton<IJobStore, BlobJobStore>();
+        services.TryAddSingleton<IChunkStore, BlobChunkStore>();
+        services.TryAddSingleton<IRunStore, BlobRunStore>();
+        services.TryAddSingleton<ISignalStore, BlobSignalStore>();
         services.TryAddSingleton<SourceBlobs>();
         services.TryAddSingleton<SourcePlanner>();
 

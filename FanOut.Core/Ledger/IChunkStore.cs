@@ -5,7 +5,7 @@ namespace FanOut.Core.Ledger;
 
 /// <summary>The job's chunks: each one's commit (the first stands), its output part, its failure record, the snapshot of
 /// which are committed or failed, and the tallies of ranges whose chunks are all committed. What a chunk's worker and a
-/// run's leaves write and read, many at once. <see cref="JobLedger"/> keeps it in Blob Storage (layout in
+/// run's leaves write and read, many at once. <see cref="BlobChunkStore"/> keeps it in Blob Storage (layout in
 /// <see cref="LedgerPaths"/>); transient failures surface as <see cref="StorageUnavailableException"/>.</summary>
 internal interface IChunkStore
 {

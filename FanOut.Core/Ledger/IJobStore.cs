@@ -5,7 +5,7 @@ namespace FanOut.Core.Ledger;
 /// <summary>The job as a whole: its manifest and input (written once, when it is admitted), its fan-in result, its entry in the
 /// index of jobs, and its purge. One of the four stores of the ledger, split by what a caller works on (as Blob Storage's
 /// clients are split by resource), so that a class takes only the part it uses and each part has a small contract
-/// (FanOut.Tests' LedgerContract) run against Blob Storage and memory alike. <see cref="JobLedger"/> keeps it in Blob
+/// (FanOut.Tests' LedgerContract) run against Blob Storage and memory alike. <see cref="BlobJobStore"/> keeps it in Blob
 /// Storage (layout in <see cref="LedgerPaths"/>); transient failures surface as <see cref="StorageUnavailableException"/>.</summary>
 internal interface IJobStore
 {

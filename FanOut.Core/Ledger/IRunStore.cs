@@ -4,7 +4,7 @@ namespace FanOut.Core.Ledger;
 
 /// <summary>The job's runs: the dispatch marker (the lease of the run that holds the job), each run's progress logs, what a
 /// run hands its next hop, and the watchdog's count of the resumes it started. What one run of the job writes about itself,
-/// and what the next run, a status read and the watchdog read of it. <see cref="JobLedger"/> keeps it in Blob Storage
+/// and what the next run, a status read and the watchdog read of it. <see cref="BlobRunStore"/> keeps it in Blob Storage
 /// (layout in <see cref="LedgerPaths"/>); transient failures surface as <see cref="StorageUnavailableException"/>.</summary>
 internal interface IRunStore
 {

@@ -4,7 +4,7 @@ namespace FanOut.Core.Ledger;
 
 /// <summary>What is signalled to a job from outside its run: a pause (back-pressure every dispatcher honours), a cancel,
 /// and the notice of its final status to its notify URL. Small records, each replaced whole, read often.
-/// <see cref="JobLedger"/> keeps them in Blob Storage (layout in <see cref="LedgerPaths"/>); transient failures
+/// <see cref="BlobSignalStore"/> keeps them in Blob Storage (layout in <see cref="LedgerPaths"/>); transient failures
 /// surface as <see cref="StorageUnavailableException"/>.</summary>
 internal interface ISignalStore
 {
