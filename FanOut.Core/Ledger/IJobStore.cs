@@ -41,6 +41,7 @@ internal interface IJobStore
     Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default);
 
     /// <summary>Removes every blob of the job (its index entry first), its manifest next to last and its lease (the purge's) last, so
-    /// that a purge cut short can be repeated and a run waiting for the lease finds the job gone; answers how many it removed.</summary>
+    /// that a purge cut short can be repeated and a run waiting for the lease finds the job gone; answers how many blobs of the
+    /// job's folder it removed (its index entry, outside the folder, is not counted).</summary>
     Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default);
 }

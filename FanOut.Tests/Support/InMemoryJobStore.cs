@@ -77,14 +77,18 @@ internal sealed class InMemoryJobStore(InMemoryJobLedger ledger) : IJobStore
             }
         });
 
-    // One counted call per blob deleted (PurgeBlob), so a test can cut a purge short; the manifest, then the lease, last.
+    // One counted call per blob deleted (PurgeBlob), so a test can cut a purge short: the index entry first (not counted in
+    // the answer, as Blob Storage's purge does not count it), the manifest, then the lease, last.
     public async Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default)
     {
-        var manifest = LedgerPaths.Manifest(jobId);
+        if (ledger.Manifest(jobId) is { } stored)
+        {
+            var index = LedgerPaths.IndexEntry(jobId, stored.CreatedAt);
+            await ledger.RunAsync(LedgerOperation.PurgeBlob, jobId, null, cancellationToken, () => ledger.Remove(index));
+        }
+        var (manifest, lease) = (LedgerPaths.Manifest(jobId), LedgerPaths.DispatchMarker(jobId));
         var deleted = 0;
-        var index = ledger.Manifest(jobId) is { } stored ? [LedgerPaths.IndexEntry(jobId, stored.CreatedAt)] : Array.Empty<string>();
-        var lease = LedgerPaths.DispatchMarker(jobId);
-        foreach (var name in index.Concat(ledger.Names(LedgerPaths.Job(jobId)).Where(n => n != manifest && n != lease)).Append(manifest).Append(lease))
+        foreach (var name in ledger.Names(LedgerPaths.Job(jobId)).Where(n => n != manifest && n != lease).Append(manifest).Append(lease))
         {
             deleted += await ledger.RunAsync(LedgerOperation.PurgeBlob, jobId, null, cancellationToken, () => ledger.Remove(name) ? 1 : 0);
         }
