@@ -125,7 +125,7 @@ internal sealed class BenchHost(
     /// ledger's own operation) to the same Azurite, as many as the fan-out has chunks, at its concurrency.</summary>
     public async Task<RunResult> StorageCeilingAsync(int commits)
     {
-        var ledger = app.Services.GetRequiredService<JobLedger>();
+        var ledger = app.Services.GetRequiredService<IChunkStore>();
         var jobId = $"bench-ceiling-{Interlocked.Increment(ref _ceilingRuns)}-{Guid.NewGuid():N}";
         var result = JsonSerializer.SerializeToElement(new { records = 1, bytes = 4 });
         var latencies = new System.Collections.Concurrent.ConcurrentQueue<double>();

@@ -80,8 +80,11 @@ public static class FanOutServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<StorageReadiness>>()));
         services.TryAddSingleton(provider => new SecretReadiness(
             provider.GetRequiredService<IOptions<FanOutOptions>>().Value, provider.GetRequiredService<ILogger<SecretReadiness>>()));
-        services.TryAddSingleton<JobLedger>();
-        services.TryAddSingleton<IJobLedger>(provider => provider.GetRequiredService<JobLedger>());
+        services.TryAddSingleton<LedgerBlobs>(); // the ledger's container, shared by its four stores
+        services.TryAddSingleton<IJobStore, BlobJobStore>();
+        services.TryAddSingleton<IChunkStore, BlobChunkStore>();
+        services.TryAddSingleton<IRunStore, BlobRunStore>();
+        services.TryAddSingleton<ISignalStore, BlobSignalStore>();
         services.TryAddSingleton<SourceBlobs>();
         services.TryAddSingleton<SourcePlanner>();
 
@@ -114,13 +117,13 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobListing>();
         services.TryAddSingleton<IndexCursor>();
         services.TryAddTransient(provider => new JobWatchdog(
-            provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<RunStarter>(), provider.GetRequiredService<JobIds>(),
+            provider.GetRequiredService<IJobStore>(), provider.GetRequiredService<IRunStore>(), provider.GetRequiredService<RunStarter>(), provider.GetRequiredService<JobIds>(),
             provider.GetRequiredService<IndexCursor>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<JobWatchdog>>()));
         services.TryAddTransient(provider => new BatchEndpoint(
             provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(), provider.GetRequiredService<JobListing>(),
             provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
-            provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobLedger>(), provider.GetRequiredService<JobStatusReader>(),
+            provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobStore>(), provider.GetRequiredService<JobStatusReader>(),
             provider.GetRequiredService<NoticeSender>(), provider.GetRequiredService<NoticeHandOff>(),
             provider.GetRequiredService<InternalCallSigner>(), provider.GetRequiredService<WaitingInvocations>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<BatchEndpoint>>()));

@@ -11,7 +11,7 @@ namespace FanOut.Core.Chunks;
 
 /// <summary>The records of a chunk, through one reader whatever holds them: a byte range of a source blob, of
 /// the job's stored items (<see cref="ItemLines"/>), or the items of a standalone chunk, framed the same way.</summary>
-internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOptions<FanOutOptions> options)
+internal sealed class ChunkRecords(SourceBlobs sources, IJobStore jobStore, IOptions<FanOutOptions> options)
 {
     /// <summary>Checks where the chunk's records come from.</summary>
     public void Validate(ProcessChunkRequest request, FieldErrors errors)
@@ -52,7 +52,7 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobLedger ledger, IOpti
         {
             // A chunk of stored items ends exactly at its last newline: one read of exactly its bytes.
             var openAt = LineRecords.OpenAt(range.Start);
-            using var stored = new MemoryStream(await ledger.ReadInputRangeAsync(range.Blob!, openAt, (int)(range.End - openAt)).ConfigureAwait(false));
+            using var stored = new MemoryStream(await jobStore.ReadInputRangeAsync(range.Blob!, openAt, (int)(range.End - openAt)).ConfigureAwait(false));
             return await ReadItemsAsync(stored, range.Start, range.End, onRecord).ConfigureAwait(false);
         }
         await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None, range.End).ConfigureAwait(false);

@@ -17,7 +17,7 @@ namespace FanOut.Core.Chunks;
 /// <summary>Handles <c>process_chunk</c>: runs the chunk's processor over its items and answers the
 /// chunk's partial result.</summary>
 internal sealed class ChunkWorker(
-    ChunkProcessors processors, IJobLedger ledger, ChunkRecords records, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<ChunkWorker> logger)
+    ChunkProcessors processors, IChunkStore chunkStore, ChunkRecords records, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<ChunkWorker> logger)
 {
     /// <summary>Processes the chunk in <paramref name="body"/> and, when it belongs to a job, commits its result.
     /// A processor that throws <see cref="DownstreamThrottledException"/> gets the chunk refused as throttled (429 with
@@ -93,7 +93,7 @@ internal sealed class ChunkWorker(
         activity?.SetTag(FanOutTelemetry.JobTag, request.JobId).SetTag(FanOutTelemetry.ChunkTag, request.Chunk).SetTag("fanout.processor", processorName);
 
         var emits = processor!.OutputFormat is not null && request.JobId is not null;
-        if (emits && await ledger.ReadChunkAsync(request.JobId!, request.Chunk).ConfigureAwait(false) is { } committed)
+        if (emits && await chunkStore.ReadChunkAsync(request.JobId!, request.Chunk).ConfigureAwait(false) is { } committed)
         {
             // Already committed: its output part is written too, so nothing is applied twice.
             return new ChunkProcessed(Answer(committed), CommitKind.Duplicate);
@@ -136,7 +136,7 @@ internal sealed class ChunkWorker(
         {
             // The part is written before the commit, so a committed chunk always has its part; a retry
             // before the commit rewrites the same records.
-            result.Output = await ledger.WriteOutputAsync(request.JobId, request.Chunk, processor.OutputFormat!, output.Written).ConfigureAwait(false);
+            result.Output = await chunkStore.WriteOutputAsync(request.JobId, request.Chunk, processor.OutputFormat!, output.Written).ConfigureAwait(false);
         }
         var commit = await CommitAsync(new CommittedChunk
         {
@@ -151,7 +151,7 @@ internal sealed class ChunkWorker(
         using var activity = FanOutTelemetry.Start("commit", chunk.JobId);
         activity?.SetTag(FanOutTelemetry.ChunkTag, chunk.Chunk);
         var started = Stopwatch.GetTimestamp();
-        var commit = await ledger.CommitChunkAsync(chunk).ConfigureAwait(false);
+        var commit = await chunkStore.CommitChunkAsync(chunk).ConfigureAwait(false);
         FanOutTelemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         activity?.SetTag("fanout.duplicate", commit.IsDuplicate);
         return commit;

@@ -12,7 +12,7 @@ namespace FanOut.Core.Dispatch;
 /// at once within the instance, and through the ledger (<c>jobs/{jobId}/pause.json</c>) with the job's
 /// dispatchers on other instances, which read it at most once a second. A job's cancel (<c>cancel.json</c>) travels
 /// the same way: once a dispatcher has seen it, it sends nothing more of the job.</summary>
-internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobThrottle> logger)
+internal sealed class JobThrottle(ISignalStore signalStore, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<JobThrottle> logger)
 {
     /// <summary>How often a dispatcher looks for a pause that another instance recorded.</summary>
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
@@ -72,7 +72,7 @@ internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, 
         Log.JobPaused(logger, jobId, wait.TotalMilliseconds);
         try
         {
-            await ledger.WritePauseAsync(jobId, new JobPause { Until = until }).ConfigureAwait(false);
+            await signalStore.WritePauseAsync(jobId, new JobPause { Until = until }).ConfigureAwait(false);
         }
         catch (StorageUnavailableException ex)
         {
@@ -100,14 +100,14 @@ internal sealed class JobThrottle(IJobLedger ledger, TimeProvider timeProvider, 
     {
         try
         {
-            if (await ledger.ReadPauseAsync(jobId).ConfigureAwait(false) is { } recorded)
+            if (await signalStore.ReadPauseAsync(jobId).ConfigureAwait(false) is { } recorded)
             {
                 lock (state)
                 {
                     state.Until = recorded.Until > state.Until ? recorded.Until : state.Until;
                 }
             }
-            state.Cancelled = await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
+            state.Cancelled = await signalStore.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
         }
         catch (StorageUnavailableException ex)
         {

@@ -32,7 +32,7 @@ public sealed class BatchEndpoint
     private readonly ChunkWorker _worker;
     private readonly QuoteCounter _quotes;
     private readonly DispatchHandler _dispatch;
-    private readonly IJobLedger _ledger;
+    private readonly IJobStore _jobStore;
     private readonly JobStatusReader _status;
     private readonly NoticeSender _notice;
     private readonly NoticeHandOff _notices;
@@ -42,14 +42,14 @@ public sealed class BatchEndpoint
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
-        JobAdmission admission, JobCancellation cancellation, JobPurge purge, JobListing listing, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobLedger ledger,
+        JobAdmission admission, JobCancellation cancellation, JobPurge purge, JobListing listing, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobStore jobStore,
         JobStatusReader status, NoticeSender notice, NoticeHandOff notices, InternalCallSigner signer, WaitingInvocations waiting, IOptions<FanOutOptions> options,
         ILogger<BatchEndpoint> logger)
     {
         _waiting = waiting;
         (_notice, _notices) = (notice, notices);
         (_cancellation, _purge, _listing) = (cancellation, purge, listing);
-        (_admission, _worker, _quotes, _dispatch, _ledger, _status, _signer) = (admission, worker, quotes, dispatch, ledger, status, signer);
+        (_admission, _worker, _quotes, _dispatch, _jobStore, _status, _signer) = (admission, worker, quotes, dispatch, jobStore, status, signer);
         (_options, _logger) = (options.Value, logger);
     }
 
@@ -82,12 +82,12 @@ public sealed class BatchEndpoint
         {
             return (null, Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.") with { Detail = "Not a valid job id." });
         }
-        var manifest = await _ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var manifest = await _jobStore.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (manifest is null)
         {
             return (null, Refusal.UnknownJob(jobId));
         }
-        if (await _ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is { } result)
+        if (await _jobStore.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is { } result)
         {
             // A notice still owed (its sender died before it was settled) is handed over again: one read when there is none.
             await _notices.AnnounceAsync(manifest, result).ConfigureAwait(false);

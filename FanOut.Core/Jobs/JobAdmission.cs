@@ -16,8 +16,8 @@ namespace FanOut.Core.Jobs;
 /// another request is refused as a conflict; with the same request it is the existing job) and hands it to
 /// <see cref="JobHandOff"/>; <c>resume</c> hands a stored job over again. <c>dryRun</c> goes to <see cref="JobPreview"/>.</summary>
 internal sealed class JobAdmission(
-    StartFanoutValidator validator, IJobLedger ledger, JobHandOff handOff, JobPlanner planner, JobPreview preview, SourcePlanner sources, JobThrottle throttle,
-    TimeProvider timeProvider)
+    StartFanoutValidator validator, IJobStore jobStore, ISignalStore signalStore, JobHandOff handOff, JobPlanner planner, JobPreview preview, SourcePlanner sources,
+    JobThrottle throttle, TimeProvider timeProvider)
 {
     /// <summary>Starts (or, for a job id already stored with the same request, continues) a job.</summary>
     /// <param name="body">The request (its items stand as <c>[]</c>: they are <paramref name="items"/>).</param>
@@ -53,7 +53,7 @@ internal sealed class JobAdmission(
         // A job purged while this call hands it over (a DELETE racing a re-sent start) is started afresh, once: the request is whole.
         for (var round = 1; ; round++)
         {
-            var manifest = await ledger.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
+            var manifest = await jobStore.GetManifestAsync(command.JobId, cancellationToken).ConfigureAwait(false);
             if (manifest is null)
             {
                 Refusal? refusal;
@@ -80,14 +80,14 @@ internal sealed class JobAdmission(
     public async Task<Outcome> ResumeAsync(JsonElement body, CancellationToken cancellationToken = default)
     {
         using var activity = FanOutTelemetry.Start("resume");
-        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "resume", ledger, cancellationToken).ConfigureAwait(false);
+        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "resume", jobStore, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
         activity?.SetTag(FanOutTelemetry.JobTag, manifest!.JobId);
         // A cancelled job runs again: what was left when it stopped.
-        await ledger.DeleteCancelAsync(manifest!.JobId, cancellationToken).ConfigureAwait(false);
+        await signalStore.DeleteCancelAsync(manifest!.JobId, cancellationToken).ConfigureAwait(false);
         throttle.NoteResumed(manifest.JobId);
         return await handOff.RunAsync(manifest, request!.WaitSeconds ?? FanOutDefaults.WaitSeconds, cancellationToken).ConfigureAwait(false);
     }
@@ -104,11 +104,11 @@ internal sealed class JobAdmission(
         if (planned.Source is not { } plan)
         {
             manifest = manifest with { InputBlob = LedgerPaths.Items(command.JobId, fingerprint) };
-            return (await ledger.CreateAsync(manifest, ItemLines.Write(command.Items, command.ChunkSize), cancellationToken).ConfigureAwait(false), null);
+            return (await jobStore.CreateAsync(manifest, ItemLines.Write(command.Items, command.ChunkSize), cancellationToken).ConfigureAwait(false), null);
         }
         manifest = manifest with { Source = command.Source, ChunkBytes = command.ChunkBytes };
         var stored = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(plan, LedgerJsonContext.Default.SourcePlan));
-        return (await ledger.CreateAsync(manifest, stored, cancellationToken).ConfigureAwait(false), null);
+        return (await jobStore.CreateAsync(manifest, stored, cancellationToken).ConfigureAwait(false), null);
     }
 
     private JobManifest NewManifest(StartFanoutCommand command, string fingerprint) => new()

@@ -14,19 +14,19 @@ namespace FanOut.Core.Jobs;
 /// exact counts. A job that no run holds (stored but not run, or its run died) is ended at once, from its status. Cancelling
 /// again is harmless; cancelling a job that finished is a conflict. <c>resume</c> runs what is left.</summary>
 internal sealed class JobCancellation(
-    IJobLedger ledger, JobThrottle throttle, JobStatusReader status, NoticeHandOff notices, WaitingCallers waiting, JobEnd end, TimeProvider timeProvider,
+    IJobStore jobStore, IRunStore runStore, ISignalStore signalStore, JobThrottle throttle, JobStatusReader status, NoticeHandOff notices, WaitingCallers waiting, JobEnd end, TimeProvider timeProvider,
     IOptions<FanOutOptions> options)
 {
     /// <summary>Cancels the job and answers its status: Cancelled when it already ended so, else the status so far (202).</summary>
     public async Task<Outcome> CancelAsync(System.Text.Json.JsonElement body, CancellationToken cancellationToken)
     {
-        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "cancel", ledger, cancellationToken).ConfigureAwait(false);
+        var (request, manifest, refusal) = await StoredJobRequest.ReadAsync(body, "cancel", jobStore, cancellationToken).ConfigureAwait(false);
         if (refusal is not null)
         {
             return refusal;
         }
         var jobId = manifest!.JobId;
-        var ended = await ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false);
+        var ended = await jobStore.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (ended is { Status: JobStatus.Cancelled })
         {
             return new JobFinished(ended);
@@ -37,17 +37,17 @@ internal sealed class JobCancellation(
         }
         // A purge holds the job's lease while it deletes the job's blobs: a cancel written now would outlive the job, and wait
         // for a run that never comes.
-        if (IsPurging(await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false)))
+        if (IsPurging(await runStore.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false)))
         {
             return Refusal.BeingPurged(jobId);
         }
-        await ledger.WriteCancelAsync(jobId, new JobCancel { RequestedAt = timeProvider.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
+        await signalStore.WriteCancelAsync(jobId, new JobCancel { RequestedAt = timeProvider.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         throttle.NoteCancelled(jobId);
-        var marker = await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false);
-        if (IsPurging(marker) || marker is null && await ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
+        var marker = await runStore.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false);
+        if (IsPurging(marker) || marker is null && await jobStore.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
         {
             // A purge began (or ended) since the read above: it may have listed the job's blobs before the cancel was written.
-            await ledger.DeleteCancelAsync(jobId, cancellationToken).ConfigureAwait(false);
+            await signalStore.DeleteCancelAsync(jobId, cancellationToken).ConfigureAwait(false);
             return Refusal.BeingPurged(jobId);
         }
         if (marker is not null && marker.HoldsAt(timeProvider.GetUtcNow()))
@@ -66,11 +66,11 @@ internal sealed class JobCancellation(
             StatusUrl = options.Value.StatusUrl(jobId),
         };
         // Written only over what was read as not final: a run that ended the job since (between the reads above) keeps its result.
-        var written = await ledger.TryUpdateResultAsync(jobId, current => current is null or { Status: JobStatus.Incomplete } ? cancelled : null, cancellationToken)
+        var written = await jobStore.TryUpdateResultAsync(jobId, current => current is null or { Status: JobStatus.Incomplete } ? cancelled : null, cancellationToken)
             .ConfigureAwait(false);
         if (written is null)
         {
-            var final = await ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false);
+            var final = await jobStore.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false);
             return final is { Status: JobStatus.Succeeded or JobStatus.Failed } ? Refusal.AlreadyEnded(jobId, final.Status)
                 : final is not null ? new JobFinished(final)
                 : new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));

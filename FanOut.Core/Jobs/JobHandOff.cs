@@ -14,7 +14,7 @@ namespace FanOut.Core.Jobs;
 /// once (<see cref="WaitingCallers"/>); the others are answered as if they had sent <c>waitSeconds: 0</c>. It never
 /// dispatches chunks itself.</summary>
 internal sealed class JobHandOff(
-    RunStarter starter, JobStatusReader status, IJobLedger ledger, JobIds jobIds, WaitingCallers waiting, JobEnd end, TimeProvider timeProvider,
+    RunStarter starter, JobStatusReader status, IJobStore jobStore, JobIds jobIds, WaitingCallers waiting, JobEnd end, TimeProvider timeProvider,
     IOptions<FanOutOptions> options)
 {
     /// <summary>Runs the job (a job that succeeded answers its result at once) and answers how far it got.</summary>
@@ -25,7 +25,7 @@ internal sealed class JobHandOff(
         var waitFor = TimeSpan.FromSeconds(Math.Min(turn.Seconds, options.Value.Dispatch.HopDeadlineSeconds - 1));
         var started = timeProvider.GetTimestamp();
         var answer = await starter.StartAsync(manifest.JobId, jobIds.NewId(), waitFor, cancellationToken).ConfigureAwait(false);
-        if (answer is RunReply.Gone && await ledger.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } again)
+        if (answer is RunReply.Gone && await jobStore.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } again)
         {
             // The run found no job, and there is one now: a purge took the job between this call's read and its run, and
             // an identical start (the same id takes only the same request) stored it again. That one is handed off too.
@@ -48,7 +48,7 @@ internal sealed class JobHandOff(
             return new JobRunning(await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false));
         }
         // "Stored, send resume" only while it is true: a job purged meanwhile (a DELETE racing this call) is unknown now.
-        return await ledger.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is null
+        return await jobStore.GetManifestAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is null
             ? Refusal.UnknownJob(manifest.JobId)
             : Refusal.DispatchFailed(manifest.JobId, answer is RunReply.Failed { Error: var error } ? error : "The run found no such job.");
     }

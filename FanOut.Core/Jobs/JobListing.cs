@@ -14,7 +14,7 @@ namespace FanOut.Core.Jobs;
 /// its live status, which costs a few storage calls whatever its size; so a page costs the same whatever the jobs'
 /// chunk counts. With <c>status</c>, a page holds the jobs of that status among its <c>top</c> entries (it may hold
 /// fewer, even none): follow <c>continuationToken</c> to the end.</summary>
-internal sealed class JobListing(IJobLedger ledger, JobStatusReader status, IOptions<FanOutOptions> options)
+internal sealed class JobListing(IJobStore jobStore, JobStatusReader status, IOptions<FanOutOptions> options)
 {
     /// <summary>The most jobs a page may ask for.</summary>
     public const int MaxTop = 100;
@@ -44,7 +44,7 @@ internal sealed class JobListing(IJobLedger ledger, JobStatusReader status, IOpt
         {
             return Refusal.Invalid(errors);
         }
-        var page = await ledger.ListJobsAsync(count, continuationToken, cancellationToken).ConfigureAwait(false);
+        var page = await jobStore.ListJobsAsync(count, continuationToken, cancellationToken).ConfigureAwait(false);
         var jobs = await Task.WhenAll(page.Entries.Select(entry => SummaryAsync(entry, cancellationToken))).ConfigureAwait(false);
         var listed = jobs.OfType<JobSummary>().Where(job => statusFilter is null || job.Status == statusFilter).ToList();
         return Answered.Of(new JobList(listed, page.ContinuationToken), FanOutJsonContext.Default.JobList);
@@ -57,11 +57,11 @@ internal sealed class JobListing(IJobLedger ledger, JobStatusReader status, IOpt
         {
             return new JobSummary(entry.JobId, ended, entry.Processor, entry.CreatedAt, entry.CompletedAt, chunks, options.Value.StatusUrl(entry.JobId));
         }
-        if (await ledger.GetManifestAsync(entry.JobId, cancellationToken).ConfigureAwait(false) is not { } manifest)
+        if (await jobStore.GetManifestAsync(entry.JobId, cancellationToken).ConfigureAwait(false) is not { } manifest)
         {
             return null;
         }
-        var job = await ledger.ReadResultAsync(entry.JobId, cancellationToken).ConfigureAwait(false)
+        var job = await jobStore.ReadResultAsync(entry.JobId, cancellationToken).ConfigureAwait(false)
                   ?? await status.LiveAsync(manifest, cancellationToken).ConfigureAwait(false);
         return new JobSummary(job.JobId, job.Status, job.Processor, job.CreatedAt, job.CompletedAt, job.Chunks, job.StatusUrl);
     }

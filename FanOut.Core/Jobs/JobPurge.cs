@@ -10,7 +10,7 @@ namespace FanOut.Core.Jobs;
 /// whose blobs are going: a run that finds it held waits, and finds the job gone. The manifest goes next to last and the
 /// lease last, so a purge cut short (storage failing half-way) is finished by sending it again; once the manifest is gone,
 /// the job is unknown (404) and its id free for a new job.</summary>
-internal sealed class JobPurge(IJobLedger ledger, RunLease lease, JobIds jobIds)
+internal sealed class JobPurge(IJobStore jobStore, RunLease lease, JobIds jobIds)
 {
     /// <summary>Purges the job and answers how many blobs it removed.</summary>
     public async Task<Outcome> PurgeAsync(string jobId, CancellationToken cancellationToken)
@@ -19,7 +19,7 @@ internal sealed class JobPurge(IJobLedger ledger, RunLease lease, JobIds jobIds)
         {
             return Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.") with { Detail = "Not a valid job id." };
         }
-        if (await ledger.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
+        if (await jobStore.GetManifestAsync(jobId, cancellationToken).ConfigureAwait(false) is null)
         {
             return Refusal.UnknownJob(jobId);
         }
@@ -32,7 +32,7 @@ internal sealed class JobPurge(IJobLedger ledger, RunLease lease, JobIds jobIds)
         try
         {
             await using var heartbeat = lease.Hold(jobId, purgeId);
-            purged = await ledger.PurgeAsync(jobId, cancellationToken).ConfigureAwait(false);
+            purged = await jobStore.PurgeAsync(jobId, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

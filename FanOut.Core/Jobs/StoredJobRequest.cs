@@ -12,7 +12,7 @@ internal static class StoredJobRequest
 {
     /// <summary>The request and its job's manifest, or why not: 400 for a bad field, 404 for an unknown job.</summary>
     public static async Task<(ResumeRequest? Request, JobManifest? Manifest, Refusal? Refusal)> ReadAsync(
-        JsonElement body, string doing, IJobLedger ledger, CancellationToken cancellationToken)
+        JsonElement body, string doing, IJobStore jobStore, CancellationToken cancellationToken)
     {
         var errors = new FieldErrors();
         var request = JsonRequest.Read(body, FanOutJsonContext.Default.ResumeRequest, errors);
@@ -25,7 +25,7 @@ internal static class StoredJobRequest
         {
             return (null, null, Refusal.Invalid(errors));
         }
-        var manifest = await ledger.GetManifestAsync(request!.JobId!, cancellationToken).ConfigureAwait(false);
+        var manifest = await jobStore.GetManifestAsync(request!.JobId!, cancellationToken).ConfigureAwait(false);
         return manifest is null ? (null, null, Refusal.UnknownJob(request.JobId!)) : (request, manifest, null);
     }
 }

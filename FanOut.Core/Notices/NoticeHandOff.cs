@@ -13,7 +13,7 @@ namespace FanOut.Core.Notices;
 /// invocation has claimed it, not for the receiver: the run that ended the job (after it let the job's lease go), a cancel that
 /// ended it, and any status read that finds the notice still owed (its sender died) call it. Nothing it meets, a storage
 /// failure or the self-call's, reaches its caller: it is logged, and the next status read hands the notice over again.</summary>
-internal sealed class NoticeHandOff(IJobLedger ledger, ISelfCaller self, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<NoticeHandOff> logger)
+internal sealed class NoticeHandOff(ISignalStore signalStore, ISelfCaller self, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<NoticeHandOff> logger)
 {
     // How long the caller waits for the sender's claim to show before it goes on without it (a claim takes two storage calls).
     private static readonly TimeSpan AcknowledgeTimeout = TimeSpan.FromSeconds(10);
@@ -32,7 +32,7 @@ internal sealed class NoticeHandOff(IJobLedger ledger, ISelfCaller self, TimePro
         var jobId = manifest.JobId;
         try
         {
-            if ((await ledger.ReadNoticeAsync(jobId).ConfigureAwait(false))?.Settles(result.Status, timeProvider.GetUtcNow()) == true)
+            if ((await signalStore.ReadNoticeAsync(jobId).ConfigureAwait(false))?.Settles(result.Status, timeProvider.GetUtcNow()) == true)
             {
                 return;
             }
@@ -42,7 +42,7 @@ internal sealed class NoticeHandOff(IJobLedger ledger, ISelfCaller self, TimePro
             {
                 var started = timeProvider.GetTimestamp();
                 while (!call.IsCompleted && timeProvider.GetElapsedTime(started) < AcknowledgeTimeout
-                       && (await ledger.ReadNoticeAsync(jobId).ConfigureAwait(false))?.Settles(result.Status, timeProvider.GetUtcNow()) != true)
+                       && (await signalStore.ReadNoticeAsync(jobId).ConfigureAwait(false))?.Settles(result.Status, timeProvider.GetUtcNow()) != true)
                 {
                     await Task.WhenAny(call, Task.Delay(Poll, timeProvider)).ConfigureAwait(false);
                 }

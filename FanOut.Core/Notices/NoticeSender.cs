@@ -15,7 +15,7 @@ namespace FanOut.Core.Notices;
 /// one sender at a time), POSTs the job's final status to its notify URL (<see cref="NoticePolicy"/>: retried on transient
 /// failures, each attempt signed anew, no redirect followed, the answer's body never read) and records how it ended. Whatever
 /// the transport or the policies throw ends as a notice given up and logged, never as this call's failure.</summary>
-internal sealed class NoticeSender(HttpClient http, IJobLedger ledger, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<NoticeSender> logger)
+internal sealed class NoticeSender(HttpClient http, IJobStore jobStore, ISignalStore signalStore, TimeProvider timeProvider, IOptions<FanOutOptions> options, ILogger<NoticeSender> logger)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
@@ -27,22 +27,22 @@ internal sealed class NoticeSender(HttpClient http, IJobLedger ledger, TimeProvi
         {
             return Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.");
         }
-        if (await ledger.GetManifestAsync(jobId).ConfigureAwait(false) is not { } manifest)
+        if (await jobStore.GetManifestAsync(jobId).ConfigureAwait(false) is not { } manifest)
         {
             return Refusal.UnknownJob(jobId);
         }
-        var result = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
+        var result = await jobStore.ReadResultAsync(jobId).ConfigureAwait(false);
         if (manifest.NotifyUrl is not { } url || result is null || !NoticeHandOff.IsFinal(result.Status) || options.Value.Notify.SigningKey is not { Length: > 0 })
         {
             return Answer(new NoticeAnswer(jobId, result?.Status, NoticeState.None));
         }
         var now = timeProvider.GetUtcNow();
-        var claim = await ledger.TryUpdateNoticeAsync(jobId, current => current?.Settles(result.Status, now) == true
+        var claim = await signalStore.TryUpdateNoticeAsync(jobId, current => current?.Settles(result.Status, now) == true
             ? null
             : new JobNotice { Status = result.Status, ClaimedUntil = now + NoticePolicy.ClaimTerm }).ConfigureAwait(false);
         if (claim is null)
         {
-            var settled = await ledger.ReadNoticeAsync(jobId).ConfigureAwait(false);
+            var settled = await signalStore.ReadNoticeAsync(jobId).ConfigureAwait(false);
             return Answer(new NoticeAnswer(jobId, result.Status, StateOf(settled), settled?.Error));
         }
 
@@ -53,7 +53,7 @@ internal sealed class NoticeSender(HttpClient http, IJobLedger ledger, TimeProvi
         }
         var ended = claim with { ClaimedUntil = null, NotifiedAt = error is null ? timeProvider.GetUtcNow() : null, Error = error };
         // Only over its own claim: a purge meanwhile (no record) or a newer status's sender (another record) is left as it is.
-        await ledger.TryUpdateNoticeAsync(jobId, current => current == claim ? ended : null).ConfigureAwait(false);
+        await signalStore.TryUpdateNoticeAsync(jobId, current => current == claim ? ended : null).ConfigureAwait(false);
         return Answer(new NoticeAnswer(jobId, result.Status, StateOf(ended), error));
     }
 

@@ -20,7 +20,7 @@ namespace FanOut.Core.Runs;
 /// (<see cref="QuoteStates"/>); a chunk marked unknown is neither sent nor read: the run accounts for it. The
 /// leaf's progress goes to its run's log as its chunks end (<see cref="LeafProgress"/>).</summary>
 internal sealed class ChunkPass(
-    IJobLedger ledger, ChunkDispatcher dispatcher, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options,
+    IJobStore jobStore, IChunkStore chunkStore, IRunStore runStore, ChunkDispatcher dispatcher, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options,
     ILogger<ChunkPass> logger)
     : IPass<ChunkTally>
 {
@@ -56,7 +56,7 @@ internal sealed class ChunkPass(
         try
         {
             // Its chunks were committed before this run: none of them is new to it, nor open.
-            return await ledger.ReadRangeTallyAsync(manifest.JobId, work.Span.First, work.Span.Count, Wire).ConfigureAwait(false) is { } recalled
+            return await chunkStore.ReadRangeTallyAsync(manifest.JobId, work.Span.First, work.Span.Count, Wire).ConfigureAwait(false) is { } recalled
                 ? recalled with { NewlySucceeded = 0, NewItems = 0, Open = [], Unsure = [] }
                 : null;
         }
@@ -79,7 +79,7 @@ internal sealed class ChunkPass(
         }
         try
         {
-            await ledger.WriteRangeTallyAsync(manifest.JobId, work.Span.First, work.Span.Count, tally, Wire).ConfigureAwait(false);
+            await chunkStore.WriteRangeTallyAsync(manifest.JobId, work.Span.First, work.Span.Count, tally, Wire).ConfigureAwait(false);
         }
         catch (StorageUnavailableException ex)
         {
@@ -103,7 +103,7 @@ internal sealed class ChunkPass(
             var until = timeProvider.GetUtcNow() + deadline.Remaining;
             var messageOf = await MessagesAsync(manifest, work, toSend, until).ConfigureAwait(false);
             // What the sent chunks came to, in the run's progress log, for the job's status while it runs.
-            await using var progress = LeafProgress.Start(ledger, manifest, work, toSend.Count, timeProvider, logger);
+            await using var progress = LeafProgress.Start(runStore, manifest, work, toSend.Count, timeProvider, logger);
             outcomes = await dispatcher.DispatchAsync(manifest.JobId, [.. toSend.Select(i => new ChunkRange(i, 0, 0))],
                 chunk =>
                 {
@@ -156,7 +156,7 @@ internal sealed class ChunkPass(
         {
             try
             {
-                await ledger.RecordFailureAsync(jobId, failure).ConfigureAwait(false);
+                await chunkStore.RecordFailureAsync(jobId, failure).ConfigureAwait(false);
             }
             catch (StorageUnavailableException ex)
             {
@@ -179,12 +179,12 @@ internal sealed class ChunkPass(
         if (manifest.Source is null)
         {
             var (offset, length) = ItemLines.OffsetsOf(work.Span.First, work.Span.Count);
-            var offsets = ItemLines.ReadOffsets(await ledger.ReadInputRangeAsync(manifest.InputBlob, offset, length).ConfigureAwait(false));
+            var offsets = ItemLines.ReadOffsets(await jobStore.ReadInputRangeAsync(manifest.InputBlob, offset, length).ConfigureAwait(false));
             long Start(int index) => offsets[index - work.Span.First];
             var (from, to) = (Start(toSend[0]), Start(toSend[^1] + 1));
             if (to - from <= CarriedItemsLimit)
             {
-                var lines = await ledger.ReadInputRangeAsync(manifest.InputBlob, from, (int)(to - from)).ConfigureAwait(false);
+                var lines = await jobStore.ReadInputRangeAsync(manifest.InputBlob, from, (int)(to - from)).ConfigureAwait(false);
                 return index => ChunkMessage(manifest, index, depth, work.RunId, until) with
                 {
                     Items = RawJson.OfLines(lines.AsMemory((int)(Start(index) - from), (int)(Start(index + 1) - Start(index)))),
@@ -193,7 +193,7 @@ internal sealed class ChunkPass(
             var items = new SourceReference { Container = options.Value.Storage.Container, Blob = manifest.InputBlob, Format = SourceFormat.Items };
             return index => ChunkMessage(manifest, index, depth, work.RunId, until) with { Source = items with { Start = Start(index), End = Start(index + 1) } };
         }
-        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
+        var plan = await jobStore.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         return index => ChunkMessage(manifest, index, depth, work.RunId, until) with
         {
             Source = SourcePlanner.ChunkReference(manifest.Source, plan, index) with { InQuotes = QuoteStates.At(work, index).InQuotes() },
@@ -222,7 +222,7 @@ internal sealed class ChunkPass(
         {
             try
             {
-                results[i] = await ledger.ReadChunkAsync(jobId, chunks[i], ct).ConfigureAwait(false);
+                results[i] = await chunkStore.ReadChunkAsync(jobId, chunks[i], ct).ConfigureAwait(false);
             }
             catch (StorageUnavailableException ex)
             {

@@ -11,13 +11,13 @@ namespace FanOut.Core.Runs;
 /// FanoutWidth calls); the parity of the counts before a chunk, within its blob, is its state. After a
 /// chunk whose count failed or did not finish, the rest of its blob has no known state this run, with
 /// the error when the count failed: those chunks are not sent, and resume counts again.</summary>
-internal sealed class CsvStartStates(IJobLedger ledger, TreeWalker walker, QuotePass quotes, IOptions<FanOutOptions> options)
+internal sealed class CsvStartStates(IJobStore jobStore, TreeWalker walker, QuotePass quotes, IOptions<FanOutOptions> options)
 {
     /// <summary>Each chunk's state, and for an unknown one after a failed count, why; and whether every call of the pass's
     /// tree was seen to an end (<see cref="NodeAnswer{TTally}.Quiet"/>).</summary>
     public async Task<(QuoteState[] States, string?[] Errors, bool Quiet)> FindAsync(JobManifest manifest, string runId, HopDeadline deadline)
     {
-        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
+        var plan = await jobStore.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var all = new ChunkSpan(0, manifest.ChunkCount);
         var walked = await walker.WalkAsync(manifest, NodeWork.Root(runId, manifest, [all], options.Value), quotes, deadline).ConfigureAwait(false);
         var counted = walked.Tally;

@@ -16,7 +16,7 @@ namespace FanOut.Core.Runs;
 /// Either way it finishes what it started even if its caller went away (it takes no cancellation from the request), and
 /// answers before its budget runs out.</summary>
 internal sealed class DispatchHandler(
-    IJobLedger ledger, JobRun run, TreeWalker walker, ChunkPass chunks, QuotePass quotes, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+    IJobStore jobStore, JobRun run, TreeWalker walker, ChunkPass chunks, QuotePass quotes, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Handles a <c>dispatch</c> body: runs the job.</summary>
     public async Task<Outcome> RunAsync(JsonElement body)
@@ -41,7 +41,7 @@ internal sealed class DispatchHandler(
         {
             return Refusal.Invalid(errors);
         }
-        if (await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
+        if (await jobStore.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
         {
             return Refusal.UnknownJob(request.JobId!);
         }
@@ -75,7 +75,7 @@ internal sealed class DispatchHandler(
         {
             return Refusal.Invalid(errors);
         }
-        if (await ledger.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
+        if (await jobStore.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
         {
             return Refusal.UnknownJob(request.JobId!);
         }

@@ -7,14 +7,14 @@ using Microsoft.Extensions.Options;
 namespace FanOut.Core.Runs;
 
 /// <summary>Ends a run: turns the root's tally into the job's result and writes it to the ledger.</summary>
-internal sealed class JobFinalizer(IJobLedger ledger, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+internal sealed class JobFinalizer(IJobStore jobStore, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Writes and answers the result of a run whose tree used <paramref name="levels"/> levels (of a job that was
     /// <paramref name="cancelled"/>: it ends Cancelled).</summary>
     public async Task<JobResult> WriteAsync(JobManifest manifest, ChunkTally total, int levels, bool cancelled = false)
     {
         var result = Ended(manifest, total, levels, cancelled);
-        await ledger.WriteResultAsync(result).ConfigureAwait(false);
+        await jobStore.WriteResultAsync(result).ConfigureAwait(false);
         return result;
     }
 

@@ -17,7 +17,8 @@ namespace FanOut.Core.Runs;
 /// pass over the rest, and has the job's result written; or, when its deadline came with chunks left and the
 /// chain has hops left (MaxHops), hands the job to the next hop (<see cref="RunStarter"/>) instead.</summary>
 internal sealed class JobRun(
-    IJobLedger ledger, TreeWalker walker, ChunkPass chunks, RunPlanner planner, JobFinalizer finalizer, RunLease lease, RunStarter starter,
+    IJobStore jobStore, IChunkStore chunkStore, IRunStore runStore, ISignalStore signalStore, TreeWalker walker, ChunkPass chunks, RunPlanner planner,
+    JobFinalizer finalizer, RunLease lease, RunStarter starter,
     JobStatusReader status, NoticeHandOff notices, JobIds jobIds, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<JobRun> logger)
 {
     /// <summary>Runs the job within <paramref name="deadline"/> and answers its result, or, when the job goes on in
@@ -37,7 +38,7 @@ internal sealed class JobRun(
     private async Task<Outcome> RunHeldAsync(JobManifest manifest, RunLink link, HopDeadline deadline)
     {
         var jobId = manifest.JobId;
-        var earlier = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
+        var earlier = await jobStore.ReadResultAsync(jobId).ConfigureAwait(false);
         if (earlier is { Status: JobStatus.Succeeded })
         {
             return new JobFinished(earlier);
@@ -59,14 +60,14 @@ internal sealed class JobRun(
         {
             // Another run may have finished the job since it was read above: while this run waited for the lease, or just
             // before this run took it (the lease let go between the two reads).
-            earlier = await ledger.ReadResultAsync(jobId).ConfigureAwait(false);
+            earlier = await jobStore.ReadResultAsync(jobId).ConfigureAwait(false);
             if (earlier is { Status: JobStatus.Succeeded })
             {
                 return new JobFinished(earlier);
             }
             // A purge may have taken the job's blobs since its manifest was read (a purge holds the lease while it works, and
             // lets it go last): the job is gone, or its id belongs to a new job now.
-            if (await ledger.GetManifestAsync(jobId).ConfigureAwait(false) is not { } current)
+            if (await jobStore.GetManifestAsync(jobId).ConfigureAwait(false) is not { } current)
             {
                 return Refusal.UnknownJob(jobId);
             }
@@ -105,16 +106,16 @@ internal sealed class JobRun(
     private async Task<Outcome> WalkAsync(JobManifest manifest, RunLink link, HopDeadline deadline, bool hasEarlierResult, StrongBox<bool> isQuiet)
     {
         var (jobId, runId) = (manifest.JobId, link.RunId);
-        var start = await RunStart.ReadAsync(ledger, manifest, runId).ConfigureAwait(false);
+        var start = await RunStart.ReadAsync(chunkStore, runStore, manifest, runId).ConfigureAwait(false);
         // The chunks that failed before are tried again: until they fail again, they are pending.
-        await ledger.DeleteFailuresAsync(jobId, start.Failed).ConfigureAwait(false);
+        await chunkStore.DeleteFailuresAsync(jobId, start.Failed).ConfigureAwait(false);
         // The job's status reads this run's progress log from here on: the chunks committed so far, then its leaves' lines.
-        await ledger.AppendProgressAsync(jobId, runId, new ProgressLine { Base = true, Succeeded = start.Succeeded, Items = start.Items })
+        await runStore.AppendProgressAsync(jobId, runId, new ProgressLine { Base = true, Succeeded = start.Succeeded, Items = start.Items })
             .ConfigureAwait(false);
         if (hasEarlierResult)
         {
             // The result of an earlier run would hide this run's progress from the job's status.
-            await ledger.DeleteResultAsync(jobId).ConfigureAwait(false);
+            await jobStore.DeleteResultAsync(jobId).ConfigureAwait(false);
         }
 
         isQuiet.Value = false; // from here on it sends
@@ -124,7 +125,7 @@ internal sealed class JobRun(
         await chunks.RecordFailuresAsync(jobId, plan.HeldFailures).ConfigureAwait(false);
         var total = plan.Held.Count == 0 ? walked.Tally : chunks.Combine(manifest, [walked.Tally, plan.HeldTally(manifest)]);
         // A cancelled job's dispatchers stopped sending: it ends Cancelled, with what was left pending, and goes on in no next hop.
-        var cancelled = total.Unfinished > 0 && await ledger.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
+        var cancelled = total.Unfinished > 0 && await signalStore.ReadCancelAsync(jobId).ConfigureAwait(false) is not null;
         // Every call of its trees answered: nothing of this run sends any more, so the run after it need not wait for its deadline.
         var quiet = walked.Quiet && plan.Quiet;
         isQuiet.Value = quiet;
@@ -183,7 +184,7 @@ internal sealed class JobRun(
         }
         try
         {
-            await ledger.WriteHandOverAsync(jobId, handOver).ConfigureAwait(false);
+            await runStore.WriteHandOverAsync(jobId, handOver).ConfigureAwait(false);
         }
         catch (StorageUnavailableException ex)
         {

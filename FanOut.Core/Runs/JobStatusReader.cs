@@ -10,18 +10,18 @@ namespace FanOut.Core.Runs;
 /// failures are one listing away. A job that ended has its result instead, exact. A job whose run is gone (its lease
 /// lapsed, or was let go, with no result written: the process running it died) is <c>Incomplete</c>: nothing runs it,
 /// and <c>resume</c> finishes it.</summary>
-internal sealed class JobStatusReader(IJobLedger ledger, IOptions<FanOutOptions> options, TimeProvider timeProvider)
+internal sealed class JobStatusReader(IJobStore jobStore, IChunkStore chunkStore, IRunStore runStore, IOptions<FanOutOptions> options, TimeProvider timeProvider)
 {
     /// <summary>Pending until a chunk finishes, then Running.</summary>
     public async Task<JobResult> LiveAsync(JobManifest manifest, CancellationToken cancellationToken = default)
     {
         var (progress, ownerGone) = await ProgressAsync(manifest, cancellationToken).ConfigureAwait(false);
-        if (ownerGone && await ledger.ReadResultAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } result)
+        if (ownerGone && await jobStore.ReadResultAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } result)
         {
             return result; // the run ended (and let the job go) since the caller looked for a result
         }
         var failures = progress.Failed > 0
-            ? await ledger.ReadFailuresAsync(manifest.JobId, LedgerSnapshot.MaxListedFailures, cancellationToken).ConfigureAwait(false)
+            ? await chunkStore.ReadFailuresAsync(manifest.JobId, LedgerSnapshot.MaxListedFailures, cancellationToken).ConfigureAwait(false)
             : [];
         var succeeded = Math.Min(progress.Succeeded, manifest.ChunkCount);
         var failed = Math.Min(progress.Failed, manifest.ChunkCount - succeeded);
@@ -45,9 +45,9 @@ internal sealed class JobStatusReader(IJobLedger ledger, IOptions<FanOutOptions>
     public async Task<IReadOnlyList<GridCell>> GridAsync(JobManifest manifest, JobResult job, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<ProgressLine> lines = [];
-        if (job.Status != JobStatus.Succeeded && await ledger.ReadDispatchMarkerAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } run)
+        if (job.Status != JobStatus.Succeeded && await runStore.ReadDispatchMarkerAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is { } run)
         {
-            lines = RunProgress.Latest(await ledger.ReadProgressAsync(manifest.JobId, run.RunId, manifest.ChunkCount, cancellationToken).ConfigureAwait(false));
+            lines = RunProgress.Latest(await runStore.ReadProgressAsync(manifest.JobId, run.RunId, manifest.ChunkCount, cancellationToken).ConfigureAwait(false));
         }
         return ChunkGrid.Of(job, lines);
     }
@@ -56,14 +56,14 @@ internal sealed class JobStatusReader(IJobLedger ledger, IOptions<FanOutOptions>
     // first), the progress its predecessor left. The owner is gone when the run's lease lapsed or was let go.
     private async Task<(RunProgress Progress, bool OwnerGone)> ProgressAsync(JobManifest manifest, CancellationToken cancellationToken)
     {
-        if (await ledger.ReadDispatchMarkerAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is not { } run)
+        if (await runStore.ReadDispatchMarkerAsync(manifest.JobId, cancellationToken).ConfigureAwait(false) is not { } run)
         {
             return (RunProgress.None, false);
         }
         var ownerGone = !run.HoldsAt(timeProvider.GetUtcNow());
-        var progress = RunProgress.Of(await ledger.ReadProgressAsync(manifest.JobId, run.RunId, manifest.ChunkCount, cancellationToken).ConfigureAwait(false));
+        var progress = RunProgress.Of(await runStore.ReadProgressAsync(manifest.JobId, run.RunId, manifest.ChunkCount, cancellationToken).ConfigureAwait(false));
         return progress.HasBase || run.Predecessor is not { } predecessor
             ? (progress, ownerGone)
-            : (RunProgress.Of(await ledger.ReadProgressAsync(manifest.JobId, predecessor, manifest.ChunkCount, cancellationToken).ConfigureAwait(false)), ownerGone);
+            : (RunProgress.Of(await runStore.ReadProgressAsync(manifest.JobId, predecessor, manifest.ChunkCount, cancellationToken).ConfigureAwait(false)), ownerGone);
     }
 }

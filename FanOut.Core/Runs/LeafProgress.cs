@@ -13,7 +13,7 @@ internal sealed class LeafProgress : IAsyncDisposable
     /// <summary>How often a working leaf writes its line, when it changed.</summary>
     internal static readonly TimeSpan Every = TimeSpan.FromSeconds(1);
 
-    private readonly IJobLedger _ledger;
+    private readonly IRunStore _runStore;
     private readonly JobManifest _manifest;
     private readonly NodeWork _work;
     private readonly ILogger _logger;
@@ -25,15 +25,15 @@ internal sealed class LeafProgress : IAsyncDisposable
 
     private readonly int _sent;
 
-    private LeafProgress(IJobLedger ledger, JobManifest manifest, NodeWork work, int sent, TimeProvider timeProvider, ILogger logger)
+    private LeafProgress(IRunStore runStore, JobManifest manifest, NodeWork work, int sent, TimeProvider timeProvider, ILogger logger)
     {
-        (_ledger, _manifest, _work, _sent, _logger) = (ledger, manifest, work, sent, logger);
+        (_runStore, _manifest, _work, _sent, _logger) = (runStore, manifest, work, sent, logger);
         _ticking = TickAsync(timeProvider, _stop.Token);
     }
 
     /// <summary>Starts the lines of a leaf that sends <paramref name="sent"/> chunks of <paramref name="work"/>.</summary>
-    public static LeafProgress Start(IJobLedger ledger, JobManifest manifest, NodeWork work, int sent, TimeProvider timeProvider, ILogger logger) =>
-        new(ledger, manifest, work, sent, timeProvider, logger);
+    public static LeafProgress Start(IRunStore runStore, JobManifest manifest, NodeWork work, int sent, TimeProvider timeProvider, ILogger logger) =>
+        new(runStore, manifest, work, sent, timeProvider, logger);
 
     /// <summary>Counts a chunk the leaf sent that ended (thread-safe).</summary>
     public void Record(ChunkOutcome outcome)
@@ -105,7 +105,7 @@ internal sealed class LeafProgress : IAsyncDisposable
         };
         try
         {
-            await _ledger.AppendProgressAsync(_manifest.JobId, _work.RunId, line).ConfigureAwait(false);
+            await _runStore.AppendProgressAsync(_manifest.JobId, _work.RunId, line).ConfigureAwait(false);
         }
         catch (StorageUnavailableException ex)
         {

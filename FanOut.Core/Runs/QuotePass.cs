@@ -12,7 +12,7 @@ namespace FanOut.Core.Runs;
 
 /// <summary>The first pass of a CSV job cut by bytes: a leaf counts the quote characters of each of its
 /// chunks (<c>count_quotes</c>, stateless, so any retry is safe), and answers their parities.</summary>
-internal sealed class QuotePass(IJobLedger ledger, SelfCalls calls, ILogger<QuotePass> logger) : IPass<QuoteTally>
+internal sealed class QuotePass(IJobStore jobStore, SelfCalls calls, ILogger<QuotePass> logger) : IPass<QuoteTally>
 {
     /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
     public const string PassName = "quotes";
@@ -43,7 +43,7 @@ internal sealed class QuotePass(IJobLedger ledger, SelfCalls calls, ILogger<Quot
     /// <inheritdoc/>
     public async Task<QuoteTally> LeafAsync(JobManifest manifest, NodeWork work, HopDeadline deadline)
     {
-        var plan = await ledger.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
+        var plan = await jobStore.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var chunks = work.PendingChunks().ToList();
         var ends = await calls.SendAsync(manifest.JobId, chunks.Count, i => new SelfCall(
                 JsonSerializer.SerializeToUtf8Bytes(new CountQuotesRequest

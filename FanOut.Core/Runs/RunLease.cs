@@ -9,7 +9,7 @@ namespace FanOut.Core.Runs;
 /// run's own predecessor handing over; it lets it go when it ends. A lease lasts a short <see cref="Term"/> and
 /// its run renews it every <see cref="RenewEvery"/> while it walks (<see cref="Hold"/>), so the lease of a run that
 /// died expires within a term; a run that finds the job held waits that long for it (<see cref="TryAcquireAsync"/>).</summary>
-internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILogger<RunLease> logger)
+internal sealed class RunLease(IRunStore runStore, TimeProvider timeProvider, ILogger<RunLease> logger)
 {
     /// <summary>How long a lease holds without renewal: how long the lease of a run that died still holds the job.</summary>
     internal static readonly TimeSpan Term = TimeSpan.FromSeconds(15);
@@ -44,7 +44,7 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
             };
             DispatchMarker? held = null;
             DateTimeOffset? before = null;
-            var taken = await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
+            var taken = await runStore.TryUpdateDispatchMarkerAsync(jobId, current =>
             {
                 if (current is null || !current.HoldsAt(now) || (predecessor is not null && current.RunId == predecessor))
                 {
@@ -85,7 +85,7 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
     public async Task<bool> TryTakeForPurgeAsync(string jobId, string purgeId)
     {
         var now = timeProvider.GetUtcNow();
-        return await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
+        return await runStore.TryUpdateDispatchMarkerAsync(jobId, current =>
             current is null || !current.HoldsAt(now)
                 ? new DispatchMarker { RunId = purgeId, Purging = true, StartedAt = now, ExpiresAt = now + Term, QuietAt = current?.QuietAt }
                 : null).ConfigureAwait(false) is not null;
@@ -128,7 +128,7 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
     public async Task ReleaseAsync(string jobId, string runId, bool quiet = false)
     {
         var now = timeProvider.GetUtcNow();
-        await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
+        await runStore.TryUpdateDispatchMarkerAsync(jobId, current =>
             current is { EndedAt: null } && current.RunId == runId
                 ? current with { EndedAt = now, ExpiresAt = now, QuietAt = QuietFrom(current, now, quiet) }
                 : null).ConfigureAwait(false);
@@ -146,7 +146,7 @@ internal sealed class RunLease(IJobLedger ledger, TimeProvider timeProvider, ILo
     public async Task<bool> RenewAsync(string jobId, string runId, bool quiet = false)
     {
         var now = timeProvider.GetUtcNow();
-        return await ledger.TryUpdateDispatchMarkerAsync(jobId, current =>
+        return await runStore.TryUpdateDispatchMarkerAsync(jobId, current =>
             current is { EndedAt: null } && current.RunId == runId
                 ? current with { ExpiresAt = now + Term, QuietAt = QuietFrom(current, now, quiet) }
                 : null).ConfigureAwait(false) is not null;

@@ -35,12 +35,12 @@ internal sealed class RunStart
     private const int UnsureReads = 16;
 
     /// <summary>Reads where run <paramref name="runId"/> of <paramref name="manifest"/>'s job starts from.</summary>
-    public static async Task<RunStart> ReadAsync(IJobLedger ledger, JobManifest manifest, string runId)
+    public static async Task<RunStart> ReadAsync(IChunkStore chunkStore, IRunStore runStore, JobManifest manifest, string runId)
     {
         var count = manifest.ChunkCount;
-        if (await ledger.ReadHandOverAsync(manifest.JobId).ConfigureAwait(false) is { } handOver && handOver.IsFor(runId, count))
+        if (await runStore.ReadHandOverAsync(manifest.JobId).ConfigureAwait(false) is { } handOver && handOver.IsFor(runId, count))
         {
-            var failed = await ledger.ReadFailedAsync(manifest.JobId).ConfigureAwait(false);
+            var failed = await chunkStore.ReadFailedAsync(manifest.JobId).ConfigureAwait(false);
             var done = new BitArray(count, true);
             foreach (var run in handOver.Pending)
             {
@@ -54,14 +54,14 @@ internal sealed class RunStart
                 done[chunk] = false;
             }
             var (succeeded, items) = (handOver.Succeeded, handOver.Items);
-            foreach (var found in await ReadUnsureAsync(ledger, manifest.JobId, handOver.Unsure.SelectMany(Chunks).Where(i => !done[i])).ConfigureAwait(false))
+            foreach (var found in await ReadUnsureAsync(chunkStore, manifest.JobId, handOver.Unsure.SelectMany(Chunks).Where(i => !done[i])).ConfigureAwait(false))
             {
                 done[found.Chunk] = true;
                 (succeeded, items) = (succeeded + 1, items + found.Items);
             }
             return new RunStart(done, succeeded, items, failed);
         }
-        var snapshot = await ledger.ReadSnapshotAsync(manifest.JobId).ConfigureAwait(false);
+        var snapshot = await chunkStore.ReadSnapshotAsync(manifest.JobId).ConfigureAwait(false);
         var committed = new BitArray(count);
         foreach (var chunk in snapshot.Committed.Keys.Where(chunk => chunk < count))
         {
@@ -82,14 +82,14 @@ internal sealed class RunStart
 
     // The unsure chunks that are committed: sent by the run before, their answer lost. One that cannot be read stays pending:
     // sent again, its commit comes back.
-    private static async Task<IReadOnlyList<CommittedChunk>> ReadUnsureAsync(IJobLedger ledger, string jobId, IEnumerable<int> unsure)
+    private static async Task<IReadOnlyList<CommittedChunk>> ReadUnsureAsync(IChunkStore chunkStore, string jobId, IEnumerable<int> unsure)
     {
         var committed = new ConcurrentBag<CommittedChunk>();
         await Parallel.ForEachAsync(unsure, new ParallelOptions { MaxDegreeOfParallelism = UnsureReads }, async (chunk, ct) =>
         {
             try
             {
-                if (await ledger.ReadChunkAsync(jobId, chunk, ct).ConfigureAwait(false) is { } found)
+                if (await chunkStore.ReadChunkAsync(jobId, chunk, ct).ConfigureAwait(false) is { } found)
                 {
                     committed.Add(found);
                 }

@@ -10,7 +10,7 @@ namespace FanOut.Core.Runs;
 /// caller wants to, and never stops waiting before the run shows in the ledger: a run does not depend on its
 /// caller once it started, so answering early strands nothing. Used by start_fanout and resume, and by a run
 /// that hands what is left to the next hop of its chain.</summary>
-internal sealed class RunStarter(IJobLedger ledger, ISelfCaller self, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+internal sealed class RunStarter(IRunStore runStore, ISelfCaller self, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     // How long a call that stops waiting still waits for the dispatch run to show up in the ledger
     // (a run may first wait for the lease of a run that died to expire).
@@ -24,7 +24,7 @@ internal sealed class RunStarter(IJobLedger ledger, ISelfCaller self, TimeProvid
     {
         var hopDeadline = TimeSpan.FromSeconds(options.Value.Dispatch.HopDeadlineSeconds);
         // A run under way shows as a marker other than this one: this run's lease, or the lease of a later hop it handed to.
-        var before = (await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false))?.RunId;
+        var before = (await runStore.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false))?.RunId;
         using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var call = self.PostBatchAsync(
             JsonSerializer.SerializeToUtf8Bytes(RunJobRequest.For(jobId, runId, hopDeadline, hop, predecessor), RunsJsonContext.Default.RunJobRequest), $"{jobId}/dispatch", abandon.Token, hopDeadline, jobId);
@@ -65,5 +65,5 @@ internal sealed class RunStarter(IJobLedger ledger, ISelfCaller self, TimeProvid
     }
 
     private async Task<bool> ShowsNewRunAsync(string jobId, string? before, CancellationToken cancellationToken) =>
-        await ledger.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false) is { Purging: false, RunId: var shown } && shown != before;
+        await runStore.ReadDispatchMarkerAsync(jobId, cancellationToken).ConfigureAwait(false) is { Purging: false, RunId: var shown } && shown != before;
 }

@@ -32,7 +32,8 @@ public sealed class JobWatchdog
     /// sent again only this long after.</summary>
     internal static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(2);
 
-    private readonly IJobLedger _ledger;
+    private readonly IJobStore _jobStore;
+    private readonly IRunStore _runStore;
     private readonly RunStarter _starter;
     private readonly JobIds _jobIds;
     private readonly IndexCursor _cursor;
@@ -41,10 +42,10 @@ public sealed class JobWatchdog
     private readonly ILogger<JobWatchdog> _logger;
 
     internal JobWatchdog(
-        IJobLedger ledger, RunStarter starter, JobIds jobIds, IndexCursor cursor, TimeProvider timeProvider, IOptions<FanOutOptions> options,
+        IJobStore jobStore, IRunStore runStore, RunStarter starter, JobIds jobIds, IndexCursor cursor, TimeProvider timeProvider, IOptions<FanOutOptions> options,
         ILogger<JobWatchdog> logger)
     {
-        (_ledger, _starter, _jobIds, _cursor, _timeProvider) = (ledger, starter, jobIds, cursor, timeProvider);
+        (_jobStore, _runStore, _starter, _jobIds, _cursor, _timeProvider) = (jobStore, runStore, starter, jobIds, cursor, timeProvider);
         (_options, _logger) = (options.Value.Watchdog, logger);
     }
 
@@ -89,7 +90,7 @@ public sealed class JobWatchdog
         await Parallel.ForEachAsync(active, new ParallelOptions { MaxDegreeOfParallelism = ResumesAtOnce, CancellationToken = cancellationToken },
             async (entry, token) =>
             {
-                var run = await _ledger.ReadDispatchMarkerAsync(entry.JobId, token).ConfigureAwait(false);
+                var run = await _runStore.ReadDispatchMarkerAsync(entry.JobId, token).ConfigureAwait(false);
                 if (IsGone(entry, run, _timeProvider.GetUtcNow()))
                 {
                     gone.Add((entry, run));
@@ -104,7 +105,7 @@ public sealed class JobWatchdog
         var (read, active, token) = (0, new List<JobIndexEntry>(), _cursor.Next);
         for (var page = 0; page < PagesPerPass; page++)
         {
-            var listed = await _ledger.ListJobsAsync(PageSize, token, cancellationToken).ConfigureAwait(false);
+            var listed = await _jobStore.ListJobsAsync(PageSize, token, cancellationToken).ConfigureAwait(false);
             read += listed.Entries.Count;
             active.AddRange(listed.Entries.Where(e => e.Status is null));
             token = listed.ContinuationToken;
@@ -127,13 +128,13 @@ public sealed class JobWatchdog
         try
         {
             // The run may have written the job's result (and let it go) since the index was read.
-            if (await _ledger.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is not null)
+            if (await _jobStore.ReadResultAsync(jobId, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return false;
             }
             var deadRun = run?.RunId ?? WatchdogResumes.NoRun;
             var now = _timeProvider.GetUtcNow();
-            var counted = await _ledger.TryUpdateWatchdogResumesAsync(jobId, current => current switch
+            var counted = await _runStore.TryUpdateWatchdogResumesAsync(jobId, current => current switch
             {
                 { Count: var count } when count >= _options.MaxResumes => null,
                 // Counted already, by this watchdog or another one: its run is on its way.

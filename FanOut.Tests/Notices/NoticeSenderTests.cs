@@ -144,19 +144,19 @@ public sealed class NoticeSenderTests
         }, s =>
         {
             s.AddHttpClient<NoticeSender>().ConfigurePrimaryHttpMessageHandler(() => stub);
-            s.Replace(ServiceDescriptor.Singleton<IJobLedger>(ledger));
+            ledger.ReplaceIn(s);
             if (clock is not null)
             {
                 s.Replace(ServiceDescriptor.Singleton(clock));
             }
         });
         var created = DateTimeOffset.Parse("2026-12-07T00:00:00Z");
-        ledger.CreateAsync(new JobManifest
+        ledger.Jobs.CreateAsync(new JobManifest
         {
             JobId = "job-1", Fingerprint = "f", Processor = "count", InputBlob = "jobs/job-1/items", ChunkCount = 1, ChunkSize = 1, ItemCount = 1,
             CreatedAt = created, NotifyUrl = Url,
         }, BinaryData.FromString("1\n")).GetAwaiter().GetResult();
-        ledger.WriteResultAsync(new JobResult
+        ledger.Jobs.WriteResultAsync(new JobResult
         {
             JobId = "job-1", Status = JobStatus.Succeeded, Processor = "count", CreatedAt = created,
             Chunks = new ChunkCounts(1, 1, 0, 0), Items = new ItemCounts(1, 0),

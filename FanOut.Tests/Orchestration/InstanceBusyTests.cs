@@ -42,7 +42,7 @@ public sealed class InstanceBusyTests
         var held = Enumerable.Range(0, waiting.CallerLimit).Select(_ => waiting.TryEnter(BatchActions.StartFanout)!).ToList();
 
         var refused = await host.PostAsync("""{"action":"start_fanout","jobId":"busy","processor":"count","chunkSize":1,"items":[1,2,3]}""");
-        var stored = await host.Ledger.GetManifestAsync("busy");
+        var stored = await host.Ledger.Jobs.GetManifestAsync("busy");
         var dispatched = host.Caller.Calls(BatchActions.Dispatch);
         var chunk = await host.PostAsync("""{"items":[1,2,3]}"""); // work that waits for nothing still runs
         held.ForEach(place => place.Dispose());

@@ -41,7 +41,7 @@ public sealed class RunOwnershipTests
         await host.StoreOnlyAsync(InlineJobs.Start("orphaned", "count", items, chunkSize: 1));
         // A run took the job, counted 3 chunks committed before it, and died: its lease runs out in 8 s and is never renewed.
         host.PlantDeadRun("orphaned", "dead-run", expiresIn: TimeSpan.FromSeconds(8), startedAgo: TimeSpan.FromSeconds(7));
-        await host.Ledger.AppendProgressAsync("orphaned", "dead-run", new ProgressLine { Base = true, Succeeded = 3, Items = 3 });
+        await host.Ledger.Runs.AppendProgressAsync("orphaned", "dead-run", new ProgressLine { Base = true, Succeeded = 3, Items = 3 });
 
         var whileHeld = await host.StatusAsync("orphaned");
         host.Clock.Advance(TimeSpan.FromSeconds(8));

@@ -49,8 +49,8 @@ public sealed class WatchdogTests
         Assert.Equal(JobStatus.Succeeded, ended.JobStatus);
         Assert.Equal(0, resumed);
         Assert.Equal(dispatches, host.Caller.Calls(BatchActions.Dispatch));
-        Assert.Equal("live-run", (await host.Ledger.ReadDispatchMarkerAsync("held"))!.RunId);
-        Assert.Null(await host.Ledger.ReadDispatchMarkerAsync("fresh"));
+        Assert.Equal("live-run", (await host.Ledger.Runs.ReadDispatchMarkerAsync("held"))!.RunId);
+        Assert.Null(await host.Ledger.Runs.ReadDispatchMarkerAsync("fresh"));
         Assert.All(new[] { "ended", "held", "fresh" }, job => Assert.Null(host.Ledger.WatchdogResumes(job)));
         Assert.Equal(JobStatus.Succeeded, (await host.StatusAsync("ended")).JobStatus);
     }

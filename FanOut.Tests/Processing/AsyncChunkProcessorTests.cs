@@ -130,13 +130,16 @@ public sealed class AsyncChunkProcessorTests
         {
             Ledger.Setup(l => l.ReadChunkAsync(It.IsAny<string>(), It.IsAny<int>(), It.IsAny<CancellationToken>())).ReturnsAsync((CommittedChunk?)null);
             _services = TestServices.Build(
-                configure: services => services.AddSingleton(Lookups).Replace(ServiceDescriptor.Singleton(Ledger.Object)),
+                configure: services => services.AddSingleton(Lookups).Replace(ServiceDescriptor.Singleton(Ledger.Object))
+                    .Replace(ServiceDescriptor.Singleton(new Mock<IJobStore>(MockBehavior.Strict).Object))
+                    .Replace(ServiceDescriptor.Singleton(new Mock<IRunStore>(MockBehavior.Strict).Object))
+                    .Replace(ServiceDescriptor.Singleton(new Mock<ISignalStore>(MockBehavior.Strict).Object)),
                 fanOut: fanOut => fanOut.AddProcessor<LookupProcessor>());
         }
 
         public Lookups Lookups { get; } = new();
 
-        public Mock<IJobLedger> Ledger { get; } = new(MockBehavior.Strict);
+        public Mock<IChunkStore> Ledger { get; } = new(MockBehavior.Strict);
 
         public async Task<BatchReply> PostReplyAsync(string body, CancellationToken cancellationToken = default)
         {

@@ -1,224 +1,80 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Azure;
 using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FanOut.Tests.Support;
 
-/// <summary><see cref="IJobLedger"/> in memory, with <see cref="JobLedger"/>'s semantics: blobs by the same names
-/// (<see cref="LedgerPaths"/>), stored as the same JSON (<see cref="LedgerJsonContext"/>); a chunk's first commit
-/// wins and a later one gets it back as a duplicate; a manifest, once there, is kept. Thread-safe. Counts every
-/// call, and fails the ones a test asks it to (<see cref="Inject"/>).</summary>
-internal sealed class InMemoryJobLedger : IJobLedger
+/// <summary>The ledger in memory: its four stores (<see cref="Jobs"/>, <see cref="Chunks"/>, <see cref="Runs"/>,
+/// <see cref="Signals"/>) over one set of blobs, with the Blob Storage stores' semantics: blobs by the same names
+/// (<see cref="LedgerPaths"/>), stored as the same JSON (<see cref="LedgerJsonContext"/>); a write with If-None-Match
+/// keeps what is there (a chunk's first commit wins, a manifest once there is kept); a compare-and-swap is one step.
+/// The contract suite (FanOut.Tests/Ledger/LedgerContract) holds it to the same cases as Blob Storage. Thread-safe.
+/// Counts every call, and fails the ones a test asks it to (<see cref="Inject"/>).</summary>
+internal sealed class InMemoryJobLedger
 {
-    private const string ItemsMetadata = "items";
-
     private readonly ConcurrentDictionary<string, StoredBlob> _blobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<LedgerOperation, int> _calls = new();
     private readonly ConcurrentDictionary<(LedgerOperation, string, int), int> _chunkCalls = new();
     private readonly ConcurrentQueue<StorageFault> _faults = new();
     private readonly ConcurrentQueue<(string JobId, DispatchMarker Marker)> _markerHistory = new();
-    private readonly Lock _markerLock = new();
     private int _injected;
+
+    public InMemoryJobLedger()
+    {
+        (Jobs, Chunks, Runs, Signals) = (new InMemoryJobStore(this), new InMemoryChunkStore(this), new InMemoryRunStore(this), new InMemorySignalStore(this));
+    }
 
     /// <summary>A stored blob: its bytes and metadata.</summary>
     public sealed record StoredBlob(byte[] Content, IReadOnlyDictionary<string, string>? Metadata = null);
 
-    // ---- IJobLedger ----
+    /// <summary>The job's manifest, input, result, index entry and purge.</summary>
+    public IJobStore Jobs { get; }
 
-    public Task<JobManifest?> GetManifestAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.GetManifest, null, null, cancellationToken, () => Read(LedgerPaths.Manifest(jobId), LedgerJsonContext.Default.JobManifest));
+    /// <summary>The job's chunks: commits, outputs, failures, snapshots, range tallies.</summary>
+    public IChunkStore Chunks { get; }
 
-    public Task<JobManifest> CreateAsync(JobManifest manifest, BinaryData input, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.Create, null, null, cancellationToken, () =>
-        {
-            var wroteInput = _blobs.TryAdd(manifest.InputBlob, new StoredBlob(input.ToArray()));
-            if (_blobs.TryAdd(LedgerPaths.Manifest(manifest.JobId), Json(manifest, LedgerJsonContext.Default.JobManifest)))
-            {
-                WriteIndex(JobIndexEntry.Of(manifest));
-                return manifest;
-            }
-            var stored = Read(LedgerPaths.Manifest(manifest.JobId), LedgerJsonContext.Default.JobManifest)!;
-            if (wroteInput && stored.InputBlob != manifest.InputBlob)
-            {
-                _blobs.TryRemove(manifest.InputBlob, out _);
-            }
-            return stored;
-        });
+    /// <summary>The job's runs: dispatch marker, progress logs, hand-over, watchdog resumes.</summary>
+    public IRunStore Runs { get; }
 
-    public Task<BinaryData> ReadInputAsync(JobManifest manifest, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadInput, null, null, cancellationToken, () => BinaryData.FromBytes(Input(manifest.InputBlob)));
+    /// <summary>The job's pause, cancel and notice.</summary>
+    public ISignalStore Signals { get; }
 
-    public Task<byte[]> ReadInputRangeAsync(string blobName, long offset, int length, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadInput, null, null, cancellationToken, () => Input(blobName).AsSpan((int)offset, length).ToArray());
+    /// <summary>Breaks If-None-Match, for the contract suite's proof that it bites: every write that should keep a blob
+    /// already there (a manifest, an input, a chunk's commit) replaces it instead and reports it new.</summary>
+    public bool IfNoneMatchBroken { get; init; }
 
-    public Task<ChunkCommit> CommitChunkAsync(CommittedChunk result, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.CommitChunk, result.JobId, result.Chunk, cancellationToken, () =>
-        {
-            var metadata = new Dictionary<string, string> { [ItemsMetadata] = result.Items.ToString(CultureInfo.InvariantCulture) };
-            var name = LedgerPaths.Chunk(result.JobId, result.Chunk);
-            return _blobs.TryAdd(name, new StoredBlob(JsonSerializer.SerializeToUtf8Bytes(result, LedgerJsonContext.Default.CommittedChunk), metadata))
-                ? new ChunkCommit(result, IsDuplicate: false)
-                : new ChunkCommit(Read(name, LedgerJsonContext.Default.CommittedChunk)!, IsDuplicate: true);
-        });
+    /// <summary>One lock for every compare-and-swap (and the result's plain write): Blob Storage's If-Match makes each one step.</summary>
+    public Lock UpdateLock { get; } = new();
 
-    public Task<string> WriteOutputAsync(string jobId, int index, string format, ReadOnlyMemory<byte> records, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteOutput, jobId, index, cancellationToken, () =>
-        {
-            var name = LedgerPaths.Output(jobId, index, format);
-            _blobs[name] = new StoredBlob(records.ToArray());
-            return name;
-        });
+    // ---- for its stores ----
 
-    public Task<CommittedChunk?> ReadChunkAsync(string jobId, int index, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadChunk, jobId, index, cancellationToken, () => Read(LedgerPaths.Chunk(jobId, index), LedgerJsonContext.Default.CommittedChunk));
-
-    public Task<T?> ReadRangeTallyAsync<T>(string jobId, int first, int count, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
-        where T : class =>
-        RunAsync(LedgerOperation.ReadRangeTally, jobId, null, cancellationToken, () => Read(LedgerPaths.RangeTally(jobId, first, count), typeInfo));
-
-    public Task WriteRangeTallyAsync<T>(string jobId, int first, int count, T tally, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
-        where T : class =>
-        RunAsync(LedgerOperation.WriteRangeTally, jobId, null, cancellationToken, () => _blobs[LedgerPaths.RangeTally(jobId, first, count)] = Json(tally, typeInfo));
-
-    public Task RecordFailureAsync(string jobId, ChunkFailure failure, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.RecordFailure, jobId, failure.Chunk, cancellationToken, () =>
-            _blobs[LedgerPaths.Failure(jobId, failure.Chunk)] = Json(failure, LedgerJsonContext.Default.ChunkFailure));
-
-    public Task<LedgerSnapshot> ReadSnapshotAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadSnapshot, null, null, cancellationToken, () =>
-        {
-            var committed = new Dictionary<int, long>();
-            foreach (var (name, blob) in Under(LedgerPaths.Chunks(jobId)))
-            {
-                committed[LedgerPaths.IndexOf(name)] = long.Parse(blob.Metadata![ItemsMetadata], CultureInfo.InvariantCulture);
-            }
-            var failed = Under(LedgerPaths.Failures(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Where(i => !committed.ContainsKey(i)).Order().ToList();
-            var failures = failed.Take(LedgerSnapshot.MaxListedFailures)
-                .Select(i => Read(LedgerPaths.Failure(jobId, i), LedgerJsonContext.Default.ChunkFailure))
-                .OfType<ChunkFailure>().ToList();
-            return new LedgerSnapshot(committed, failed, failures);
-        });
-
-    public Task<IReadOnlyList<int>> ReadFailedAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<int>>(LedgerOperation.ReadFailed, null, null, cancellationToken, () =>
-            [.. Under(LedgerPaths.Failures(jobId)).Select(b => LedgerPaths.IndexOf(b.Name)).Order()]);
-
-    public Task<RunHandOver?> ReadHandOverAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadHandOver, null, null, cancellationToken, () => Read(LedgerPaths.HandOver(jobId), LedgerJsonContext.Default.RunHandOver));
-
-    public Task WriteHandOverAsync(string jobId, RunHandOver handOver, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteHandOver, null, null, cancellationToken, () =>
-            _blobs[LedgerPaths.HandOver(jobId)] = Json(handOver, LedgerJsonContext.Default.RunHandOver));
-
-    public Task<IReadOnlyList<ChunkFailure>> ReadFailuresAsync(string jobId, int max, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<ChunkFailure>>(LedgerOperation.ReadFailures, null, null, cancellationToken, () =>
-            [.. Under(LedgerPaths.Failures(jobId)).Take(max).Select(b => JsonSerializer.Deserialize(b.Blob.Content, LedgerJsonContext.Default.ChunkFailure)!)]);
-
-    public Task DeleteFailuresAsync(string jobId, IEnumerable<int> chunks, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.DeleteFailures, null, null, cancellationToken, () =>
-        {
-            foreach (var chunk in chunks)
-            {
-                _blobs.TryRemove(LedgerPaths.Failure(jobId, chunk), out _);
-            }
-        });
-
-    // An append blob: each append adds its bytes at the end, atomically.
-    public Task AppendProgressAsync(string jobId, string runId, ProgressLine line, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.AppendProgress, null, null, cancellationToken, () =>
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(line, LedgerJsonContext.Default.ProgressLine).Append((byte)'\n').ToArray();
-            _blobs.AddOrUpdate(LedgerPaths.Progress(jobId, runId, line.First / LedgerPaths.ProgressShardChunks), new StoredBlob(bytes),
-                (_, stored) => new StoredBlob([.. stored.Content, .. bytes]));
-        });
-
-    public Task<IReadOnlyList<ProgressLine>> ReadProgressAsync(string jobId, string runId, int chunkCount, CancellationToken cancellationToken = default) =>
-        RunAsync<IReadOnlyList<ProgressLine>>(LedgerOperation.ReadProgress, null, null, cancellationToken, () =>
-            [.. Enumerable.Range(0, LedgerPaths.ProgressShards(chunkCount))
-                .SelectMany(shard => _blobs.TryGetValue(LedgerPaths.Progress(jobId, runId, shard), out var log) ? ProgressLines.Parse(log.Content) : [])]);
-
-    // One counted call per blob deleted (PurgeBlob), so a test can cut a purge short; the manifest, then the lease, last.
-    public async Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken = default)
+    /// <summary>Stores the blob unless one is there (If-None-Match: *); true when it stored it.</summary>
+    public bool TryAdd(string name, StoredBlob blob)
     {
-        var manifest = LedgerPaths.Manifest(jobId);
-        var deleted = 0;
-        var index = Manifest(jobId) is { } stored ? [LedgerPaths.IndexEntry(jobId, stored.CreatedAt)] : Array.Empty<string>();
-        var lease = LedgerPaths.DispatchMarker(jobId);
-        foreach (var name in index.Concat(Names(LedgerPaths.Job(jobId)).Where(n => n != manifest && n != lease)).Append(manifest).Append(lease))
+        if (!IfNoneMatchBroken)
         {
-            deleted += await RunAsync(LedgerOperation.PurgeBlob, jobId, null, cancellationToken, () => _blobs.TryRemove(name, out _) ? 1 : 0);
+            return _blobs.TryAdd(name, blob);
         }
-        return deleted;
+        _blobs[name] = blob;
+        return true;
     }
 
-    public Task<JobResult?> ReadResultAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadResult, null, null, cancellationToken, () => Read(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult));
+    /// <summary>Removes the blob; true when it was there.</summary>
+    public bool Remove(string name) => _blobs.TryRemove(name, out _);
 
-    public Task WriteResultAsync(JobResult result, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
-        {
-            lock (_markerLock)
-            {
-                _blobs[LedgerPaths.Result(result.JobId)] = Json(result, LedgerJsonContext.Default.JobResult);
-            }
-            WriteIndex(JobIndexEntry.Of(result));
-        });
+    /// <summary>Appends bytes to a blob, atomically (an append blob's block), creating it on first use.</summary>
+    public void Append(string name, byte[] bytes) =>
+        _blobs.AddOrUpdate(name, new StoredBlob(bytes), (_, stored) => new StoredBlob([.. stored.Content, .. bytes]));
 
-    public Task DeleteResultAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.DeleteResult, null, null, cancellationToken, () =>
-        {
-            _blobs.TryRemove(LedgerPaths.Result(jobId), out _);
-            if (Manifest(jobId) is { } manifest)
-            {
-                WriteIndex(JobIndexEntry.Of(manifest));
-            }
-        });
-
-    // The index of jobs: names sort newest first; a continuation token is the last name of the page before.
-    public Task<JobIndexPage> ListJobsAsync(int top, string? continuationToken, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ListJobs, null, null, cancellationToken, () =>
-        {
-            var names = Under(LedgerPaths.Index).Where(b => continuationToken is null || string.CompareOrdinal(b.Name, continuationToken) > 0).ToList();
-            var page = names.Take(top).ToList();
-            return new JobIndexPage([.. page.Select(b => JobIndexEntry.FromMetadata(b.Blob.Metadata!.ToDictionary())!)],
-                names.Count > top ? page[^1].Name : null);
-        });
-
-    private void WriteIndex(JobIndexEntry entry) =>
-        _blobs[LedgerPaths.IndexEntry(entry.JobId, entry.CreatedAt)] = new StoredBlob([], entry.ToMetadata());
-
-    public Task WritePauseAsync(string jobId, JobPause pause, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WritePause, null, null, cancellationToken, () => _blobs[LedgerPaths.Pause(jobId)] = Json(pause, LedgerJsonContext.Default.JobPause));
-
-    public Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadNotice, null, null, cancellationToken, () => Read(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice));
-
-    public Task<JobNotice?> TryUpdateNoticeAsync(string jobId, Func<JobNotice?, JobNotice?> decide, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteNotice, null, null, cancellationToken, () => Update(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice, decide));
-
-    public Task<WatchdogResumes?> TryUpdateWatchdogResumesAsync(string jobId, Func<WatchdogResumes?, WatchdogResumes?> decide, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteWatchdogResumes, null, null, cancellationToken,
-            () => Update(LedgerPaths.WatchdogResumes(jobId), LedgerJsonContext.Default.WatchdogResumes, decide));
-
-    public Task<JobResult?> TryUpdateResultAsync(string jobId, Func<JobResult?, JobResult?> decide, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteResult, null, null, cancellationToken, () =>
-        {
-            var written = Update(LedgerPaths.Result(jobId), LedgerJsonContext.Default.JobResult, decide);
-            if (written is not null)
-            {
-                WriteIndex(JobIndexEntry.Of(written));
-            }
-            return written;
-        });
-
-    // Read, decide and write as one step (Blob Storage's If-Match makes it one).
-    private T? Update<T>(string name, JsonTypeInfo<T> typeInfo, Func<T?, T?> decide) where T : class
+    /// <summary>Read, decide and write as one step (Blob Storage's If-Match makes it one).</summary>
+    public T? Update<T>(string name, JsonTypeInfo<T> typeInfo, Func<T?, T?> decide) where T : class
     {
-        lock (_markerLock)
+        lock (UpdateLock)
         {
             if (decide(Read(name, typeInfo)) is not { } next)
             {
@@ -229,49 +85,23 @@ internal sealed class InMemoryJobLedger : IJobLedger
         }
     }
 
-    public Task WriteCancelAsync(string jobId, JobCancel cancel, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.WriteCancel, null, null, cancellationToken, () => _blobs[LedgerPaths.Cancel(jobId)] = Json(cancel, LedgerJsonContext.Default.JobCancel));
+    /// <summary>Notes a dispatch marker written (<see cref="DispatchMarkers"/>).</summary>
+    public void NoteMarker(string jobId, DispatchMarker marker) => _markerHistory.Enqueue((jobId, marker));
 
-    public Task<JobCancel?> ReadCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadCancel, null, null, cancellationToken, () => Read(LedgerPaths.Cancel(jobId), LedgerJsonContext.Default.JobCancel));
-
-    public Task DeleteCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.DeleteCancel, null, null, cancellationToken, () => _blobs.TryRemove(LedgerPaths.Cancel(jobId), out _));
-
-    public Task<JobPause?> ReadPauseAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadPause, null, null, cancellationToken, () => Read(LedgerPaths.Pause(jobId), LedgerJsonContext.Default.JobPause));
-
-    // Under one lock, as Blob Storage's If-Match makes it one step: a run that loses the race decides again on the winner's marker.
-    // A write whose marker takes a lease (no EndedAt) is counted as MarkDispatch; one that lets it go as ReleaseDispatch.
-    public Task<DispatchMarker?> TryUpdateDispatchMarkerAsync(
-        string jobId, Func<DispatchMarker?, DispatchMarker?> decide, CancellationToken cancellationToken = default)
-    {
-        DispatchMarker? next;
-        lock (_markerLock)
-        {
-            next = decide(Read(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker));
-        }
-        return RunAsync(next is { EndedAt: not null } ? LedgerOperation.ReleaseDispatch : LedgerOperation.MarkDispatch, null, null, cancellationToken, () =>
-        {
-            lock (_markerLock)
-            {
-                var stored = Read(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker);
-                if (decide(stored) is not { } decided)
-                {
-                    return null;
-                }
-                _blobs[LedgerPaths.DispatchMarker(jobId)] = Json(decided, LedgerJsonContext.Default.DispatchMarker);
-                _markerHistory.Enqueue((jobId, decided));
-                return decided;
-            }
-        });
-    }
-
-    public Task<DispatchMarker?> ReadDispatchMarkerAsync(string jobId, CancellationToken cancellationToken = default) =>
-        RunAsync(LedgerOperation.ReadDispatchMarker, null, null, cancellationToken, () =>
-            Read(LedgerPaths.DispatchMarker(jobId), LedgerJsonContext.Default.DispatchMarker));
+    /// <summary>Writes the job's entry in the index of jobs.</summary>
+    public void WriteIndex(JobIndexEntry entry) =>
+        _blobs[LedgerPaths.IndexEntry(entry.JobId, entry.CreatedAt)] = new StoredBlob([], entry.ToMetadata());
 
     // ---- for tests ----
+
+    /// <summary>Puts this ledger in the place of the app's four stores.</summary>
+    public void ReplaceIn(IServiceCollection services)
+    {
+        services.Replace(ServiceDescriptor.Singleton(Jobs));
+        services.Replace(ServiceDescriptor.Singleton(Chunks));
+        services.Replace(ServiceDescriptor.Singleton(Runs));
+        services.Replace(ServiceDescriptor.Singleton(Signals));
+    }
 
     /// <summary>Fails calls as <paramref name="fault"/> says, until <see cref="ClearFaults"/>.</summary>
     public void Inject(StorageFault fault) => _faults.Enqueue(fault);
@@ -312,10 +142,10 @@ internal sealed class InMemoryJobLedger : IJobLedger
     /// <summary>Calls of an operation so far, failed ones included.</summary>
     public int Calls(LedgerOperation operation) => _calls.GetValueOrDefault(operation);
 
-    /// <summary>Calls of <see cref="CommitChunkAsync"/> for one chunk, failed ones and duplicates included.</summary>
+    /// <summary>Calls of <see cref="IChunkStore.CommitChunkAsync"/> for one chunk, failed ones and duplicates included.</summary>
     public int CommitCalls(string jobId, int chunk) => _chunkCalls.GetValueOrDefault((LedgerOperation.CommitChunk, jobId, chunk));
 
-    /// <summary>Calls of <see cref="ReadChunkAsync"/> for one chunk.</summary>
+    /// <summary>Calls of <see cref="IChunkStore.ReadChunkAsync"/> for one chunk.</summary>
     public int ChunkReads(string jobId, int chunk) => _chunkCalls.GetValueOrDefault((LedgerOperation.ReadChunk, jobId, chunk));
 
     /// <summary>The chunks with a committed result, ascending.</summary>
@@ -347,21 +177,25 @@ internal sealed class InMemoryJobLedger : IJobLedger
     /// <summary>Names of the stored blobs under a prefix, in order.</summary>
     public IReadOnlyList<string> Names(string prefix) => [.. Under(prefix).Select(b => b.Name)];
 
-    private IEnumerable<(string Name, StoredBlob Blob)> Under(string prefix) =>
+    /// <summary>The stored blobs under a prefix, by name.</summary>
+    public IEnumerable<(string Name, StoredBlob Blob)> Under(string prefix) =>
         _blobs.Where(b => b.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(b => b.Key, StringComparer.Ordinal).Select(b => (b.Key, b.Value));
 
     // The real ledger turns every RequestFailedException, a 404 too, into StorageUnavailableException.
-    private byte[] Input(string name) => _blobs.TryGetValue(name, out var blob)
+    /// <summary>A stored input's bytes; a missing one fails as Blob Storage's 404 does.</summary>
+    public byte[] Input(string name) => _blobs.TryGetValue(name, out var blob)
         ? blob.Content
         : throw new StorageUnavailableException("Blob Storage failed: The specified blob does not exist.", new RequestFailedException(404, "BlobNotFound"));
 
-    private T? Read<T>(string name, JsonTypeInfo<T> typeInfo) where T : class =>
+    /// <summary>A stored blob as JSON, or null.</summary>
+    public T? Read<T>(string name, JsonTypeInfo<T> typeInfo) where T : class =>
         _blobs.TryGetValue(name, out var blob) ? JsonSerializer.Deserialize(blob.Content, typeInfo) : null;
 
-    private static StoredBlob Json<T>(T value, JsonTypeInfo<T> typeInfo) => new(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
+    /// <summary>A blob of <paramref name="value"/> as JSON.</summary>
+    public static StoredBlob Json<T>(T value, JsonTypeInfo<T> typeInfo) => new(JsonSerializer.SerializeToUtf8Bytes(value, typeInfo));
 
     // Every operation: counted (per chunk too), cancellable like the SDK's, failed before (or after) it acts when a fault says so.
-    private Task<T> RunAsync<T>(LedgerOperation operation, string? jobId, int? chunk, CancellationToken cancellationToken, Func<T> act)
+    public Task<T> RunAsync<T>(LedgerOperation operation, string? jobId, int? chunk, CancellationToken cancellationToken, Func<T> act)
     {
         BeforeCall?.Invoke(operation);
         _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
@@ -387,7 +221,8 @@ internal sealed class InMemoryJobLedger : IJobLedger
         return fault is null ? Task.FromResult(value) : Fail<T>(operation, chunk);
     }
 
-    private Task RunAsync(LedgerOperation operation, string? jobId, int? chunk, CancellationToken cancellationToken, Action act) =>
+    /// <summary>As <see cref="RunAsync{T}"/>, for an operation that answers nothing.</summary>
+    public Task RunAsync(LedgerOperation operation, string? jobId, int? chunk, CancellationToken cancellationToken, Action act) =>
         RunAsync(operation, jobId, chunk, cancellationToken, () =>
         {
             act();

@@ -3,7 +3,7 @@ using FanOut.Core.Ledger;
 
 namespace FanOut.Tests.Support;
 
-/// <summary>The operations of <see cref="IJobLedger"/>, to count and to break.</summary>
+/// <summary>The operations of the ledger's four stores (<see cref="InMemoryJobLedger"/>), to count and to break.</summary>
 internal enum LedgerOperation
 {
     GetManifest,

@@ -75,7 +75,7 @@ internal sealed class OrchestrationHost : IAsyncDisposable
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var services = TestServices.Build(all, services =>
         {
-            services.Replace(ServiceDescriptor.Singleton<IJobLedger>(ledger));
+            ledger.ReplaceIn(services);
             services.Replace(ServiceDescriptor.Singleton<BlobServiceClient>(blobs));
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
             services.AddSingleton<InProcessSelfCaller>();

@@ -46,7 +46,7 @@ public sealed class TelemetryInProcessTests
         var host = new StubHandler(call => call <= 3
             ? new HttpResponseMessage(HttpStatusCode.TooManyRequests) { Headers = { RetryAfter = new RetryConditionHeaderValue(TimeSpan.Zero) } }
             : new HttpResponseMessage(HttpStatusCode.OK));
-        var throttle = new JobThrottle(new InMemoryJobLedger(), TimeProvider.System, Options.Create(new FanOutOptions()), NullLogger<JobThrottle>.Instance);
+        var throttle = new JobThrottle(new InMemoryJobLedger().Signals, TimeProvider.System, Options.Create(new FanOutOptions()), NullLogger<JobThrottle>.Instance);
         using var client = new HttpMessageInvoker(new BackPressureHandler(throttle, TimeProvider.System) { InnerHandler = host });
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1/api/batch") { Content = new StringContent("{}", Encoding.UTF8) };
         request.Options.Set(SelfClient.JobOption, "paused");
