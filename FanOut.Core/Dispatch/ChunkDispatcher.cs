@@ -8,9 +8,6 @@ namespace FanOut.Core.Dispatch;
 /// <summary>Sends a leaf's chunks as <c>process_chunk</c> through <see cref="SelfCalls"/> and reads how each ended.</summary>
 internal sealed class ChunkDispatcher(SelfCalls calls, ILogger<ChunkDispatcher> logger)
 {
-    // A chunk's answer when its call was read after its sender's deadline (RefusalKind.Late).
-    private const int LateStatus = 410;
-
     /// <summary>Dispatches the chunks and returns their outcomes, in the order given.</summary>
     /// <param name="jobId">The job the chunks belong to.</param>
     /// <param name="chunks">The chunks to send.</param>
@@ -27,7 +24,7 @@ internal sealed class ChunkDispatcher(SelfCalls calls, ILogger<ChunkDispatcher> 
         await calls.SendAsync(jobId, chunks.Count, i => new SelfCall(bodyOf(chunks[i]), $"{jobId}/{chunks[i].Index}"), maxConcurrency, deadline,
             async (i, end) =>
             {
-                if (end.StatusCode == LateStatus)
+                if (end.CameLate)
                 {
                     return; // read after this leaf's deadline (its clock ahead of this one's): not processed, unfinished
                 }

@@ -11,6 +11,12 @@ internal sealed record SelfCallResult(int StatusCode, byte[] Body, int Attempts,
     /// <summary>True for a 2xx answer.</summary>
     public bool IsSuccess => StatusCode is >= 200 and < 300;
 
+    /// <summary>True when the call was answered at all (whatever the answer), false when no answer came.</summary>
+    public bool WasAnswered => StatusCode != 0;
+
+    /// <summary>True when the call was read after its sender's deadline and refused unprocessed (<c>RefusalKind.Late</c>).</summary>
+    public bool CameLate => StatusCode == 410;
+
     /// <summary>The answer read as <typeparamref name="T"/>, or null with why not: the transport error, the
     /// problem's detail of an error status, or a body that is not the expected JSON.</summary>
     internal T? Read<T>(JsonTypeInfo<T> typeInfo, out string? error) where T : class

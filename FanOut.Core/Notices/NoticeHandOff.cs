@@ -68,16 +68,6 @@ internal sealed class NoticeHandOff(ISignalStore signalStore, ISelfCaller self, 
         }
     }
 
-    private static byte[] Body(string jobId)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("action", BatchActions.Notify);
-            json.WriteString("jobId", jobId);
-            json.WriteEndObject();
-        }
-        return buffer.ToArray();
-    }
+    private static byte[] Body(string jobId) =>
+        JsonSerializer.SerializeToUtf8Bytes(new NotifyJobRequest { JobId = jobId }, NoticesJsonContext.Default.NotifyJobRequest);
 }

@@ -5,6 +5,7 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Diagnostics;
 using FanOut.Core.Ledger;
 using FanOut.Core.Outcomes;
+using FanOut.Core.Requests;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,12 @@ internal sealed class NoticeSender(HttpClient http, IJobStore jobStore, ISignalS
     /// <summary>Sends the notice of the job the body names, unless it is settled (sent, given up, or another sender's).</summary>
     public async Task<Outcome> SendAsync(JsonElement body)
     {
-        var jobId = body.TryGetProperty("jobId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : "";
+        var errors = new FieldErrors();
+        var jobId = JsonRequest.Read(body, NoticesJsonContext.Default.NotifyJobRequest, errors)?.JobId ?? "";
+        if (!errors.IsEmpty)
+        {
+            return Refusal.Invalid(errors);
+        }
         if (!JobIds.IsValid(jobId))
         {
             return Refusal.Invalid("jobId", "Must be 1 to 64 characters of A-Z, a-z, 0-9, '_' and '-'.");

@@ -77,5 +77,5 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
     // given up may still run), with a quiet subtree, or with a refusal (the invocation ended, or never ran). A child not
     // heard from may still be sending: starved, or its answer lost.
     private static bool HeardFrom(SelfCallResult? end, bool? answerQuiet) =>
-        end is { Attempts: 1, StatusCode: not 0 } && (answerQuiet ?? end.StatusCode != 200);
+        end is { Attempts: 1, WasAnswered: true } && (answerQuiet ?? !end.IsSuccess);
 }
