@@ -30,8 +30,17 @@ public static class FanOutServiceCollectionExtensions
     /// <returns>A builder to add the app's own processors to: <c>AddFanOut(configuration).AddProcessor&lt;MyProcessor&gt;()</c>.</returns>
     public static FanOutBuilder AddFanOut(this IServiceCollection services, IConfiguration configuration)
     {
+        var section = configuration.GetSection(FanOutOptions.SectionName);
         services.AddOptions<FanOutOptions>()
-            .Bind(configuration.GetSection(FanOutOptions.SectionName))
+            .Bind(section)
+            // The internal sections, which a binder does not see through the public options.
+            .Configure(o =>
+            {
+                section.GetSection("Dispatch").Bind(o.Dispatch);
+                section.GetSection("Storage").Bind(o.Storage);
+                section.GetSection("Limits").Bind(o.Limits);
+                section.GetSection("Notify").Bind(o.Notify);
+            })
             // FanOut's own storage settings first, then the Functions host's account, as local.settings.json has it.
             .PostConfigure(o => o.Storage.FallBackToHostAccount(configuration["AzureWebJobsStorage"]))
             .ValidateOnStart();

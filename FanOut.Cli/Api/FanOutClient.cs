@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FanOut.Contracts;
 using Polly;
 
 namespace FanOut.Cli.Api;
@@ -60,13 +61,12 @@ internal sealed class FanOutClient(HttpClient http, string? key, IAsyncPolicy<Ht
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         return response.IsSuccessStatusCode
-            ? new ApiAnswer(status, body, Read(body, CliJsonContext.Default.JobView), null)
-            : new ApiAnswer(status, body, null, Read(body, CliJsonContext.Default.Problem) ?? new Problem
-            {
-                Status = status,
-                Title = response.ReasonPhrase ?? $"HTTP {status}",
-                Detail = status is 401 or 403 ? "The app did not accept the function key (--key or FANOUT_KEY)." : null,
-            });
+            ? new ApiAnswer(status, body, Read(body, LenientJson.Job), null)
+            : new ApiAnswer(status, body, null, Read(body, LenientJson.Problem) ?? new ProblemDetails(
+                Type: "about:blank",
+                Title: response.ReasonPhrase ?? $"HTTP {status}",
+                Status: status,
+                Detail: status is 401 or 403 ? "The app did not accept the function key (--key or FANOUT_KEY)." : ""));
     }
 
     // A body that is not the JSON expected (a plan of a dry run, an empty 401) reads as null.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FanOut.Cli.Jobs;
 using FanOut.Cli.Output;
+using FanOut.Contracts;
 
 namespace FanOut.Cli.Commands;
 
@@ -26,7 +27,7 @@ internal static class CancelCommand
                 return refused.ExitCode;
             }
             var status = answer.Job?.Status ?? "?";
-            RunCommand.Report(new Verdict(ExitCodes.Succeeded, answer, status == Api.JobStatuses.Cancelled
+            RunCommand.Report(new Verdict(ExitCodes.Succeeded, answer, status == JobStatus.Cancelled
                 ? $"Job {answer.Job!.JobId} is Cancelled."
                 : $"Job {answer.Job?.JobId} is stopping ({status}); `fanout status` shows when it is Cancelled."), console);
             return ExitCodes.Succeeded;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using FanOut.Cli.Api;
 using FanOut.Cli.Output;
+using FanOut.Contracts;
 
 namespace FanOut.Cli.Jobs;
 
@@ -28,11 +29,11 @@ internal sealed class JobWaiter(IJobApi api, IProgressView progress, TimeProvide
                     return Verdicts.Of(answer);
                 }
                 progress.Show(job);
-                if (job.IsFinal)
+                if (job.IsFinal())
                 {
                     return Verdicts.Of(answer);
                 }
-                if (job.Status == JobStatuses.Incomplete)
+                if (job.Status == JobStatus.Incomplete)
                 {
                     if (resumes == settings.Resumes)
                     {

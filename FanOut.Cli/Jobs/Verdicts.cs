@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using FanOut.Cli.Api;
+using FanOut.Contracts;
 
 namespace FanOut.Cli.Jobs;
 
@@ -18,16 +19,16 @@ internal static class Verdicts
                 ? new Verdict(ExitCodes.Succeeded, answer, "The app answered without a job's status (a dry run's plan).")
                 : Problem(answer);
         }
-        var chunks = job.Chunks ?? new ChunkCountsView(0, 0, 0, 0);
+        var chunks = job.Chunks ?? new ChunkCounts(0, 0, 0, 0);
         var items = job.Items?.Processed ?? 0;
         return job.Status switch
         {
-            JobStatuses.Succeeded => new Verdict(ExitCodes.Succeeded, answer, Invariant(
+            JobStatus.Succeeded => new Verdict(ExitCodes.Succeeded, answer, Invariant(
                 $"Job {job.JobId} Succeeded: {chunks.Succeeded} of {chunks.Total} chunks, {items:N0} items") +
                 (chunks.Failed > 0 ? Invariant($"; {chunks.Failed} chunks failed, within its tolerance") + Failures(job) : ".")),
-            JobStatuses.Failed => new Verdict(ExitCodes.Failed, answer, Invariant(
+            JobStatus.Failed => new Verdict(ExitCodes.Failed, answer, Invariant(
                 $"Job {job.JobId} Failed: {chunks.Failed} of {chunks.Total} chunks failed") + Failures(job)),
-            JobStatuses.Cancelled => new Verdict(ExitCodes.Failed, answer, Invariant(
+            JobStatus.Cancelled => new Verdict(ExitCodes.Failed, answer, Invariant(
                 $"Job {job.JobId} was Cancelled: {chunks.Succeeded} of {chunks.Total} chunks had succeeded, {chunks.Pending} were left.")),
             _ => new Verdict(ExitCodes.GaveUp, answer, Invariant(
                 $"Job {job.JobId} is {job.Status}: {chunks.Succeeded + chunks.Failed} of {chunks.Total} chunks finished.")),
@@ -51,7 +52,7 @@ internal static class Verdicts
         return new Verdict(answer.IsRefusal ? ExitCodes.Refused : ExitCodes.Unreachable, answer, text.ToString());
     }
 
-    private static string Failures(JobView job)
+    private static string Failures(JobResult job)
     {
         // An answer may say "failures": null (the model's default is then not used): read as none.
         var failures = job.Failures ?? [];

@@ -1,4 +1,5 @@
 using FanOut.Cli.Api;
+using FanOut.Contracts;
 
 namespace FanOut.Cli.Output;
 
@@ -6,7 +7,7 @@ namespace FanOut.Cli.Output;
 internal interface IProgressView
 {
     /// <summary>The job's status as last read.</summary>
-    void Show(JobView job);
+    void Show(JobResult job);
 
     /// <summary>Something that happened (a resume, giving up).</summary>
     void Note(string message);

@@ -1,4 +1,5 @@
 using FanOut.Cli.Api;
+using FanOut.Contracts;
 
 namespace FanOut.Cli.Output;
 
@@ -9,7 +10,7 @@ internal sealed class ProgressBar(CliConsole console, TimeProvider clock) : IPro
     private readonly long _started = clock.GetTimestamp();
     private bool _open;
 
-    public void Show(JobView job)
+    public void Show(JobResult job)
     {
         console.Redraw(ProgressText.Of(job, clock.GetElapsedTime(_started), Width));
         _open = true;

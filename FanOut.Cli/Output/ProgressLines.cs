@@ -1,4 +1,5 @@
 using FanOut.Cli.Api;
+using FanOut.Contracts;
 
 namespace FanOut.Cli.Output;
 
@@ -10,7 +11,7 @@ internal sealed class ProgressLines(CliConsole console, TimeProvider clock, Time
     private string? _lastStatus;
     private TimeSpan _lastLine;
 
-    public void Show(JobView job)
+    public void Show(JobResult job)
     {
         var elapsed = clock.GetElapsedTime(_started);
         if (job.Status == _lastStatus && elapsed - _lastLine < every)

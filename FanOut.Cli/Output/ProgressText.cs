@@ -1,14 +1,15 @@
 using System.Globalization;
 using FanOut.Cli.Api;
+using FanOut.Contracts;
 
 namespace FanOut.Cli.Output;
 
 /// <summary>The words of a progress report: <c>Running  42% 84/200 chunks, 1 failed, 8,400 items  0:12</c>.</summary>
 internal static class ProgressText
 {
-    public static string Of(JobView job, TimeSpan elapsed, int? barWidth = null)
+    public static string Of(JobResult job, TimeSpan elapsed, int? barWidth = null)
     {
-        var chunks = job.Chunks ?? new ChunkCountsView(0, 0, 0, 0);
+        var chunks = job.Chunks ?? new ChunkCounts(0, 0, 0, 0);
         var done = chunks.Succeeded + chunks.Failed;
         var share = chunks.Total == 0 ? 0 : (double)done / chunks.Total;
         var bar = barWidth is { } width ? Bar(share, width) + " " : "";

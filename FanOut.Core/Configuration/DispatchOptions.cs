@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace FanOut.Core.Configuration;
 
 /// <summary>How a dispatcher sends chunks back to the app's own endpoint.</summary>
-public sealed class DispatchOptions
+internal sealed class DispatchOptions
 {
     /// <summary>In-flight self-calls per dispatcher, unless a request asks for fewer.</summary>
     [Range(1, 1024)]

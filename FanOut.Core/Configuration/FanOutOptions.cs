@@ -4,6 +4,10 @@ namespace FanOut.Core.Configuration;
 
 /// <summary>Settings of the FanOut app, bound from the <c>FanOut</c> configuration section
 /// (environment variables <c>FanOut__*</c>, or local.settings.json <c>Values</c>).</summary>
+/// <remarks>Public for the hosts: LocalHost sets <see cref="SelfBaseUrl"/> once it listens (on a port it was given as 0),
+/// and reads the defaults of <see cref="WatchdogOptions"/> and <see cref="PlatformOptions"/> to give its worker the app's
+/// settings. The sections no host touches (Dispatch, Storage, Limits, Notify) are internal, bound by <c>AddFanOut</c>
+/// section by section (a binder binds public properties only).</remarks>
 public sealed class FanOutOptions
 {
     /// <summary>The configuration section the options are bound from.</summary>
@@ -32,15 +36,15 @@ public sealed class FanOutOptions
     public bool LocalDevelopment { get; set; }
 
     /// <summary>Completion notices: where a job's final status may go, and the key that signs it.</summary>
-    public NotifyOptions Notify { get; set; } = new();
+    internal NotifyOptions Notify { get; set; } = new();
 
     /// <summary>How chunks are dispatched to the app's own endpoint.</summary>
     [Required]
-    public DispatchOptions Dispatch { get; set; } = new();
+    internal DispatchOptions Dispatch { get; set; } = new();
 
     /// <summary>Where jobs are kept.</summary>
     [Required]
-    public StorageOptions Storage { get; set; } = new();
+    internal StorageOptions Storage { get; set; } = new();
 
     /// <summary>The watchdog that resumes jobs whose run died.</summary>
     [Required]
@@ -52,7 +56,7 @@ public sealed class FanOutOptions
 
     /// <summary>Limits on what one request may ask for.</summary>
     [Required]
-    public LimitsOptions Limits { get; set; } = new();
+    internal LimitsOptions Limits { get; set; } = new();
 
     /// <summary>Every secret setting, by the app-setting name an operator sets it under, with its value: what is checked
     /// for a Key Vault reference the platform did not resolve. A new secret option belongs here.</summary>

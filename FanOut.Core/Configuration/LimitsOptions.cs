@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace FanOut.Core.Configuration;
 
 /// <summary>Bounds on what one request may ask for.</summary>
-public sealed class LimitsOptions
+internal sealed class LimitsOptions
 {
     /// <summary>Largest request body accepted; larger bodies get 413.</summary>
     [Range(1024, int.MaxValue)]

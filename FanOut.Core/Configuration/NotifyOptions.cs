@@ -4,7 +4,7 @@ using System.Globalization;
 namespace FanOut.Core.Configuration;
 
 /// <summary>Completion notices (<c>FanOut__Notify__*</c>): where a job's final status may be POSTed, and the key that signs it.</summary>
-public sealed class NotifyOptions
+internal sealed class NotifyOptions
 {
     /// <summary>The HMAC-SHA256 key that signs each notice (at least 32 characters); without it, start_fanout refuses <c>notify</c>.</summary>
     public string? SigningKey { get; set; }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace FanOut.Core.Configuration;
 
 /// <summary>Where FanOut keeps its jobs: Azure Blob Storage (locally, Azurite).</summary>
-public sealed class StorageOptions
+internal sealed class StorageOptions
 {
     /// <summary>Storage connection string; when absent (and <see cref="ServiceUri"/> too), the Functions host's
     /// <c>AzureWebJobsStorage</c> is used. One of the two is required.</summary>

@@ -5,7 +5,7 @@ namespace FanOut.Core.Contracts;
 /// <summary>The answer of <c>process_chunk</c>: what one chunk produced.</summary>
 /// <remarks>Settable properties, not a positional record or init-only ones: System.Text.Json reads those
 /// through its slower constructor-parameter path, and one of these is read per chunk.</remarks>
-public sealed record ChunkResult
+internal sealed record ChunkResult
 {
     /// <summary>The job of the chunk, when it has one.</summary>
     public string? JobId { get; set; }

@@ -2,7 +2,7 @@ namespace FanOut.Core.Contracts;
 
 /// <summary>The answer of a <c>dryRun</c> start_fanout: what the job would do, with nothing written and
 /// nothing dispatched.</summary>
-public sealed record JobPlan
+internal sealed record JobPlan
 {
     /// <summary>Always true: this is a plan, not a job.</summary>
     public bool DryRun { get; init; } = true;
@@ -39,7 +39,7 @@ public sealed record JobPlan
 }
 
 /// <summary>The blobs a plan would read.</summary>
-public sealed record PlannedSource(int Blobs, long Bytes);
+internal sealed record PlannedSource(int Blobs, long Bytes);
 
 /// <summary>One chunk's size in a plan: items (inline) or bytes (blob source).</summary>
-public sealed record PlannedChunkSize(int Chunk, long? Items, long? Bytes);
+internal sealed record PlannedChunkSize(int Chunk, long? Items, long? Bytes);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FanOut.Core.Contracts;
+using FanOut.Contracts;
 using FanOut.Core.Http;
 
 namespace FanOut.LocalHost.Cluster;

@@ -6,7 +6,8 @@ namespace FanOut.Tests.Architecture;
 /// <summary>FanOut.Core's feature folders depend on each other in one direction only, the order the README's
 /// layout lists them in: no namespace reaches, through any chain of others, back to itself. Read from the
 /// sources (usings and qualified names of types declared in another folder), so a cycle fails here, not in
-/// a reviewer's head. The root namespace is the wiring (AddFanOut), above them all.</summary>
+/// a reviewer's head. The root namespace is the wiring (AddFanOut), above them all. FanOut.Contracts (the HTTP API's
+/// answers, shared with the CLI) is beneath them all: any layer may use it, and it uses nothing of FanOut.</summary>
 public sealed partial class NamespaceLayersTests
 {
     // Top to bottom: each may use only those after it.
@@ -35,6 +36,17 @@ public sealed partial class NamespaceLayersTests
             .ToList();
 
         Assert.True(upward.Count == 0, "FanOut.Core namespaces that use a layer above them (or one not in the list):\n" + string.Join("\n", upward));
+    }
+
+    [Fact]
+    public void Contracts_UseNothingOfFanOut()
+    {
+        var uses = Directory.EnumerateFiles(Path.Combine(LocalPaths.RepositoryRoot(), "FanOut.Contracts"), "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains("/obj/", StringComparison.Ordinal) && !path.Contains("/bin/", StringComparison.Ordinal))
+            .SelectMany(path => AnyFanOutUsing().Matches(File.ReadAllText(path)).Select(m => $"{Path.GetFileName(path)}: {m.Value}"))
+            .ToList();
+
+        Assert.True(uses.Count == 0, "FanOut.Contracts uses other FanOut namespaces:\n" + string.Join("\n", uses));
     }
 
     // Namespace -> namespaces it uses -> a file that does.
@@ -97,6 +109,9 @@ public sealed partial class NamespaceLayersTests
 
     [GeneratedRegex(@"^using (FanOut\.Core(?:\.\w+)?);", RegexOptions.Multiline)]
     private static partial Regex UsingOf();
+
+    [GeneratedRegex(@"^using (?:static )?FanOut\.[\w.]+;|\bFanOut\.(?:Core|Cli|Functions|LocalHost)\.\w+", RegexOptions.Multiline)]
+    private static partial Regex AnyFanOutUsing();
 
     [GeneratedRegex(@"\b(?:class|record|struct|interface|enum)\s+([A-Z]\w*)")]
     private static partial Regex TypeName();

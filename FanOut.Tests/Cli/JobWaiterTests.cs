@@ -67,8 +67,8 @@ public sealed class JobWaiterTests
     [Fact]
     public async Task RunAsync_ARefusedStart_Exits2_WithTheProblemsTitleDetailAndFields()
     {
-        var problem = new Problem { Status = 400, Title = "The request is not valid.", Detail = "Invalid field(s): chunk_size.",
-            Errors = new Dictionary<string, string[]> { ["chunk_size"] = ["Unknown field; did you mean chunkSize?"] } };
+        var problem = new ProblemDetails("urn:fanout:problem:validation", "The request is not valid.", 400, "Invalid field(s): chunk_size.",
+            new Dictionary<string, string[]> { ["chunk_size"] = ["Unknown field; did you mean chunkSize?"] });
         var api = new ScriptedApi { Refusal = new ApiAnswer(400, "{}", null, problem) };
         var (sut, _) = CreateSut(api);
 
@@ -112,8 +112,12 @@ public sealed class JobWaiterTests
                 return Task.FromResult(Refusal);
             }
             var status = statuses[Math.Min(_next++, statuses.Length - 1)];
-            var job = new JobView { JobId = "j1", Status = status, Chunks = new ChunkCountsView(4, status == "Succeeded" ? 4 : 1, 0, 3) };
-            return Task.FromResult(new ApiAnswer(200, JsonSerializer.Serialize(job, CliJsonContext.Default.JobView), job, null));
+            var job = new JobResult
+            {
+                JobId = "j1", Status = status, Processor = "count", CreatedAt = DateTimeOffset.UnixEpoch,
+                Chunks = new ChunkCounts(4, status == "Succeeded" ? 4 : 1, 0, 3), Items = new ItemCounts(0, 0),
+            };
+            return Task.FromResult(new ApiAnswer(200, JsonSerializer.Serialize(job, CliJsonContext.Default.JobResult), job, null));
         }
     }
 }

@@ -43,8 +43,9 @@ public sealed class ProgressViewTests
             _error.ToString());
     }
 
-    private static JobView Job(string status, int done) => new()
+    private static JobResult Job(string status, int done) => new()
     {
-        JobId = "j", Status = status, Chunks = new ChunkCountsView(40, done, 0, 40 - done), Items = new ItemCountsView(done * 10, 0),
+        JobId = "j", Status = status, Processor = "count", CreatedAt = DateTimeOffset.UnixEpoch,
+        Chunks = new ChunkCounts(40, done, 0, 40 - done), Items = new ItemCounts(done * 10, 0),
     };
 }

@@ -1,4 +1,4 @@
-namespace FanOut.Core.Contracts;
+namespace FanOut.Contracts;
 
 /// <summary>An RFC 9457 problem, the body of every error answer (<c>application/problem+json</c>).</summary>
 /// <param name="Type">A URI naming the kind of problem.</param>
