@@ -4,7 +4,6 @@ using System.Text;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
-using FanOut.Tests.Orchestration;
 using FanOut.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

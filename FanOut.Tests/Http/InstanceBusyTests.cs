@@ -4,11 +4,12 @@ using FanOut.Core.Http;
 using FanOut.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Http;
 
 /// <summary>An instance keeps a slot for the work its waiting invocations wait for: callers (start_fanout, resume, cancel) and
 /// dispatchers each have a bounded pool, together a slot fewer than the instance has; another is answered 503 instance-busy
 /// with Retry-After at once, before it reads or writes anything.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class InstanceBusyTests
 {
     [Theory]

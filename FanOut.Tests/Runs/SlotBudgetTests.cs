@@ -3,11 +3,12 @@ using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>A job finishes on any slot budget: the platform gives the app B = (PerInstanceConcurrency − waiting callers)
 /// × MaximumInstanceCount invocations, and the job's open invocations (its root, the dispatchers under it and its chunks,
 /// counted together as the deliveries being handled at once) never exceed it, so it never waits on its own dispatchers.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class SlotBudgetTests
 {
     [Theory]

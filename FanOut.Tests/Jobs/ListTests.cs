@@ -2,10 +2,11 @@ using System.Text.Json;
 using FanOut.Core.Contracts;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>GET /api/batch: the jobs newest first, a page at a time, every job once, the status filter exact; a page's
 /// storage calls do not depend on the jobs' sizes.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class ListTests
 {
     [Fact]

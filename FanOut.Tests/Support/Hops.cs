@@ -1,7 +1,7 @@
 using FanOut.Core.Contracts;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Support;
 
 /// <summary>Steps a job from hop to hop on an <see cref="OrchestrationHost"/> with a 20 s hop deadline: the leaves stop at
 /// 18.05 s, the root hands over at 19 s.</summary>

@@ -4,8 +4,9 @@ using FanOut.Core.Planning;
 using FanOut.Tests.Support;
 using Xunit.Abstractions;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
+[Trait("Tier", "Orchestration")]
 public sealed class LargeTreeTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Support;
 
 /// <summary>Inline jobs of the orchestration tests, and their answers computed here with LINQ, independently of
 /// the processors: word frequencies split on ASCII whitespace, record and UTF-8 byte counts.</summary>

@@ -3,10 +3,11 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Jobs;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>dryRun's plan foretells the run: its tree levels are the calls each level makes, and its invocations
 /// are every call the run takes (start_fanout, every dispatch node of every pass, every chunk, every count).</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class DryRunTests
 {
     [Theory]

@@ -4,11 +4,12 @@ using FanOut.Core.Ledger;
 using FanOut.Core.Planning;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>A hop starts from what the run before it handed over (<c>jobs/{id}/handover.json</c>: the chunks it left open,
 /// and its counts), not from a listing of every committed chunk: only the first run of a chain lists them. Hop deadline
 /// 20 s: the leaves stop at 18.05 s, the root hands over at 19 s.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class HandOverTests
 {
     [Fact]

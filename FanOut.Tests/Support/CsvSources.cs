@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Support;
 
 /// <summary>CSV blobs whose quoted fields hold newlines, escaped quotes and multi-byte text, long enough that byte
 /// cuts land inside them; the answer is known from how each was written (its rows), not by parsing it.</summary>

@@ -4,11 +4,12 @@ using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>Waiting callers never starve the work: one instance lets at most FanOut:Platform's waiting callers wait for a job
 /// at once (a quarter of its slots but one); a caller beyond them is answered at once, as if it had sent waitSeconds 0 (202
 /// with the job's status, its job started all the same), while the ones within the cap wait as before.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class WaitingCallerTests
 {
     // The chunk 1 of every job answers this late (on the host's clock): the jobs run while their callers wait.

@@ -4,11 +4,12 @@ using FanOut.Core.Jobs;
 using FanOut.Core.Planning;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>CSV jobs cut by bytes, read from in-memory blobs through the real SourceBlobs: the quote pass
 /// (count_quotes down the tree) tells each chunk whether it starts inside a quoted field, so rows whose quoted
 /// fields hold newlines across a cut are counted once; a failed count holds back the rest of its blob, not more.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class CsvParityTests
 {
     private const long ChunkBytes = StartFanoutValidator.MinChunkBytes;

@@ -2,10 +2,11 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>A job is Succeeded when its failed share is within toleratedFailurePercent, else Failed; either way
 /// its failures are listed (chunk, error, attempts) and its result merges the chunks that succeeded.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class FailureToleranceTests
 {
     private static readonly int[] Broken = [3, 6]; // 2 of 10 chunks: 20 %

@@ -2,10 +2,11 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>DELETE /api/batch/{jobId}: every blob of the job goes, the manifest and the purge's own lease last; not while a run holds it, and no run starts while it works; a purge
 /// cut short is finished by sending it again; afterwards the job is unknown and its id free. A cancel meeting a purge is refused, and leaves nothing behind.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class PurgeTests
 {
     [Fact]

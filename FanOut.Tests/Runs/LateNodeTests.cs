@@ -5,11 +5,12 @@ using FanOut.Core.Planning;
 using FanOut.Core.Runs;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>A dispatch node's budget runs on its caller's clock: a node that reads its call late (queued on its way
 /// in, or a retried attempt) has only what is left until its caller stops waiting, so it cannot go on sending
 /// chunks after its run has been given up and the next hop has started.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class LateNodeTests
 {
     private const int Chunks = 20;

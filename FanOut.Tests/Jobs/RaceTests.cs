@@ -2,10 +2,11 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>Requests that race for one job: one run at a time (the job's lease), each chunk processed once in all,
 /// one result written per finish, and a start that loses a job id to a different request leaves nothing behind.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class RaceTests
 {
     private const int Racers = 20;

@@ -3,11 +3,12 @@ using FanOut.Core.Dispatch;
 using FanOut.Core.Planning;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Ledger;
 
 /// <summary>A transient storage failure loses no chunk: the endpoint answers it 503 with Retry-After, the caller
 /// sends the call again (a refusal, not a spent attempt), and what outlasts that leaves the chunk failed or
 /// pending for resume, never committed twice or counted twice.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class StorageFaultTests
 {
     [Fact]

@@ -2,13 +2,14 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>A job that needs many hops finishes with no resume: a root run that meets its deadline with chunks left
 /// hands them to the next hop, up to MaxHops; one run holds the job at a time (its lease, the dispatch marker, renewed
 /// every 5 s), and a resume or start that finds it held waits for it: it takes over a lease that expires (a run that
 /// died), and once it sees the holder renew it, its caller waits for the job's end as the first caller does. Hop deadline 20 s: the root stops at 19 s, the leaves at 18.05 s;
 /// each hop is one move of the host's clock past the leaves' deadline, once the hop's dropped chunks are held.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class UnattendedJobTests
 {
     [Fact]

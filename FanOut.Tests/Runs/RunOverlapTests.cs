@@ -1,13 +1,14 @@
 using FanOut.Core.Contracts;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>Two runs of one job never overlap: a run's calls are over before the next run of the job sends anything. The
 /// calls of a run can outlive its root in two ways, both seen under CPU starvation, and each is closed here: a call that
 /// reaches its receiver after its run's deadline (queued on its way in, or its receiver starved) is refused, nothing
 /// processed; and a run whose root stopped hearing from a node (the node may still be sending) holds the next run back
 /// until its deadline has passed. Hop deadline 20 s: a root stops at 19 s, a node it calls at once at 18.05 s.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class RunOverlapTests
 {
     [Fact]

@@ -2,10 +2,11 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Planning;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>Inline jobs through the real dispatch tree, in process: the tree the run walks is the one
 /// <see cref="DispatchTree"/> plans, every chunk is committed once, and the merged result is the oracle's.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class TreeShapeTests
 {
     [Theory]

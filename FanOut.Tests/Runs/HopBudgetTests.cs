@@ -3,10 +3,11 @@ using FanOut.Core.Planning;
 using FanOut.Tests.Support;
 using Microsoft.Extensions.Options;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>Each dispatch level keeps a margin (5 % of its budget, at least 0.5 s) and gives the rest to the level below,
 /// so a hop deadline must leave the deepest dispatchers MaxDepth allows some time, or their chunks are never sent.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class HopBudgetTests
 {
     [Theory]

@@ -4,11 +4,12 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Chunks;
 
 /// <summary>Delivery is at least once; the ledger makes it count once: concurrent runs of one job, a commit whose
 /// every answer was lost, and a processor that writes output parts all end with each chunk committed (and each
 /// part written) once, and with the result of an uninterrupted run.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class DuplicateDeliveryTests
 {
     [Fact]

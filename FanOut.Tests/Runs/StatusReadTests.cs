@@ -3,11 +3,12 @@ using FanOut.Core.Ledger;
 using FanOut.Core.Runs;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>A status read costs a bounded number of storage calls whatever the job's size: a running job's counts
 /// come from its run's progress log (the root's base line, then each leaf's latest line), its failures from one
 /// listing; a finished job's from its result. Both sizes below use a tree of three levels (FanoutWidth 16).</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class StatusReadTests
 {
     [Fact]

@@ -4,11 +4,12 @@ using FanOut.Core.Watchdog;
 using FanOut.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Watchdog;
 
 /// <summary>The watchdog's pass (<see cref="JobWatchdog"/>): a job whose run died (its lease lapsed with no result) is
 /// resumed with nobody calling resume, and finishes; a job whose run holds it, or that ended, is left alone; a job is
 /// resumed at most MaxResumes times; and two passes at once start one run.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class WatchdogTests
 {
     [Fact]

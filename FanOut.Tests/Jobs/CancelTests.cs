@@ -3,10 +3,11 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>The cancel action's answers: a job no run holds ends Cancelled at once; again is harmless; a job that ended is
 /// 409; an unknown one 404; resume runs what was left.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class CancelTests
 {
     [Fact]

@@ -3,10 +3,11 @@ using FanOut.Core.Planning;
 using FanOut.Core.Runs;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Dispatch;
 
 /// <summary>maxConcurrency is the job's: however deep its tree, no more than that many chunks are in flight at once,
 /// and with enough work exactly that many; the dispatchers waiting on them are bounded by it level by level.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class JobConcurrencyTests
 {
     [Theory]

@@ -3,11 +3,12 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>A start_fanout sent again under its jobId is the same job when it means the same (members in another
 /// order, numbers spelled otherwise, escapes, spaces), whatever the spelling of the first; anything else is 409.
 /// Either way nothing is stored or dispatched a second time.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class FingerprintTests
 {
     public static TheoryData<string, string, string, int> Resent => new()

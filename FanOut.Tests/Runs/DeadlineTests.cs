@@ -2,12 +2,13 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>A run that meets a deadline with no hop left (MaxHops 1 here; see UnattendedJobTests for the chain of hops) ends Incomplete, with the chunks it did not see to an end pending and no
 /// aggregate; resume finishes it with the oracle's result. The host's clock moves only when a test moves it, so
 /// each test waits until every call but the held ones has been answered, then moves the clock past the deadline
 /// it means and short of the others (see <see cref="HopDeadline"/>'s margin and JobHandOff's wait).</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class DeadlineTests
 {
     [Fact]

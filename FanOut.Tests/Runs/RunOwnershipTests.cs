@@ -2,10 +2,11 @@ using FanOut.Core.Contracts;
 using FanOut.Core.Ledger;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Runs;
 
 /// <summary>Who may answer for a job: only the run that holds its lease writes the result, and a job whose run is gone
 /// (its lease lapsed with no result: the process died) reads Incomplete, so a poller knows to resume.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class RunOwnershipTests
 {
     [Fact]

@@ -1,10 +1,11 @@
 using FanOut.Core.Contracts;
 using FanOut.Tests.Support;
 
-namespace FanOut.Tests.Orchestration;
+namespace FanOut.Tests.Jobs;
 
 /// <summary>resume sends process_chunk only for the chunks with no committed result, and ends where an
 /// uninterrupted run of the same job ends.</summary>
+[Trait("Tier", "Orchestration")]
 public sealed class ResumeTests
 {
     private static readonly int[] Broken = [2, 7, 8];
