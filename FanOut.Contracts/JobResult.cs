@@ -9,7 +9,7 @@ public sealed record JobResult
     public required string JobId { get; init; }
 
     /// <summary>Pending, Running, Succeeded, Failed or Incomplete (see <see cref="JobStatus"/>).</summary>
-    public required string Status { get; init; }
+    public required JobStatus Status { get; init; }
 
     /// <summary>The processor the job runs.</summary>
     public required string Processor { get; init; }

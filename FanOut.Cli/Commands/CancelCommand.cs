@@ -26,10 +26,10 @@ internal static class CancelCommand
                 RunCommand.Report(refused, console);
                 return refused.ExitCode;
             }
-            var status = answer.Job?.Status ?? "?";
+            var status = answer.Job?.Status;
             RunCommand.Report(new Verdict(ExitCodes.Succeeded, answer, status == JobStatus.Cancelled
                 ? $"Job {answer.Job!.JobId} is Cancelled."
-                : $"Job {answer.Job?.JobId} is stopping ({status}); `fanout status` shows when it is Cancelled."), console);
+                : $"Job {answer.Job?.JobId} is stopping ({status?.ToString() ?? "?"}); `fanout status` shows when it is Cancelled."), console);
             return ExitCodes.Succeeded;
         });
         return command;

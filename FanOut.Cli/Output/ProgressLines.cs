@@ -8,7 +8,7 @@ namespace FanOut.Cli.Output;
 internal sealed class ProgressLines(CliConsole console, TimeProvider clock, TimeSpan every) : IProgressView
 {
     private readonly long _started = clock.GetTimestamp();
-    private string? _lastStatus;
+    private JobStatus? _lastStatus;
     private TimeSpan _lastLine;
 
     public void Show(JobResult job)

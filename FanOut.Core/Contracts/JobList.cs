@@ -5,4 +5,4 @@ internal sealed record JobList(IReadOnlyList<JobSummary> Jobs, string? Continuat
 
 /// <summary>A job in a list: its status without its result.</summary>
 internal sealed record JobSummary(
-    string JobId, string Status, string Processor, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, ChunkCounts Chunks, string? StatusUrl);
+    string JobId, JobStatus Status, string Processor, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, ChunkCounts Chunks, string? StatusUrl);

@@ -26,8 +26,8 @@ internal static class StatusPage
         {
             html.Append("<meta http-equiv=\"refresh\" content=\"2\">");
         }
-        html.Append(CultureInfo.InvariantCulture, $"<title>{E(job.JobId)}: {E(job.Status)}</title><style>{Style}</style></head><body>");
-        html.Append(CultureInfo.InvariantCulture, $"<h1>Job <code>{E(job.JobId)}</code> <span class=\"status {E(job.Status.ToLowerInvariant())}\" id=\"status\">{E(job.Status)}</span></h1>");
+        html.Append(CultureInfo.InvariantCulture, $"<title>{E(job.JobId)}: {job.Status}</title><style>{Style}</style></head><body>");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>Job <code>{E(job.JobId)}</code> <span class=\"status {job.Status.ToString().ToLowerInvariant()}\" id=\"status\">{job.Status}</span></h1>");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">processor <b>{E(job.Processor)}</b> · created {E(job.CreatedAt.ToString("u", CultureInfo.InvariantCulture))}");
         if (job.CompletedAt is { } completed)
         {

@@ -20,8 +20,7 @@ internal sealed class JobListing(IJobStore jobStore, JobStatusReader status, IOp
     public const int MaxTop = 100;
 
     private const int DefaultTop = 50;
-    private static readonly string[] Statuses =
-        [JobStatus.Pending, JobStatus.Running, JobStatus.Succeeded, JobStatus.Failed, JobStatus.Incomplete, JobStatus.Cancelled];
+    private static readonly string[] Statuses = Enum.GetNames<JobStatus>();
 
     /// <summary>Answers one page.</summary>
     public async Task<Outcome> ListAsync(string? statusFilter, string? top, string? continuationToken, CancellationToken cancellationToken)
@@ -46,7 +45,7 @@ internal sealed class JobListing(IJobStore jobStore, JobStatusReader status, IOp
         }
         var page = await jobStore.ListJobsAsync(count, continuationToken, cancellationToken).ConfigureAwait(false);
         var jobs = await Task.WhenAll(page.Entries.Select(entry => SummaryAsync(entry, cancellationToken))).ConfigureAwait(false);
-        var listed = jobs.OfType<JobSummary>().Where(job => statusFilter is null || job.Status == statusFilter).ToList();
+        var listed = jobs.OfType<JobSummary>().Where(job => statusFilter is null || job.Status.ToString() == statusFilter).ToList();
         return Answered.Of(new JobList(listed, page.ContinuationToken), FanOutJsonContext.Default.JobList);
     }
 

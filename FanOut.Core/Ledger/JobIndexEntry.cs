@@ -12,7 +12,7 @@ namespace FanOut.Core.Ledger;
 /// <param name="Status">The final status, or null while the job is active.</param>
 /// <param name="CompletedAt">When it ended, when it did.</param>
 /// <param name="Chunks">The final counts, or null while the job is active.</param>
-internal sealed record JobIndexEntry(string JobId, string Processor, DateTimeOffset CreatedAt, string? Status = null, DateTimeOffset? CompletedAt = null, ChunkCounts? Chunks = null)
+internal sealed record JobIndexEntry(string JobId, string Processor, DateTimeOffset CreatedAt, JobStatus? Status = null, DateTimeOffset? CompletedAt = null, ChunkCounts? Chunks = null)
 {
     /// <summary>The entry of a job as it is accepted (active).</summary>
     public static JobIndexEntry Of(JobManifest manifest) => new(manifest.JobId, manifest.Processor, manifest.CreatedAt);
@@ -30,7 +30,7 @@ internal sealed record JobIndexEntry(string JobId, string Processor, DateTimeOff
         };
         if (Status is not null && Chunks is not null)
         {
-            metadata["status"] = Status;
+            metadata["status"] = Status.Value.ToString();
             metadata["chunks"] = string.Join(',', new[] { Chunks.Total, Chunks.Succeeded, Chunks.Failed, Chunks.Pending }.Select(n => n.ToString(CultureInfo.InvariantCulture)));
             if (CompletedAt is { } completed)
             {
@@ -49,13 +49,13 @@ internal sealed record JobIndexEntry(string JobId, string Processor, DateTimeOff
             return null;
         }
         var entry = new JobIndexEntry(jobId, processor, createdAt);
-        if (metadata.TryGetValue("status", out var status) && metadata.TryGetValue("chunks", out var chunks)
+        if (metadata.TryGetValue("status", out var name) && Enum.GetNames<JobStatus>().Contains(name) && metadata.TryGetValue("chunks", out var chunks)
             && chunks.Split(',') is { Length: 4 } counts && counts.All(c => int.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
         {
             var n = counts.Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray();
             entry = entry with
             {
-                Status = status, Chunks = new ChunkCounts(n[0], n[1], n[2], n[3]),
+                Status = Enum.Parse<JobStatus>(name), Chunks = new ChunkCounts(n[0], n[1], n[2], n[3]),
                 CompletedAt = metadata.TryGetValue("completedat", out var completed) && DateTimeOffset.TryParse(completed, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null,
             };
         }

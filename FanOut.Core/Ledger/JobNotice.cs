@@ -8,7 +8,7 @@ namespace FanOut.Core.Ledger;
 internal sealed record JobNotice
 {
     /// <summary>The final status the notice announces.</summary>
-    public required string Status { get; set; }
+    public required JobStatus Status { get; set; }
 
     /// <summary>When the receiver acknowledged it; null until then.</summary>
     public DateTimeOffset? NotifiedAt { get; set; }
@@ -21,6 +21,6 @@ internal sealed record JobNotice
 
     /// <summary>True when nothing more is to be done for <paramref name="status"/>: acknowledged, given up, or claimed by a sender
     /// whose claim holds at <paramref name="now"/>.</summary>
-    public bool Settles(string status, DateTimeOffset now) =>
+    public bool Settles(JobStatus status, DateTimeOffset now) =>
         Status == status && (NotifiedAt is not null || Error is not null || ClaimedUntil > now);
 }

@@ -2,7 +2,7 @@ namespace FanOut.Core.Notices;
 
 /// <summary>What a <c>notify</c> invocation answers: the job, the status its notice announces, and how the notice stands
 /// (<see cref="NoticeState"/>).</summary>
-internal sealed record NoticeAnswer(string JobId, string? Status, string State, string? Error = null);
+internal sealed record NoticeAnswer(string JobId, JobStatus? Status, string State, string? Error = null);
 
 /// <summary>The states a <see cref="NoticeAnswer"/> names.</summary>
 internal static class NoticeState

@@ -20,7 +20,7 @@ internal sealed class NoticeHandOff(ISignalStore signalStore, ISelfCaller self, 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
 
     /// <summary>True for the statuses a notice announces: Succeeded, Failed, Incomplete and Cancelled.</summary>
-    public static bool IsFinal(string status) => status is not (JobStatus.Pending or JobStatus.Running);
+    public static bool IsFinal(JobStatus status) => status is not (JobStatus.Pending or JobStatus.Running);
 
     /// <summary>Hands over the notice of <paramref name="result"/> when the job asked for one and it is not settled yet.</summary>
     public async Task AnnounceAsync(JobManifest manifest, JobResult result)

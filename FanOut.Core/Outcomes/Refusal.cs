@@ -60,7 +60,7 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
         new(RefusalKind.BeingPurged, $"Job '{jobId}' is being deleted (purge): there is nothing to cancel.");
 
     /// <summary>A cancel of a job that has ended.</summary>
-    public static Refusal AlreadyEnded(string jobId, string status) =>
+    public static Refusal AlreadyEnded(string jobId, JobStatus status) =>
         new(RefusalKind.AlreadyEnded, $"Job '{jobId}' has ended {status}: there is nothing to cancel.");
 
     /// <summary>A request with field errors.</summary>

@@ -29,7 +29,7 @@ public sealed class DuplicateDeliveryTests
         // The run that holds the job answers its result; one that found it held answers 202 and its status so far.
         Assert.Contains(runs, run => run.JobStatus == JobStatus.Succeeded);
         Assert.All(runs.Where(run => run.Status != 202), run => Assert.Equal(InlineJobs.WordCount(items), InlineJobs.Canonical(run.At("result"))));
-        Assert.All(runs.Where(run => run.Status == 202), run => Assert.Contains(run.JobStatus, new[] { JobStatus.Pending, JobStatus.Running }));
+        Assert.All(runs.Where(run => run.Status == 202), run => Assert.Contains(run.JobStatus, new JobStatus?[] { JobStatus.Pending, JobStatus.Running }));
         Assert.Equal(Enumerable.Range(0, 40), host.Ledger.CommittedChunks("twice"));
         Assert.All(Enumerable.Range(0, 40), chunk => Assert.Equal(1, host.Ledger.CommitCalls("twice", chunk)));
         Leases.AssertNeverOverlap(host.Ledger.DispatchMarkers("twice"));

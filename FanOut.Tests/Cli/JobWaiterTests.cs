@@ -60,7 +60,7 @@ public sealed class JobWaiterTests
         var verdict = await sut.RunAsync(Request.DeepClone().AsObject());
 
         Assert.Equal(ExitCodes.GaveUp, verdict.ExitCode);
-        Assert.Equal("Running", verdict.Last!.Job!.Status);
+        Assert.Equal(JobStatus.Running, verdict.Last!.Job!.Status);
         Assert.Contains("fanout status j1", verdict.Message, StringComparison.Ordinal);
     }
 
@@ -111,11 +111,11 @@ public sealed class JobWaiterTests
             {
                 return Task.FromResult(Refusal);
             }
-            var status = statuses[Math.Min(_next++, statuses.Length - 1)];
+            var status = Enum.Parse<JobStatus>(statuses[Math.Min(_next++, statuses.Length - 1)]);
             var job = new JobResult
             {
                 JobId = "j1", Status = status, Processor = "count", CreatedAt = DateTimeOffset.UnixEpoch,
-                Chunks = new ChunkCounts(4, status == "Succeeded" ? 4 : 1, 0, 3), Items = new ItemCounts(0, 0),
+                Chunks = new ChunkCounts(4, status == JobStatus.Succeeded ? 4 : 1, 0, 3), Items = new ItemCounts(0, 0),
             };
             return Task.FromResult(new ApiAnswer(200, JsonSerializer.Serialize(job, CliJsonContext.Default.JobResult), job, null));
         }

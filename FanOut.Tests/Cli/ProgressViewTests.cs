@@ -45,7 +45,7 @@ public sealed class ProgressViewTests
 
     private static JobResult Job(string status, int done) => new()
     {
-        JobId = "j", Status = status, Processor = "count", CreatedAt = DateTimeOffset.UnixEpoch,
+        JobId = "j", Status = Enum.Parse<JobStatus>(status), Processor = "count", CreatedAt = DateTimeOffset.UnixEpoch,
         Chunks = new ChunkCounts(40, done, 0, 40 - done), Items = new ItemCounts(done * 10, 0),
     };
 }

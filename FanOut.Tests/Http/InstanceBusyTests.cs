@@ -56,7 +56,7 @@ public sealed class InstanceBusyTests
         Assert.Equal(0, dispatched);
         Assert.Equal(200, chunk.Status);
         Assert.Equal(200, accepted.Status);
-        Assert.Equal("Succeeded", accepted.JobStatus);
+        Assert.Equal(JobStatus.Succeeded, accepted.JobStatus);
     }
 
     private static Dictionary<string, string?> Platform(int perInstance) =>

@@ -13,7 +13,7 @@ public sealed class ListTests
     public async Task ThirtyJobsOfMixedStates_PagedByTen_EveryJobOnceNewestFirst_TheStatusFilterExact()
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 4, hopDeadlineSeconds: 20, maxAttempts: 1);
-        var expected = new List<(string JobId, string Status)>();
+        var expected = new List<(string JobId, JobStatus Status)>();
         for (var i = 0; i < 30; i++)
         {
             var jobId = $"job-{i:D2}";
@@ -45,8 +45,8 @@ public sealed class ListTests
         expected.Reverse();
 
         var all = await ListAllAsync(host, status: null);
-        var failed = await ListAllAsync(host, JobStatus.Failed);
-        var pending = await ListAllAsync(host, JobStatus.Pending);
+        var failed = await ListAllAsync(host, nameof(JobStatus.Failed));
+        var pending = await ListAllAsync(host, nameof(JobStatus.Pending));
 
         Assert.Equal(3, all.Pages);
         Assert.Equal(expected, all.Jobs);
@@ -70,9 +70,9 @@ public sealed class ListTests
     }
 
     // Follows the continuation tokens to the end, ten at a time.
-    private static async Task<(List<(string JobId, string Status)> Jobs, int Pages)> ListAllAsync(OrchestrationHost host, string? status)
+    private static async Task<(List<(string JobId, JobStatus Status)> Jobs, int Pages)> ListAllAsync(OrchestrationHost host, string? status)
     {
-        var jobs = new List<(string, string)>();
+        var jobs = new List<(string, JobStatus)>();
         string? token = null;
         var pages = 0;
         do
@@ -83,7 +83,7 @@ public sealed class ListTests
             foreach (var job in page.At("jobs").EnumerateArray())
             {
                 Assert.False(job.TryGetProperty("result", out _));
-                jobs.Add((job.GetProperty("jobId").GetString()!, job.GetProperty("status").GetString()!));
+                jobs.Add((job.GetProperty("jobId").GetString()!, Enum.Parse<JobStatus>(job.GetProperty("status").GetString()!)));
             }
             token = page.Body.TryGetProperty("continuationToken", out var next) ? next.GetString() : null;
         }

@@ -39,7 +39,7 @@ public sealed class WaitingCallerTests
         Assert.True(extra.IsCompleted, $"no answer after {advanced} of the host's clock");
         var answer = await extra;
         Assert.Equal(202, answer.Status);
-        Assert.Contains(answer.JobStatus, new[] { JobStatus.Pending, JobStatus.Running });
+        Assert.Contains(answer.JobStatus, new JobStatus?[] { JobStatus.Pending, JobStatus.Running });
         Assert.True(advanced < TimeSpan.FromSeconds(2), $"answered after {advanced} of the host's clock");
         Assert.All(waiters, waiter => Assert.False(waiter.IsCompleted));
 

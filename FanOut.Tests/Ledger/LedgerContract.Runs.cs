@@ -85,8 +85,8 @@ public abstract partial class LedgerContract
     public async Task TryUpdateNotice_ConcurrentClaims_ExactlyOneSenderClaimsIt_AndADeclineLeavesIt()
     {
         var claims = await Task.WhenAll(Enumerable.Range(0, Racers).Select(i => Task.Run(() =>
-            Stores.Signals.TryUpdateNoticeAsync(_jobId, n => n is not null && n.Settles("Succeeded", Epoch) ? null
-                : new JobNotice { Status = "Succeeded", ClaimedUntil = Epoch.AddMinutes(1 + i) }))));
+            Stores.Signals.TryUpdateNoticeAsync(_jobId, n => n is not null && n.Settles(JobStatus.Succeeded, Epoch) ? null
+                : new JobNotice { Status = JobStatus.Succeeded, ClaimedUntil = Epoch.AddMinutes(1 + i) }))));
 
         var claim = Assert.Single(claims, c => c is not null)!;
         Assert.Null(await Stores.Signals.TryUpdateNoticeAsync(_jobId, _ => null));

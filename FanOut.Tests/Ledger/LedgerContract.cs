@@ -200,7 +200,7 @@ public abstract partial class LedgerContract
 
     private static BinaryData Input(string fingerprint) => BinaryData.FromString($"input {fingerprint}");
 
-    private static JobResult Result(string jobId, string status) => new()
+    private static JobResult Result(string jobId, JobStatus status) => new()
     {
         JobId = jobId, Status = status, Processor = "count", CreatedAt = Epoch, CompletedAt = Epoch.AddMinutes(1),
         Chunks = new ChunkCounts(2, 2, 0, 0), Items = new ItemCounts(2, 0),

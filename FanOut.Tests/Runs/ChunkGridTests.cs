@@ -33,7 +33,7 @@ public sealed class ChunkGridTests
         Assert.Equal(100_001, grid.Sum(c => c.Succeeded));
     }
 
-    private static JobResult Job(string status, int total, int succeeded, int failed, IReadOnlyList<ChunkFailure> failures) => new()
+    private static JobResult Job(JobStatus status, int total, int succeeded, int failed, IReadOnlyList<ChunkFailure> failures) => new()
     {
         JobId = "grid", Status = status, Processor = "count", CreatedAt = DateTimeOffset.UnixEpoch,
         Chunks = new ChunkCounts(total, succeeded, failed, total - succeeded - failed), Items = new ItemCounts(succeeded, failed), Failures = failures,

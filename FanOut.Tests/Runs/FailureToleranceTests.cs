@@ -16,7 +16,7 @@ public sealed class FailureToleranceTests
     [InlineData(19.9, JobStatus.Failed)]
     [InlineData(20, JobStatus.Succeeded)]
     [InlineData(50, JobStatus.Succeeded)]
-    public async Task FailedShare_AgainstTheTolerance_DecidesTheStatus(double tolerated, string status)
+    public async Task FailedShare_AgainstTheTolerance_DecidesTheStatus(double tolerated, JobStatus status)
     {
         await using var host = OrchestrationHost.Start(fanoutWidth: 3, maxAttempts: 4);
         var items = InlineJobs.Words(20, seed: 5);

@@ -187,7 +187,8 @@ internal sealed record JobReply(int Status, JsonElement Body, IReadOnlyDictionar
     }
 
     /// <summary>The job's status field.</summary>
-    public string? JobStatus => Body.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String ? status.GetString() : null;
+    public JobStatus? JobStatus => Body.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String
+        && Enum.GetNames<JobStatus>().Contains(status.GetString()) ? Enum.Parse<JobStatus>(status.GetString()!) : null;
 
     /// <summary>The JSON at a path of property names.</summary>
     public JsonElement At(params string[] path) => path.Aggregate(Body, (element, name) => element.GetProperty(name));
