@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
 using FanOut.Core.Dispatch;
@@ -22,82 +23,90 @@ internal sealed class DispatchHandler(
     public async Task<Outcome> RunAsync(JsonElement body)
     {
         using var activity = FanOutTelemetry.Start("dispatch");
-        var dispatch = options.Value.Dispatch;
-        var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, RunsJsonContext.Default.RunJobRequest, errors);
-        if (request is null)
+        var (request, manifest, deadline, refusal) = await AdmitAsync(body, RunsJsonContext.Default.RunJobRequest).ConfigureAwait(false);
+        using (deadline)
         {
-            return Refusal.Invalid(errors);
+            activity?.SetTag(FanOutTelemetry.JobTag, request?.JobId).SetTag("fanout.depth", request?.Depth);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            if (Beyond(request!.Depth, manifest!.ChunkCount) is { } tooDeep)
+            {
+                return tooDeep;
+            }
+            return await run.RunAsync(manifest, new RunLink(request.RunId!, request.Hop ?? 1, request.Predecessor), deadline!).ConfigureAwait(false);
         }
-        activity?.SetTag(FanOutTelemetry.JobTag, request.JobId).SetTag("fanout.depth", request.Depth);
-        using var deadline = Deadline(request.BudgetMs, request.Deadline);
-        // Depth comes first: a forged or looping one is refused before anything is read or sent.
-        if (DispatchDepth.Beyond(request.Depth, levelsBelow: 1, dispatch) is { } forged)
-        {
-            return Refusal.LoopDetected(forged, dispatch.MaxDepth);
-        }
-        request.Validate(errors, dispatch);
-        if (!errors.IsEmpty)
-        {
-            return Refusal.Invalid(errors);
-        }
-        if (await jobStore.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
-        {
-            return Refusal.UnknownJob(request.JobId!);
-        }
-        if (DispatchDepth.Beyond(request.Depth, DispatchTree.Levels(manifest.ChunkCount, dispatch.FanoutWidth), dispatch) is { } arrivesAt)
-        {
-            return Refusal.LoopDetected(arrivesAt, dispatch.MaxDepth);
-        }
-        return await run.RunAsync(manifest, new RunLink(request.RunId!, request.Hop ?? 1, request.Predecessor), deadline).ConfigureAwait(false);
     }
 
     /// <summary>Handles a <c>dispatch_node</c> body: walks the node's pass over its range.</summary>
     public async Task<Outcome> NodeAsync(JsonElement body)
     {
         using var activity = FanOutTelemetry.Start("dispatch");
+        var (request, manifest, deadline, refusal) = await AdmitAsync(body, RunsJsonContext.Default.TreeNodeRequest).ConfigureAwait(false);
+        using (deadline)
+        {
+            activity?.SetTag(FanOutTelemetry.JobTag, request?.JobId).SetTag("fanout.depth", request?.Depth)
+                .SetTag("fanout.first", request?.First).SetTag("fanout.count", request?.Count).SetTag("fanout.pass", request?.Pass);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+            var span = request!.Span;
+            if (span.End > manifest!.ChunkCount)
+            {
+                return Refusal.Invalid("first", $"The range must lie within the job's {manifest.ChunkCount} chunks.");
+            }
+            // The range's chunks would arrive this many levels deeper: beyond MaxDepth, nothing is sent.
+            if (Beyond(request.Depth, span.Count) is { } tooDeep)
+            {
+                return tooDeep;
+            }
+            if (request.Slots > manifest.MaxConcurrency)
+            {
+                return Refusal.Invalid("slots", $"Must be between 1 and the job's maxConcurrency ({manifest.MaxConcurrency}).");
+            }
+            var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(r => new ChunkSpan(r[0], r[1]))], request.Depth,
+                request.Slots ?? manifest.MaxConcurrency, request.Marks);
+            return request.Pass == QuotePass.PassName
+                ? Answered.Of(await walker.WalkAsync(manifest, work, quotes, deadline!).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerQuoteTally)
+                : Answered.Of(await walker.WalkAsync(manifest, work, chunks, deadline!).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerChunkTally);
+        }
+    }
+
+    // What both messages go through, in order: read strictly; the caller's deadline starts; the depth, before anything is
+    // read or sent (a forged or looping one); the message's own rules; the job's manifest.
+    private async Task<(T? Request, JobManifest? Manifest, HopDeadline? Deadline, Refusal? Refusal)> AdmitAsync<T>(
+        JsonElement body, JsonTypeInfo<T> typeInfo) where T : class, IDispatchMessage
+    {
         var dispatch = options.Value.Dispatch;
         var errors = new FieldErrors();
-        var request = JsonRequest.Read(body, RunsJsonContext.Default.TreeNodeRequest, errors);
-        if (request is null)
+        if (JsonRequest.Read(body, typeInfo, errors) is not { } request)
         {
-            return Refusal.Invalid(errors);
+            return (null, null, null, Refusal.Invalid(errors));
         }
-        activity?.SetTag(FanOutTelemetry.JobTag, request.JobId).SetTag("fanout.depth", request.Depth)
-            .SetTag("fanout.first", request.First).SetTag("fanout.count", request.Count).SetTag("fanout.pass", request.Pass);
-        using var deadline = Deadline(request.BudgetMs, request.Deadline);
+        var deadline = Deadline(request.BudgetMs, request.Deadline);
         if (DispatchDepth.Beyond(request.Depth, levelsBelow: 1, dispatch) is { } forged)
         {
-            return Refusal.LoopDetected(forged, dispatch.MaxDepth);
+            return (request, null, deadline, Refusal.LoopDetected(forged, dispatch.MaxDepth));
         }
         request.Validate(errors, dispatch);
         if (!errors.IsEmpty)
         {
-            return Refusal.Invalid(errors);
+            return (request, null, deadline, Refusal.Invalid(errors));
         }
-        if (await jobStore.GetManifestAsync(request.JobId!).ConfigureAwait(false) is not { } manifest)
-        {
-            return Refusal.UnknownJob(request.JobId!);
-        }
-        var span = request.Span;
-        if (span.End > manifest.ChunkCount)
-        {
-            return Refusal.Invalid("first", $"The range must lie within the job's {manifest.ChunkCount} chunks.");
-        }
-        // The range's chunks would arrive this many levels deeper: beyond MaxDepth, nothing is sent.
-        if (DispatchDepth.Beyond(request.Depth, DispatchTree.Levels(span.Count, dispatch.FanoutWidth), dispatch) is { } arrivesAt)
-        {
-            return Refusal.LoopDetected(arrivesAt, dispatch.MaxDepth);
-        }
-        if (request.Slots > manifest.MaxConcurrency)
-        {
-            return Refusal.Invalid("slots", $"Must be between 1 and the job's maxConcurrency ({manifest.MaxConcurrency}).");
-        }
-        var work = new NodeWork(request.RunId!, span, [.. request.Pending!.Select(r => new ChunkSpan(r[0], r[1]))], request.Depth,
-            request.Slots ?? manifest.MaxConcurrency, request.Marks);
-        return request.Pass == QuotePass.PassName
-            ? Answered.Of(await walker.WalkAsync(manifest, work, quotes, deadline).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerQuoteTally)
-            : Answered.Of(await walker.WalkAsync(manifest, work, chunks, deadline).ConfigureAwait(false), RunsJsonContext.Default.NodeAnswerChunkTally);
+        return await jobStore.GetManifestAsync(request.JobId!).ConfigureAwait(false) is { } manifest
+            ? (request, manifest, deadline, null)
+            : (request, null, deadline, Refusal.UnknownJob(request.JobId!));
+    }
+
+    // A call at `depth` over `chunks` chunks whose deepest call would arrive beyond MaxDepth sends nothing.
+    private Refusal? Beyond(int depth, int chunks)
+    {
+        var dispatch = options.Value.Dispatch;
+        return DispatchDepth.Beyond(depth, DispatchTree.Levels(chunks, dispatch.FanoutWidth), dispatch) is { } arrivesAt
+            ? Refusal.LoopDetected(arrivesAt, dispatch.MaxDepth)
+            : null;
     }
 
     // The caller's clock is already running: so is this one, from the moment the call is read. Read late (queued on its way

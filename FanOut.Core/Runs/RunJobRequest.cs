@@ -8,7 +8,7 @@ namespace FanOut.Core.Runs;
 /// <summary>The body of <c>dispatch</c> (internal): run a stored job, the root of its dispatch tree, as hop
 /// <see cref="Hop"/> of its chain. Written and read through the one <see cref="RunsJsonContext.RunJobRequest"/>.</summary>
 /// <remarks>Settable properties: read through System.Text.Json's fast path.</remarks>
-internal sealed record RunJobRequest
+internal sealed record RunJobRequest : IDispatchMessage
 {
     /// <summary>Always <c>dispatch</c>.</summary>
     public string Action { get; set; } = BatchActions.Dispatch;

@@ -9,7 +9,7 @@ namespace FanOut.Core.Runs;
 /// pending chunks, directly or through sub-ranges, and answers the range's merged tally. Written and read through the one
 /// <see cref="RunsJsonContext.TreeNodeRequest"/>.</summary>
 /// <remarks>Settable properties: read once per tree node, through System.Text.Json's fast path.</remarks>
-internal sealed record TreeNodeRequest
+internal sealed record TreeNodeRequest : IDispatchMessage
 {
     /// <summary>Always <c>dispatch_node</c>.</summary>
     public string Action { get; set; } = BatchActions.DispatchNode;
