@@ -107,7 +107,13 @@ public sealed class InternalProtocolTests
     [InlineData(typeof(ProcessChunkRequest))]
     [InlineData(typeof(CountQuotesRequest))]
     [InlineData(typeof(NotifyJobRequest))]
-    public void NoMessageHasMoreThanEightOptionalFields(Type message)
+    [InlineData(typeof(NodeAnswer<ChunkTally>))]
+    [InlineData(typeof(NodeAnswer<QuoteTally>))]
+    [InlineData(typeof(ChunkTally))]
+    [InlineData(typeof(QuoteTally))]
+    [InlineData(typeof(ChunkResult))]
+    [InlineData(typeof(QuoteCount))]
+    public void NoMessageOrAnswerHasMoreThanEightOptionalFields(Type message)
     {
         var nullability = new NullabilityInfoContext();
         var optional = message.GetProperties(BindingFlags.Public | BindingFlags.Instance)
