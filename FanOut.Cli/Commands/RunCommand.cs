@@ -23,6 +23,7 @@ internal static class RunCommand
         var chunkBytes = new Option<long?>("--chunk-bytes") { Description = "For a source: bytes per chunk, without a pre-scan (at least 65536)." };
         var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "The job's chunks in flight at once." };
         var tolerated = new Option<double?>("--tolerated-failure-percent") { Description = "The job still succeeds when at most this share of its chunks failed." };
+        var toleratedCount = new Option<int?>("--tolerated-failure-count") { Description = "The job still succeeds when at most this many of its chunks failed (with a percent too: within both)." };
         var options = new Option<string?>("--options") { Description = "The processor's settings, as a JSON object, e.g. '{\"top\":10}'." };
         var timeout = new Option<TimeSpan>("--timeout") { Description = "Give up waiting after this long (exit 3; the job goes on): 90s, 15m, 2h.", DefaultValueFactory = _ => TimeSpan.FromHours(1), CustomParser = Durations.Parse };
         var poll = new Option<TimeSpan>("--poll-interval") { Description = "Time between two reads of the job's status.", DefaultValueFactory = _ => TimeSpan.FromSeconds(2), CustomParser = Durations.Parse };
@@ -30,7 +31,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Start a job and wait for its verdict: exit 0 Succeeded, 1 Failed or Cancelled, 2 refused, 3 gave up waiting, 4 app unreachable.")
         {
-            request, jobId, processor, source, format, itemsFile, chunkSize, chunkBytes, maxConcurrency, tolerated, options, timeout, poll, resumes,
+            request, jobId, processor, source, format, itemsFile, chunkSize, chunkBytes, maxConcurrency, tolerated, toleratedCount, options, timeout, poll, resumes,
         };
         app.AddTo(command);
         command.SetAction(async (parsed, cancellationToken) =>
@@ -40,7 +41,7 @@ internal static class RunCommand
                 RequestFile = parsed.GetValue(request), JobId = parsed.GetValue(jobId), Processor = parsed.GetValue(processor),
                 Source = parsed.GetValue(source), Format = parsed.GetValue(format), ItemsFile = parsed.GetValue(itemsFile),
                 ChunkSize = parsed.GetValue(chunkSize), ChunkBytes = parsed.GetValue(chunkBytes), MaxConcurrency = parsed.GetValue(maxConcurrency),
-                ToleratedFailurePercent = parsed.GetValue(tolerated), Options = parsed.GetValue(options),
+                ToleratedFailurePercent = parsed.GetValue(tolerated), ToleratedFailureCount = parsed.GetValue(toleratedCount), Options = parsed.GetValue(options),
             };
             var settings = new WaitSettings(parsed.GetValue(timeout), parsed.GetValue(poll), Math.Max(0, parsed.GetValue(resumes)));
             using var api = app.Connect(parsed, environment);

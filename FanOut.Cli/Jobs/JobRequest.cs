@@ -17,6 +17,7 @@ internal static class JobRequest
         Set(request, "chunkBytes", flags.ChunkBytes);
         Set(request, "maxConcurrency", flags.MaxConcurrency);
         Set(request, "toleratedFailurePercent", flags.ToleratedFailurePercent);
+        Set(request, "toleratedFailureCount", flags.ToleratedFailureCount);
         if (flags.Options is { } options)
         {
             request["options"] = ParseObject(options, "--options");

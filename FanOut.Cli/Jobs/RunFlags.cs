@@ -13,5 +13,6 @@ internal sealed record RunFlags
     public long? ChunkBytes { get; init; }
     public int? MaxConcurrency { get; init; }
     public double? ToleratedFailurePercent { get; init; }
+    public int? ToleratedFailureCount { get; init; }
     public string? Options { get; init; }
 }

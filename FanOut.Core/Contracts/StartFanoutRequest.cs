@@ -37,6 +37,9 @@ internal sealed record StartFanoutRequest
     /// <summary>Percent of chunks that may fail with the job still Succeeded (0..100).</summary>
     public double? ToleratedFailurePercent { get; set; }
 
+    /// <summary>Chunks that may fail with the job still Succeeded (0 or more); with a percent too, the job fails when either is exceeded.</summary>
+    public int? ToleratedFailureCount { get; set; }
+
     /// <summary>How long the call waits for the job before answering 202 (0..200 seconds).</summary>
     public int? WaitSeconds { get; set; }
 

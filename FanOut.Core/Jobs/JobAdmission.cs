@@ -120,6 +120,7 @@ internal sealed class JobAdmission(
         Options = command.Options.ValueKind == JsonValueKind.Undefined ? null : command.Options,
         ChunkSize = command.ChunkSize,
         ToleratedFailurePercent = command.ToleratedFailurePercent,
+        ToleratedFailureCount = command.ToleratedFailureCount,
         MaxConcurrency = command.MaxConcurrency,
         NotifyUrl = command.NotifyUrl?.AbsoluteUri,
         CreatedAt = timeProvider.GetUtcNow(),

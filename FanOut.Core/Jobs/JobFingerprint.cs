@@ -55,6 +55,11 @@ internal static class JobFingerprint
             json.WriteString("processor", command.Processor.Name);
             json.WriteNumber("chunkSize", command.ChunkSize);
             json.WriteNumber("toleratedFailurePercent", command.ToleratedFailurePercent);
+            if (command.ToleratedFailureCount is { } count)
+            {
+                // Written only when given: the jobs stored before it existed keep their fingerprints.
+                json.WriteNumber("toleratedFailureCount", count);
+            }
             json.WriteNumber("chunkBytes", command.ChunkBytes);
             if (command.Source is { } source)
             {

@@ -20,4 +20,5 @@ internal sealed record StartFanoutCommand(
     int WaitSeconds,
     IReadOnlyList<PlannedBlob>? Pinned = null,
     bool DryRun = false,
-    Uri? NotifyUrl = null);
+    Uri? NotifyUrl = null,
+    int? ToleratedFailureCount = null);

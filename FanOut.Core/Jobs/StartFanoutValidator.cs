@@ -82,6 +82,10 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
         {
             errors.Add("toleratedFailurePercent", "Must be between 0 and 100.");
         }
+        if (request.ToleratedFailureCount is < 0)
+        {
+            errors.Add("toleratedFailureCount", "Must be 0 or more.");
+        }
         ValidateWaitSeconds(request.WaitSeconds, errors);
         var notifyUrl = request.Notify is null ? null : ValidateNotify(body, errors);
 
@@ -95,10 +99,12 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
                 request.Source is { } given ? given with { Format = given.Format ?? SourceFormat.Lines } : null,
                 request.ChunkBytes ?? 0,
                 request.MaxConcurrency ?? dispatch.MaxConcurrency,
-                request.ToleratedFailurePercent ?? 0,
+                // No failure is tolerated unless a limit is given; a count given alone is the only limit.
+                request.ToleratedFailurePercent ?? (request.ToleratedFailureCount is null ? 0 : 100),
                 request.WaitSeconds ?? FanOutDefaults.WaitSeconds,
                 DryRun: request.DryRun ?? false,
-                NotifyUrl: notifyUrl)
+                NotifyUrl: notifyUrl,
+                ToleratedFailureCount: request.ToleratedFailureCount)
             : null;
     }
 

@@ -45,6 +45,9 @@ internal sealed record JobManifest
     /// <summary>Share of chunks (percent) that may fail with the job still Succeeded.</summary>
     public double ToleratedFailurePercent { get; set; }
 
+    /// <summary>Chunks that may fail with the job still Succeeded, or null for no limit by count.</summary>
+    public int? ToleratedFailureCount { get; set; }
+
     /// <summary>In-flight self-calls per dispatcher of this job.</summary>
     public int MaxConcurrency { get; set; }
 

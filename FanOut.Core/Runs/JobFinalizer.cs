@@ -18,8 +18,8 @@ internal sealed class JobFinalizer(IJobStore jobStore, ChunkProcessors processor
         return result;
     }
 
-    // Succeeded or Failed when every chunk finished (by the tolerated share of failures), Incomplete (or
-    // Cancelled) when some were not seen to an end.
+    // Succeeded or Failed when every chunk finished (Failed when the failures exceed the tolerated share or the tolerated
+    // count: either), Incomplete (or Cancelled) when some were not seen to an end.
     private JobResult Ended(JobManifest manifest, ChunkTally total, int levels, bool cancelled)
     {
         var processor = processors.For(manifest);
@@ -31,7 +31,8 @@ internal sealed class JobFinalizer(IJobStore jobStore, ChunkProcessors processor
         {
             JobId = manifest.JobId,
             Status = !finished ? (cancelled ? JobStatus.Cancelled : JobStatus.Incomplete)
-                : failedPercent <= manifest.ToleratedFailurePercent ? JobStatus.Succeeded : JobStatus.Failed,
+                : failedPercent <= manifest.ToleratedFailurePercent && total.Failed <= (manifest.ToleratedFailureCount ?? int.MaxValue)
+                    ? JobStatus.Succeeded : JobStatus.Failed,
             Processor = manifest.Processor,
             CreatedAt = manifest.CreatedAt,
             CompletedAt = finished || cancelled ? completedAt : null,

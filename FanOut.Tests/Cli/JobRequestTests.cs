@@ -23,6 +23,15 @@ public sealed class JobRequestTests : IDisposable
     }
 
     [Fact]
+    public void Build_TheToleratedFailureFlags_AreTheRequestsFields()
+    {
+        var body = JobRequest.Build(new RunFlags { JobId = "j", ToleratedFailurePercent = 2.5, ToleratedFailureCount = 7 }, TimeProvider.System);
+
+        Assert.Equal(2.5, body["toleratedFailurePercent"]!.GetValue<double>());
+        Assert.Equal(7, body["toleratedFailureCount"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void Build_WithoutAJobId_NamesTheJob_SortableByTime()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 3, 4, 5, 678, TimeSpan.Zero));

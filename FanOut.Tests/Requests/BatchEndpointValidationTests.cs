@@ -41,6 +41,8 @@ public sealed class BatchEndpointValidationTests
     [InlineData("""{ "action": "start_fanout", "items": [1], "waitSeconds": -1 }""", "waitSeconds")]
     [InlineData("""{ "action": "start_fanout", "items": [1], "toleratedFailurePercent": 101 }""", "toleratedFailurePercent")]
     [InlineData("""{ "action": "start_fanout", "items": [1], "toleratedFailurePercent": "5" }""", "toleratedFailurePercent")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "toleratedFailureCount": -1 }""", "toleratedFailureCount")]
+    [InlineData("""{ "action": "start_fanout", "items": [1], "toleratedFailureCount": 1.5 }""", "toleratedFailureCount")]
     [InlineData("""{ "action": "start_fanout", "items": [1], "dryRun": "yes" }""", "dryRun")]
     [InlineData("""{ "action": "start_fanout", "items": [1], "source": { "container": "inputs", "blob": "x.txt" } }""", "items")]
     [InlineData("""{ "action": "start_fanout", "source": { "container": "inputs", "blob": "../x.txt" } }""", "source.blob")]

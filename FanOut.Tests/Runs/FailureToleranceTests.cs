@@ -38,6 +38,26 @@ public sealed class FailureToleranceTests
         Assert.Equal(new ChunkFailure(3, "HTTP 503: injected 503 for process_chunk", 4), host.Ledger.Failure("tolerance", 3));
     }
 
+    [Theory]
+    [InlineData(1, null, JobStatus.Failed)]
+    [InlineData(2, null, JobStatus.Succeeded)]
+    [InlineData(5, null, JobStatus.Succeeded)]
+    [InlineData(2, 19.9, JobStatus.Failed)]   // the count holds, the share does not: either exceeded fails the job
+    [InlineData(1, 50.0, JobStatus.Failed)]   // the share holds, the count does not
+    [InlineData(2, 20.0, JobStatus.Succeeded)]
+    public async Task FailedCount_AgainstTheToleratedCount_AndTheShareWhenBothAreGiven_DecidesTheStatus(int count, double? percent, JobStatus status)
+    {
+        await using var host = OrchestrationHost.Start(fanoutWidth: 3, maxAttempts: 2);
+        var items = InlineJobs.Words(20, seed: 5);
+        host.Caller.Inject(CallFault.Status(BatchActions.ProcessChunk, 503, Broken));
+
+        var reply = await host.PostAsync(InlineJobs.Start("counted", "count", items, chunkSize: 2, toleratedFailurePercent: percent, toleratedFailureCount: count));
+
+        Assert.Equal(status, reply.JobStatus);
+        Assert.Equal([10, 8, 2, 0], new[] { "total", "succeeded", "failed", "pending" }.Select(n => reply.Number("chunks", n)));
+        Assert.Equal(Broken, reply.Failures.Select(f => f.Chunk));
+    }
+
     [Fact]
     public async Task SucceededWithToleratedFailures_IsFinal_ResumeAnswersItAsItIs()
     {

@@ -32,7 +32,7 @@ internal static class InlineJobs
 
     /// <summary>The start_fanout body of an inline job.</summary>
     public static string Start(string jobId, string processor, IReadOnlyList<string> items, int chunkSize,
-        double? toleratedFailurePercent = null, int? maxConcurrency = null) =>
+        double? toleratedFailurePercent = null, int? maxConcurrency = null, int? toleratedFailureCount = null) =>
         JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["action"] = "start_fanout",
@@ -44,6 +44,7 @@ internal static class InlineJobs
             ["options"] = processor == "wordcount" ? new Dictionary<string, int> { ["top"] = 10_000 } : null,
             ["toleratedFailurePercent"] = toleratedFailurePercent,
             ["maxConcurrency"] = maxConcurrency,
+            ["toleratedFailureCount"] = toleratedFailureCount,
         }.Where(p => p.Value is not null).ToDictionary());
 
     /// <summary>The resume body of a job.</summary>
