@@ -16,8 +16,8 @@ internal static class RunCommand
         var jobId = new Option<string?>("--job-id") { Description = "Your id for the job (e.g. the pipeline's run id): a retried step gets the same job. Default: a new id." };
         var processor = new Option<string?>("--processor") { Description = "count, wordcount, project, or one of the app's own (the app's default: count)." };
         var source = new Option<string?>("--source") { Description = "The data by reference: container/path/to/blob, or container/prefix/ for every blob under it." };
-        var format = new Option<string?>("--format") { Description = "The source's format: lines, ndjson or csv." };
-        format.AcceptOnlyFromAmong("lines", "ndjson", "csv");
+        var format = new Option<string?>("--format") { Description = "The source's format: lines, ndjson, csv or json (one JSON array)." };
+        format.AcceptOnlyFromAmong("lines", "ndjson", "csv", "json");
         var itemsFile = new Option<FileInfo?>("--items-file") { Description = "The data inline: a .json file holding an array of items, or a text file, one item per line." };
         var chunkSize = new Option<int?>("--chunk-size") { Description = "Items (records) per chunk." };
         var chunkBytes = new Option<long?>("--chunk-bytes") { Description = "For a source: bytes per chunk, without a pre-scan (at least 65536)." };

@@ -40,7 +40,8 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobStore jobStore, IOpt
     /// <summary>Hands each record to <paramref name="onRecord"/> and answers how many there were: those of the
     /// request's source, or else its <paramref name="items"/>. Lines of a source blob go to <paramref name="onLines"/>
     /// instead, when given, many at a time (<see cref="LineRecords.ReadBlocksAsync"/>). A source blob replaced or gone
-    /// since the job was planned throws <see cref="Azure.RequestFailedException"/> (412, 404).</summary>
+    /// since the job was planned throws <see cref="Azure.RequestFailedException"/> (412, 404); an element of a JSON array that is
+    /// not JSON throws <see cref="InvalidDataException"/>.</summary>
     public async Task<long> ReadAsync(ProcessChunkRequest request, InlineItems items, RecordHandler onRecord, LineBlockHandler? onLines = null)
     {
         if (request.Source is not { } range)
@@ -54,6 +55,11 @@ internal sealed class ChunkRecords(SourceBlobs sources, IJobStore jobStore, IOpt
             var openAt = LineRecords.OpenAt(range.Start);
             using var stored = new MemoryStream(await jobStore.ReadInputRangeAsync(range.Blob!, openAt, (int)(range.End - openAt)).ConfigureAwait(false));
             return await ReadItemsAsync(stored, range.Start, range.End, onRecord).ConfigureAwait(false);
+        }
+        if (range.Format == SourceFormat.Json)
+        {
+            await using var elements = await sources.OpenReadAsync(range, range.Start, CancellationToken.None, range.End).ConfigureAwait(false);
+            return await JsonArrayRecords.ReadAsync(elements, range.Start, range.End, onRecord).ConfigureAwait(false);
         }
         await using var stream = await sources.OpenReadAsync(range, LineRecords.OpenAt(range.Start), CancellationToken.None, range.End).ConfigureAwait(false);
         var csv = range.Format == SourceFormat.Csv;

@@ -112,6 +112,11 @@ internal sealed class ChunkWorker(
         {
             return Refusal.SourceUnreadable(ex.Status, range);
         }
+        catch (InvalidDataException ex) when (request.Source is { } range)
+        {
+            // The data, not the call: the same every time, so a final refusal that names the chunk's range.
+            return Refusal.Invalid("source", $"{ex.Message} (chunk {request.Chunk}, bytes {range.Start} to {range.End} of '{range.Blob}')");
+        }
         catch (DownstreamThrottledException ex)
         {
             return Refusal.Throttled(processorName, ex.Message, ex.RetryAfter);

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace FanOut.Core.Contracts;
 
 /// <summary>How a source's records are framed. On the wire, as in every request and chunk message before it was a type:
-/// <c>lines</c>, <c>ndjson</c>, <c>csv</c>, and <c>items</c> (the app's own store of a job's inline items, never a request's).</summary>
+/// <c>lines</c>, <c>ndjson</c>, <c>csv</c>, <c>json</c>, and <c>items</c> (the app's own store of a job's inline items, never a request's).</summary>
 [JsonConverter(typeof(SourceFormatConverter))]
 internal enum SourceFormat
 {
@@ -17,6 +17,9 @@ internal enum SourceFormat
     /// <summary>RFC 4180 CSV: a record per row, rows may span lines inside quoted fields.</summary>
     Csv,
 
+    /// <summary>One JSON array: a record per element (cut by records only).</summary>
+    Json,
+
     /// <summary>A job's inline items as the app stored them: one compact JSON value per line.</summary>
     Items,
 }
@@ -25,7 +28,7 @@ internal enum SourceFormat
 internal static class SourceFormats
 {
     /// <summary>What a request may name, in the order the docs list them.</summary>
-    public static readonly SourceFormat[] Given = [SourceFormat.Lines, SourceFormat.Ndjson, SourceFormat.Csv];
+    public static readonly SourceFormat[] Given = [SourceFormat.Lines, SourceFormat.Ndjson, SourceFormat.Csv, SourceFormat.Json];
 
     /// <summary>The error of a format a request may not name.</summary>
     public static readonly string Expected = $"Must be one of: {string.Join(", ", Given.Select(Name))}.";
@@ -36,6 +39,7 @@ internal static class SourceFormats
         SourceFormat.Lines => "lines",
         SourceFormat.Ndjson => "ndjson",
         SourceFormat.Csv => "csv",
+        SourceFormat.Json => "json",
         SourceFormat.Items => "items",
         _ => throw new ArgumentOutOfRangeException(nameof(format)),
     };
@@ -46,6 +50,7 @@ internal static class SourceFormats
         "lines" => SourceFormat.Lines,
         "ndjson" => SourceFormat.Ndjson,
         "csv" => SourceFormat.Csv,
+        "json" => SourceFormat.Json,
         "items" => SourceFormat.Items,
         _ => null,
     };

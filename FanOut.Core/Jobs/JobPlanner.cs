@@ -28,6 +28,10 @@ internal sealed class JobPlanner(SourcePlanner sources, IOptions<FanOutOptions> 
             {
                 return (null, Refusal.SourceChanged(source));
             }
+            catch (InvalidDataException ex)
+            {
+                return (null, Refusal.Invalid("source", ex.Message));
+            }
             plan = new PlannedJob(planned.Plan.Chunks.Count, planned.Records, command.ChunkBytes > 0, planned.Plan,
                 ChunkPlanner.CountsQuotes(source.Format, command.ChunkBytes));
         }

@@ -51,6 +51,10 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
             {
                 errors.Add("chunkBytes", $"Must be at least {MinChunkBytes} (64 KiB).");
             }
+            else if (request.ChunkBytes is not null && source.Format == SourceFormat.Json)
+            {
+                errors.Add("chunkBytes", "A JSON array is cut by its elements: give chunkSize, not chunkBytes.");
+            }
         }
         else if (request.ChunkBytes is not null)
         {

@@ -34,6 +34,14 @@ internal sealed class SourcePlanner(SourceBlobs blobs)
             }
             var reference = source with { Blob = blob.Name, Prefix = null, ETag = blob.ETag };
             await using var stream = await blobs.OpenReadAsync(reference, 0, cancellationToken).ConfigureAwait(false);
+            if (source.Format == SourceFormat.Json)
+            {
+                // A blob that is not one array throws InvalidDataException: the job is refused before anything is stored.
+                var array = await JsonArrayScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false);
+                chunks.AddRange(array.ChunkStarts.Select((start, i) => new PlannedChunk(b, start, i + 1 < array.ChunkStarts.Count ? array.ChunkStarts[i + 1] : array.End)));
+                records += array.Records;
+                continue;
+            }
             var scan = source.Format == SourceFormat.Csv
                 ? await CsvBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false)
                 : await LineBoundaryScanner.ScanAsync(stream, chunkSize, cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,6 @@ public sealed partial class SourceFormatUseTests
     }
 
     // A format's wire name as a literal, or a Format compared with or matched against a string.
-    [GeneratedRegex("\"(lines|ndjson|csv)\"|Format\\s*(==|!=)\\s*\"|Format:\\s*\"")]
+    [GeneratedRegex("\"(lines|ndjson|csv|json)\"|Format\\s*(==|!=)\\s*\"|Format:\\s*\"")]
     private static partial Regex FormatName();
 }

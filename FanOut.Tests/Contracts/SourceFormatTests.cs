@@ -34,6 +34,6 @@ public sealed class SourceFormatTests
 
         var (field, messages) = Assert.Single(errors.ToDictionary());
         Assert.Equal("source.format", field);
-        Assert.Equal(["Must be one of: lines, ndjson, csv."], messages);
+        Assert.Equal(["Must be one of: lines, ndjson, csv, json."], messages);
     }
 }
