@@ -108,7 +108,7 @@ internal sealed class BenchHost(
         var started = Stopwatch.GetTimestamp();
         var outcomes = await dispatcher.DispatchAsync("bench", ranges,
             chunk => System.Text.Encoding.UTF8.GetBytes($$"""{"action":"process_chunk","chunk":{{chunk.Index}},"processor":"count","depth":1,"items":[{{chunk.Index}}]}"""),
-            concurrency);
+            () => concurrency);
         var elapsed = Stopwatch.GetElapsedTime(started);
         if (outcomes.Count(o => o.Succeeded) != chunks)
         {

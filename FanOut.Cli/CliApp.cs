@@ -4,7 +4,7 @@ using FanOut.Cli.Output;
 
 namespace FanOut.Cli;
 
-/// <summary>The <c>fanout</c> command line: <c>run</c>, <c>status</c>, <c>cancel</c> and <c>upload</c>. Runs in process for the
+/// <summary>The <c>fanout</c> command line: <c>run</c>, <c>status</c>, <c>cancel</c>, <c>update</c> and <c>upload</c>. Runs in process for the
 /// tests, with the writers and environment it is given.</summary>
 internal static class CliApp
 {
@@ -56,6 +56,7 @@ internal static class CliApp
             RunCommand.Create(console, environment),
             StatusCommand.Create(console, environment),
             CancelCommand.Create(console, environment),
+            UpdateCommand.Create(console, environment),
             UploadCommand.Create(console, environment),
         };
 }

@@ -41,6 +41,10 @@ public sealed record JobResult
     /// <summary>Levels of the dispatch tree the run used (1: one dispatcher sent every chunk).</summary>
     public int? DispatchLevels { get; init; }
 
+    /// <summary>The job's concurrency level: its <c>maxConcurrency</c> as started, or as <c>update</c> last set it (every
+    /// dispatcher of the job follows it within about a second). Null in a result stored before it was reported.</summary>
+    public int? MaxConcurrency { get; init; }
+
     /// <summary>Where the job's status can be read (GET).</summary>
     public string? StatusUrl { get; init; }
 }

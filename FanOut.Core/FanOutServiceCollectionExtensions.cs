@@ -82,6 +82,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<SigningHandler>();
         services.TryAddTransient<ISelfCaller>(provider => provider.GetRequiredService<SelfClient>());
         services.TryAddTransient<SelfCalls>();
+        services.TryAddTransient<JobLevel>();
 
         services.TryAddSingleton(provider => BlobServices.Create(provider.GetRequiredService<IOptions<FanOutOptions>>().Value.Storage));
         services.TryAddSingleton(provider => new StorageReadiness(
@@ -122,6 +123,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobPreview>();
         services.TryAddTransient<JobAdmission>();
         services.TryAddTransient<JobCancellation>();
+        services.TryAddTransient<JobUpdate>();
         services.TryAddTransient<JobPurge>();
         services.TryAddTransient<JobListing>();
         services.TryAddSingleton<IndexCursor>();
@@ -130,7 +132,7 @@ public static class FanOutServiceCollectionExtensions
             provider.GetRequiredService<IndexCursor>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<FanOutOptions>>(),
             provider.GetRequiredService<ILogger<JobWatchdog>>()));
         services.TryAddTransient(provider => new BatchEndpoint(
-            provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobPurge>(), provider.GetRequiredService<JobListing>(),
+            provider.GetRequiredService<JobAdmission>(), provider.GetRequiredService<JobCancellation>(), provider.GetRequiredService<JobUpdate>(), provider.GetRequiredService<JobPurge>(), provider.GetRequiredService<JobListing>(),
             provider.GetRequiredService<ChunkWorker>(), provider.GetRequiredService<QuoteCounter>(),
             provider.GetRequiredService<DispatchHandler>(), provider.GetRequiredService<IJobStore>(), provider.GetRequiredService<JobStatusReader>(),
             provider.GetRequiredService<NoticeSender>(), provider.GetRequiredService<NoticeHandOff>(),

@@ -40,6 +40,9 @@ internal sealed class FanOutClient(HttpClient http, string? key, IAsyncPolicy<Ht
     public Task<ApiAnswer> CancelAsync(string jobId, int waitSeconds, CancellationToken cancellationToken = default) =>
         SendAsync(() => Post(new JsonObject { ["action"] = "cancel", ["jobId"] = jobId, ["waitSeconds"] = waitSeconds }), cancellationToken);
 
+    public Task<ApiAnswer> UpdateAsync(string jobId, int maxConcurrency, CancellationToken cancellationToken = default) =>
+        SendAsync(() => Post(new JsonObject { ["action"] = "update", ["jobId"] = jobId, ["maxConcurrency"] = maxConcurrency }), cancellationToken);
+
     private static HttpRequestMessage Post(JsonObject body) => new(HttpMethod.Post, Batch)
     {
         Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),

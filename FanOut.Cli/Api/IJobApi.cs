@@ -16,4 +16,7 @@ internal interface IJobApi
 
     /// <summary>POSTs <c>cancel</c> for a job, waiting up to <paramref name="waitSeconds"/> for it to end Cancelled.</summary>
     Task<ApiAnswer> CancelAsync(string jobId, int waitSeconds, CancellationToken cancellationToken = default);
+
+    /// <summary>POSTs <c>update</c> for a job: its new concurrency level.</summary>
+    Task<ApiAnswer> UpdateAsync(string jobId, int maxConcurrency, CancellationToken cancellationToken = default);
 }

@@ -15,6 +15,9 @@ internal static class BatchActions
     /// <summary>External: stop a job: no new chunk is sent, the chunks in flight finish, and it ends Cancelled.</summary>
     public const string Cancel = "cancel";
 
+    /// <summary>External: change a job's concurrency level while it runs; every dispatcher of the job follows it within about a second.</summary>
+    public const string Update = "update";
+
     /// <summary>Internal: run a stored job's pending chunks and fan their results in: the root of its dispatch tree.</summary>
     public const string Dispatch = "dispatch";
 
@@ -29,5 +32,5 @@ internal static class BatchActions
     public const string Notify = "notify";
 
     /// <summary>Every action the endpoint accepts, in the order error messages list them.</summary>
-    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, Cancel, ProcessChunk, Dispatch, DispatchNode, CountQuotes, Notify];
+    public static IReadOnlyList<string> All { get; } = [StartFanout, Resume, Cancel, Update, ProcessChunk, Dispatch, DispatchNode, CountQuotes, Notify];
 }

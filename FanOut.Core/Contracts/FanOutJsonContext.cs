@@ -17,6 +17,7 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(QuoteCount))]
 [JsonSerializable(typeof(CountQuotesRequest))]
 [JsonSerializable(typeof(ResumeRequest))]
+[JsonSerializable(typeof(UpdateRequest))]
 [JsonSerializable(typeof(PurgeAnswer))]
 [JsonSerializable(typeof(JobList))]
 [JsonSerializable(typeof(NotifyRequest))]

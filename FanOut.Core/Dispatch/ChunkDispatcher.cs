@@ -12,16 +12,17 @@ internal sealed class ChunkDispatcher(SelfCalls calls, ILogger<ChunkDispatcher> 
     /// <param name="jobId">The job the chunks belong to.</param>
     /// <param name="chunks">The chunks to send.</param>
     /// <param name="bodyOf">The body of a chunk's call, built when it is sent.</param>
-    /// <param name="maxConcurrency">In-flight self-calls at most.</param>
+    /// <param name="lanes">In-flight self-calls at most, as it is now: asked again as calls end and once a second while they
+    /// run (<see cref="SelfCalls"/>), so the leaf follows the job's concurrency level.</param>
     /// <param name="deadline">When it passes, no further chunk is sent and no call is waited for: those
     /// chunks come back unfinished (a call already sent may still commit).</param>
     /// <param name="ended">Told of each chunk that ends (succeeded or failed) as it ends, on its sending lane.</param>
     public async Task<IReadOnlyList<ChunkOutcome>> DispatchAsync(
-        string jobId, IReadOnlyList<ChunkRange> chunks, Func<ChunkRange, byte[]> bodyOf, int maxConcurrency, CancellationToken deadline = default,
+        string jobId, IReadOnlyList<ChunkRange> chunks, Func<ChunkRange, byte[]> bodyOf, Func<int> lanes, CancellationToken deadline = default,
         Func<ChunkOutcome, Task>? ended = null)
     {
         var outcomes = new ChunkOutcome[chunks.Count];
-        await calls.SendAsync(jobId, chunks.Count, i => new SelfCall(bodyOf(chunks[i]), $"{jobId}/{chunks[i].Index}"), maxConcurrency, deadline,
+        await calls.SendAsync(jobId, chunks.Count, (i, _) => new SelfCall(bodyOf(chunks[i]), $"{jobId}/{chunks[i].Index}"), lanes, chunks.Count, deadline,
             async (i, end) =>
             {
                 if (end.CameLate)

@@ -27,6 +27,7 @@ public sealed class BatchEndpoint
 
     private readonly JobAdmission _admission;
     private readonly JobCancellation _cancellation;
+    private readonly JobUpdate _update;
     private readonly JobPurge _purge;
     private readonly JobListing _listing;
     private readonly ChunkWorker _worker;
@@ -42,13 +43,13 @@ public sealed class BatchEndpoint
     private readonly ILogger<BatchEndpoint> _logger;
 
     internal BatchEndpoint(
-        JobAdmission admission, JobCancellation cancellation, JobPurge purge, JobListing listing, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobStore jobStore,
+        JobAdmission admission, JobCancellation cancellation, JobUpdate update, JobPurge purge, JobListing listing, ChunkWorker worker, QuoteCounter quotes, DispatchHandler dispatch, IJobStore jobStore,
         JobStatusReader status, NoticeSender notice, NoticeHandOff notices, InternalCallSigner signer, WaitingInvocations waiting, IOptions<FanOutOptions> options,
         ILogger<BatchEndpoint> logger)
     {
         _waiting = waiting;
         (_notice, _notices) = (notice, notices);
-        (_cancellation, _purge, _listing) = (cancellation, purge, listing);
+        (_cancellation, _update, _purge, _listing) = (cancellation, update, purge, listing);
         (_admission, _worker, _quotes, _dispatch, _jobStore, _status, _signer) = (admission, worker, quotes, dispatch, jobStore, status, signer);
         (_options, _logger) = (options.Value, logger);
     }
@@ -138,6 +139,7 @@ public sealed class BatchEndpoint
                 BatchActions.StartFanout => await GuardAsync(name, () => _admission.StartAsync(root, items, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Resume => await GuardAsync(name, () => _admission.ResumeAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Cancel => await GuardAsync(name, () => _cancellation.CancelAsync(root, cancellationToken)).ConfigureAwait(false),
+                BatchActions.Update => await GuardAsync(name, () => _update.UpdateAsync(root, cancellationToken)).ConfigureAwait(false),
                 BatchActions.Dispatch => await GuardAsync(name, () => _dispatch.RunAsync(root)).ConfigureAwait(false),
                 BatchActions.DispatchNode => await GuardAsync(name, () => _dispatch.NodeAsync(root)).ConfigureAwait(false),
                 BatchActions.CountQuotes => await GuardAsync(name, () => _quotes.CountAsync(root)).ConfigureAwait(false),

@@ -1,6 +1,6 @@
 namespace FanOut.Core.Ledger;
 
-/// <summary><see cref="ISignalStore"/> in Blob Storage: the pause and the cancel are JSON blobs replaced whole; the notice is
+/// <summary><see cref="ISignalStore"/> in Blob Storage: the pause, the cancel and the concurrency level are JSON blobs replaced whole; the notice is
 /// replaced with If-Match on the ETag it was read with, so that two senders never both claim it.</summary>
 internal sealed class BlobSignalStore(LedgerBlobs blobs) : ISignalStore
 {
@@ -23,6 +23,18 @@ internal sealed class BlobSignalStore(LedgerBlobs blobs) : ISignalStore
     /// <inheritdoc/>
     public Task DeleteCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
         blobs.DeleteAsync(LedgerPaths.Cancel(jobId), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task WriteConcurrencyAsync(string jobId, JobConcurrency concurrency, CancellationToken cancellationToken = default) =>
+        blobs.WriteAsync(LedgerPaths.Concurrency(jobId), concurrency, LedgerJsonContext.Default.JobConcurrency, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<JobConcurrency?> ReadConcurrencyAsync(string jobId, CancellationToken cancellationToken = default) =>
+        blobs.ReadAsync(LedgerPaths.Concurrency(jobId), LedgerJsonContext.Default.JobConcurrency, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task DeleteConcurrencyAsync(string jobId, CancellationToken cancellationToken = default) =>
+        blobs.DeleteAsync(LedgerPaths.Concurrency(jobId), cancellationToken);
 
     /// <inheritdoc/>
     public Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default) =>

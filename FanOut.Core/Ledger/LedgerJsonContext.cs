@@ -19,6 +19,7 @@ namespace FanOut.Core.Ledger;
 [JsonSerializable(typeof(DispatchMarker))]
 [JsonSerializable(typeof(JobPause))]
 [JsonSerializable(typeof(JobCancel))]
+[JsonSerializable(typeof(JobConcurrency))]
 [JsonSerializable(typeof(JobNotice))]
 [JsonSerializable(typeof(WatchdogResumes))]
 [JsonSerializable(typeof(RunHandOver))]

@@ -53,6 +53,9 @@ internal static class LedgerPaths
     /// <summary>Until when the job's dispatchers hold back (back-pressure).</summary>
     public static string Pause(string jobId) => Job(jobId) + "pause.json";
 
+    /// <summary>The job's concurrency level, when it was changed since its start (<see cref="JobConcurrency"/>).</summary>
+    public static string Concurrency(string jobId) => Job(jobId) + "concurrency.json";
+
     /// <summary>Folder of committed chunk results.</summary>
     public static string Chunks(string jobId) => Job(jobId) + "chunks/";
 

@@ -34,11 +34,11 @@ internal enum RefusalKind
     LoopDetected,
     /// <summary>The processor's downstream service refuses it for now; nothing was committed, try again after the pause.</summary>
     Throttled,
-    /// <summary>The job ended (Succeeded or Failed): there is nothing to cancel.</summary>
+    /// <summary>The job ended (Succeeded or Failed; for an update, Cancelled too): there is nothing to cancel or change.</summary>
     AlreadyEnded,
     /// <summary>A run holds the job: it cannot be purged now.</summary>
     JobRunning,
-    /// <summary>A purge is deleting the job: there is nothing left to cancel.</summary>
+    /// <summary>A purge is deleting the job: there is nothing left to cancel or change.</summary>
     BeingPurged,
     /// <summary>An internal call read after its sender's deadline: its run is over, nothing was done.</summary>
     Late,
@@ -55,13 +55,13 @@ internal sealed record Refusal(RefusalKind Kind, string Detail, IReadOnlyDiction
     public static Refusal JobRunning(string jobId) => new(RefusalKind.JobRunning,
         $"Job '{jobId}' is running. Cancel it first ({{\"action\": \"cancel\", \"jobId\": \"{jobId}\"}}), then delete it.");
 
-    /// <summary>A cancel of a job that a purge is deleting.</summary>
-    public static Refusal BeingPurged(string jobId) =>
-        new(RefusalKind.BeingPurged, $"Job '{jobId}' is being deleted (purge): there is nothing to cancel.");
+    /// <summary>A cancel (or <paramref name="what"/>: another change) of a job that a purge is deleting.</summary>
+    public static Refusal BeingPurged(string jobId, string what = "there is nothing to cancel") =>
+        new(RefusalKind.BeingPurged, $"Job '{jobId}' is being deleted (purge): {what}.");
 
-    /// <summary>A cancel of a job that has ended.</summary>
-    public static Refusal AlreadyEnded(string jobId, JobStatus status) =>
-        new(RefusalKind.AlreadyEnded, $"Job '{jobId}' has ended {status}: there is nothing to cancel.");
+    /// <summary>A cancel (or <paramref name="what"/>: another change) of a job that has ended.</summary>
+    public static Refusal AlreadyEnded(string jobId, JobStatus status, string what = "there is nothing to cancel") =>
+        new(RefusalKind.AlreadyEnded, $"Job '{jobId}' has ended {status}: {what}.");
 
     /// <summary>A request with field errors.</summary>
     public static Refusal Invalid(FieldErrors errors) => new(RefusalKind.Invalid, errors.Summary(), errors.ToDictionary());

@@ -29,6 +29,16 @@ internal static class DispatchTree
         return (int)Math.Clamp((invocationBudget - 1) / below, 1, Math.Max(1, maxConcurrency));
     }
 
+    /// <summary>A node's share of the job's slots at the job's concurrency level now. Shares are handed down the tree as parts of
+    /// the root's slots at the job's start (<paramref name="startSlots"/>: <see cref="RootSlots"/> of its <c>maxConcurrency</c>);
+    /// each node scales its own by the root's slots at the level now (<paramref name="levelSlots"/>: <see cref="RootSlots"/> of
+    /// the level, within the same invocation budget), rounding down, and never below 1. Rounding down keeps the scaled shares
+    /// of the nodes open at once within <paramref name="levelSlots"/>, as the shares were within <paramref name="startSlots"/>;
+    /// only the floor of 1 can take them above it (more nodes open than the level has slots), until the lanes above them
+    /// shrink too.</summary>
+    public static int Scaled(int share, int startSlots, int levelSlots) =>
+        (int)Math.Clamp((long)share * levelSlots / Math.Max(1, startSlots), 1, int.MaxValue);
+
     /// <summary>Most chunks a job may have so that its process_chunk calls arrive at depth at most
     /// <paramref name="maxDepth"/> (the top dispatcher is at depth 1, each level adds one).</summary>
     public static long MaxChunks(int width, int maxDepth)

@@ -20,8 +20,8 @@ namespace FanOut.Core.Runs;
 /// (<see cref="QuoteStates"/>); a chunk marked unknown is neither sent nor read: the run accounts for it. The
 /// leaf's progress goes to its run's log as its chunks end (<see cref="LeafProgress"/>).</summary>
 internal sealed class ChunkPass(
-    IJobStore jobStore, IChunkStore chunkStore, IRunStore runStore, ChunkDispatcher dispatcher, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options,
-    ILogger<ChunkPass> logger)
+    IJobStore jobStore, IChunkStore chunkStore, IRunStore runStore, ChunkDispatcher dispatcher, ChunkProcessors processors, JobLevel level, TimeProvider timeProvider,
+    IOptions<FanOutOptions> options, ILogger<ChunkPass> logger)
     : IPass<ChunkTally>
 {
     /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
@@ -109,7 +109,7 @@ internal sealed class ChunkPass(
                 {
                     sent[chunk.Index - work.Span.First] = true; // built as it is sent
                     return JsonSerializer.SerializeToUtf8Bytes(messageOf(chunk.Index), FanOutJsonContext.Default.ProcessChunkRequest);
-                }, work.Slots, deadline.Token, async outcome =>
+                }, level.SlotsOf(manifest, work.Slots), deadline.Token, async outcome =>
                 {
                     // A failure is recorded as it happens, before the progress counts it: a status that counts it lists it.
                     if (outcome.Succeeded)

@@ -1,5 +1,6 @@
 using FanOut.Core.Configuration;
 using FanOut.Core.Contracts;
+using FanOut.Core.Dispatch;
 using FanOut.Core.Ledger;
 using FanOut.Core.Processing;
 using Microsoft.Extensions.Options;
@@ -7,15 +8,30 @@ using Microsoft.Extensions.Options;
 namespace FanOut.Core.Runs;
 
 /// <summary>Ends a run: turns the root's tally into the job's result and writes it to the ledger.</summary>
-internal sealed class JobFinalizer(IJobStore jobStore, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options)
+internal sealed class JobFinalizer(
+    IJobStore jobStore, ISignalStore signalStore, JobThrottle throttle, ChunkProcessors processors, TimeProvider timeProvider, IOptions<FanOutOptions> options)
 {
     /// <summary>Writes and answers the result of a run whose tree used <paramref name="levels"/> levels (of a job that was
     /// <paramref name="cancelled"/>: it ends Cancelled).</summary>
     public async Task<JobResult> WriteAsync(JobManifest manifest, ChunkTally total, int levels, bool cancelled = false)
     {
-        var result = Ended(manifest, total, levels, cancelled);
+        var result = Ended(manifest, total, levels, cancelled) with { MaxConcurrency = await LevelAsync(manifest).ConfigureAwait(false) };
         await jobStore.WriteResultAsync(result).ConfigureAwait(false);
         return result;
+    }
+
+    // The job's level as the ledger has it (an update may have come within the last second); without the ledger, as this
+    // instance last saw it.
+    private async Task<int> LevelAsync(JobManifest manifest)
+    {
+        try
+        {
+            return (await signalStore.ReadConcurrencyAsync(manifest.JobId).ConfigureAwait(false))?.Level ?? manifest.MaxConcurrency;
+        }
+        catch (StorageUnavailableException)
+        {
+            return throttle.LevelOf(manifest.JobId) ?? manifest.MaxConcurrency;
+        }
     }
 
     // Succeeded or Failed when every chunk finished (Failed when the failures exceed the tolerated share or the tolerated

@@ -10,9 +10,11 @@ namespace FanOut.Core.Runs;
 /// failures are one listing away. A job that ended has its result instead, exact. A job whose run is gone (its lease
 /// lapsed, or was let go, with no result written: the process running it died) is <c>Incomplete</c>: nothing runs it,
 /// and <c>resume</c> finishes it.</summary>
-internal sealed class JobStatusReader(IJobStore jobStore, IChunkStore chunkStore, IRunStore runStore, IOptions<FanOutOptions> options, TimeProvider timeProvider)
+internal sealed class JobStatusReader(
+    IJobStore jobStore, IChunkStore chunkStore, IRunStore runStore, ISignalStore signalStore, IOptions<FanOutOptions> options, TimeProvider timeProvider)
 {
-    /// <summary>Pending until a chunk finishes, then Running.</summary>
+    /// <summary>Pending until a chunk finishes, then Running. With the job's concurrency level (one read more: the level an
+    /// <c>update</c> set, else the job's <c>maxConcurrency</c>).</summary>
     public async Task<JobResult> LiveAsync(JobManifest manifest, CancellationToken cancellationToken = default)
     {
         var (progress, ownerGone) = await ProgressAsync(manifest, cancellationToken).ConfigureAwait(false);
@@ -23,6 +25,7 @@ internal sealed class JobStatusReader(IJobStore jobStore, IChunkStore chunkStore
         var failures = progress.Failed > 0
             ? await chunkStore.ReadFailuresAsync(manifest.JobId, LedgerSnapshot.MaxListedFailures, cancellationToken).ConfigureAwait(false)
             : [];
+        var level = await signalStore.ReadConcurrencyAsync(manifest.JobId, cancellationToken).ConfigureAwait(false);
         var succeeded = Math.Min(progress.Succeeded, manifest.ChunkCount);
         var failed = Math.Min(progress.Failed, manifest.ChunkCount - succeeded);
         return new JobResult
@@ -36,6 +39,7 @@ internal sealed class JobStatusReader(IJobStore jobStore, IChunkStore chunkStore
             Items = new ItemCounts(progress.Items, progress.FailedItems),
             DurationMs = (long)(timeProvider.GetUtcNow() - manifest.CreatedAt).TotalMilliseconds,
             Failures = failures,
+            MaxConcurrency = level?.Level ?? manifest.MaxConcurrency,
             StatusUrl = options.Value.StatusUrl(manifest.JobId),
         };
     }

@@ -12,7 +12,7 @@ namespace FanOut.Core.Runs;
 
 /// <summary>The first pass of a CSV job cut by bytes: a leaf counts the quote characters of each of its
 /// chunks (<c>count_quotes</c>, stateless, so any retry is safe), and answers their parities.</summary>
-internal sealed class QuotePass(IJobStore jobStore, SelfCalls calls, ILogger<QuotePass> logger) : IPass<QuoteTally>
+internal sealed class QuotePass(IJobStore jobStore, SelfCalls calls, JobLevel level, ILogger<QuotePass> logger) : IPass<QuoteTally>
 {
     /// <summary>The pass's name in a <c>dispatch</c> call.</summary>
     public const string PassName = "quotes";
@@ -45,13 +45,13 @@ internal sealed class QuotePass(IJobStore jobStore, SelfCalls calls, ILogger<Quo
     {
         var plan = await jobStore.ReadSourcePlanAsync(manifest).ConfigureAwait(false);
         var chunks = work.PendingChunks().ToList();
-        var ends = await calls.SendAsync(manifest.JobId, chunks.Count, i => new SelfCall(
+        var ends = await calls.SendAsync(manifest.JobId, chunks.Count, (i, _) => new SelfCall(
                 JsonSerializer.SerializeToUtf8Bytes(new CountQuotesRequest
                 {
                     JobId = manifest.JobId, Chunk = chunks[i], Depth = work.Depth + 1, Source = SourcePlanner.ChunkReference(manifest.Source!, plan, chunks[i]),
                 }, FanOutJsonContext.Default.CountQuotesRequest),
                 $"{manifest.JobId}/{chunks[i]}"),
-            work.Slots, deadline.Token).ConfigureAwait(false);
+            level.SlotsOf(manifest, work.Slots), chunks.Count, deadline.Token).ConfigureAwait(false);
 
         var parities = Enumerable.Repeat(QuoteParity.Unknown, work.Span.Count).ToArray();
         var failures = new List<ChunkFailure>();

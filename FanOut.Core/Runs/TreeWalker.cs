@@ -15,7 +15,7 @@ namespace FanOut.Core.Runs;
 /// as <c>dispatch</c> to another invocation, through the same sender as the chunks; the children's answers
 /// are combined on the way up, so no node holds more than its children's tallies. When the node's
 /// deadline passes it stops sending and waiting and answers what it has; the rest is unfinished.</summary>
-internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<TreeWalker> logger)
+internal sealed class TreeWalker(SelfCalls calls, JobLevel level, IOptions<FanOutOptions> options, TimeProvider timeProvider, ILogger<TreeWalker> logger)
 {
     /// <summary>Runs <paramref name="work"/> and answers its range's tally.</summary>
     public async Task<NodeAnswer<TTally>> WalkAsync<TTally>(JobManifest manifest, NodeWork work, IPass<TTally> pass, HopDeadline deadline)
@@ -45,6 +45,9 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
         // The node's slots are shared among a few wide lanes; a child gets its lane's share, so however deep the tree, the
         // job never has more calls in flight than its maxConcurrency, and few dispatchers wait on them.
         var lanes = NodeWork.Lanes(work.Slots, children.Count, work.Pending.Sum(run => (long)run.Count));
+        // A child scales its share by the job's level itself, while it runs; here, a lower level stops the lanes above the
+        // node's scaled share once their child answers (a higher one needs no more lanes: their children grow).
+        var slots = level.SlotsOf(manifest, work.Slots);
         var sent = new bool[children.Count];
         var ends = await calls.SendAsync(manifest.JobId, children.Count, (i, lane) =>
         {
@@ -54,7 +57,7 @@ internal sealed class TreeWalker(SelfCalls calls, IOptions<FanOutOptions> option
                 TreeNodeRequest.For(manifest.JobId, work.Child(children[i], lanes[lane]), pass.Name, budget, timeProvider.GetUtcNow() + budget),
                 RunsJsonContext.Default.TreeNodeRequest);
             return new SelfCall(body, $"{manifest.JobId}/dispatch/{children[i].First}", budget);
-        }, lanes.Length, deadline.Token).ConfigureAwait(false);
+        }, slots, lanes.Length, deadline.Token).ConfigureAwait(false);
 
         var tallies = new TTally[children.Count];
         var levels = 0;

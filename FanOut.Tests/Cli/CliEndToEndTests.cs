@@ -143,6 +143,27 @@ public sealed class CliEndToEndTests(AzuriteFixture storage) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Update_OfAFinishedJob_Exits2WithTheConflict_AboveTheAppsMaximum2_UnknownJob2()
+    {
+        var jobId = NewJobId();
+        Assert.Equal(0, (await RunAsync(jobId)).ExitCode);
+
+        var ended = await _cli.RunAsync("update", jobId, "--max-concurrency", "4", "--url", _server.BaseUrl.AbsoluteUri);
+        var tooMany = await _cli.RunAsync("update", jobId, "--max-concurrency", "33", "--url", _server.BaseUrl.AbsoluteUri);
+        var unknown = await _cli.RunAsync("update", NewJobId(), "--max-concurrency", "4", "--url", _server.BaseUrl.AbsoluteUri);
+
+        Assert.True(ended.ExitCode == 2, ended.ToString());
+        Assert.Contains("Refused (409)", ended.Error, StringComparison.Ordinal);
+        Assert.Contains("has ended Succeeded", ended.Error, StringComparison.Ordinal);
+        Assert.True(tooMany.ExitCode == 2, tooMany.ToString());
+        Assert.Contains("  maxConcurrency: ", tooMany.Error, StringComparison.Ordinal); // FanOut__Dispatch__MaxConcurrency: 32
+        Assert.True(unknown.ExitCode == 2, unknown.ToString());
+        Assert.Contains("Refused (404)", unknown.Error, StringComparison.Ordinal);
+        Assert.Empty(await new JobBlobs(storage.ConnectionString, _container).ListAsync($"jobs/{jobId}/concurrency.json"));
+        Assert.DoesNotContain(Key, ended.All + tooMany.All + unknown.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Upload_WithAConnectionString_PutsTheFileInTheInputContainer_ThenRunCountsItFromThere()
     {
         var file = Path.Combine(_folder, "words.txt");

@@ -104,6 +104,8 @@ public sealed class JobWaiterTests
 
         public Task<ApiAnswer> CancelAsync(string jobId, int waitSeconds, CancellationToken cancellationToken = default) => Answer("cancel");
 
+        public Task<ApiAnswer> UpdateAsync(string jobId, int maxConcurrency, CancellationToken cancellationToken = default) => Answer("update");
+
         private Task<ApiAnswer> Answer(string call)
         {
             Calls.Add(call);

@@ -86,7 +86,7 @@ public sealed class BackPressureTests(AzuriteFixture storage)
         using var instance = Instance(settings, new FakeTimeProvider(DateTimeOffset.UtcNow), host);
 
         var outcome = Assert.Single(await instance.GetRequiredService<ChunkDispatcher>().DispatchAsync(
-            jobId, [new ChunkRange(0, 0, 0)], _ => """{"chunk":0}"""u8.ToArray(), maxConcurrency: 1));
+            jobId, [new ChunkRange(0, 0, 0)], _ => """{"chunk":0}"""u8.ToArray(), lanes: () => 1));
 
         Assert.Equal(succeeds, outcome.Succeeded);
         Assert.Equal(succeeds ? 1 : 2, outcome.Attempts);
@@ -103,7 +103,7 @@ public sealed class BackPressureTests(AzuriteFixture storage)
     private static Task<IReadOnlyList<ChunkOutcome>> Dispatch(ServiceProvider instance, string jobId, int first) =>
         instance.GetRequiredService<ChunkDispatcher>().DispatchAsync(jobId,
             [.. Enumerable.Range(first, 10).Select(i => new ChunkRange(i, 0, 0))],
-            chunk => Encoding.UTF8.GetBytes($$"""{"chunk":{{chunk.Index}}}"""), maxConcurrency: 1);
+            chunk => Encoding.UTF8.GetBytes($$"""{"chunk":{{chunk.Index}}}"""), lanes: () => 1);
 
     private bool PauseRecorded(string jobId) =>
         new JobBlobs(storage.ConnectionString).ListAsync($"jobs/{jobId}/pause.json").Result.Count == 1;

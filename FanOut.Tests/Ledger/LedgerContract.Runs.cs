@@ -105,6 +105,24 @@ public abstract partial class LedgerContract
     }
 
     [Fact]
+    public async Task Concurrency_RoundTrips_TheLastWriteStands_AndDeletingTwiceIsHarmless()
+    {
+        Assert.Null(await Stores.Signals.ReadConcurrencyAsync(_jobId));
+
+        await Stores.Signals.WriteConcurrencyAsync(_jobId, new JobConcurrency { Level = 16, SetAt = Epoch, By = JobConcurrency.ByUpdate });
+        var first = await Stores.Signals.ReadConcurrencyAsync(_jobId);
+        await Stores.Signals.WriteConcurrencyAsync(_jobId, new JobConcurrency { Level = 3, SetAt = Epoch.AddSeconds(1), By = "auto" });
+
+        Assert.Equal(new JobConcurrency { Level = 16, SetAt = Epoch, By = JobConcurrency.ByUpdate }, first);
+        Assert.Equal(new JobConcurrency { Level = 3, SetAt = Epoch.AddSeconds(1), By = "auto" }, await Stores.Signals.ReadConcurrencyAsync(_jobId));
+
+        await Stores.Signals.DeleteConcurrencyAsync(_jobId);
+        await Stores.Signals.DeleteConcurrencyAsync(_jobId);
+
+        Assert.Null(await Stores.Signals.ReadConcurrencyAsync(_jobId));
+    }
+
+    [Fact]
     public async Task Cancel_WrittenTwiceThenDeleted_IsGone_AndDeletingAgainIsHarmless()
     {
         Assert.Null(await Stores.Signals.ReadCancelAsync(_jobId));

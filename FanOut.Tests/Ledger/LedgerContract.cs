@@ -159,15 +159,18 @@ public abstract partial class LedgerContract
         await Stores.Chunks.WriteOutputAsync(_jobId, 0, "ndjson", Encoding.UTF8.GetBytes("{}\n"));
         await Stores.Runs.TryUpdateDispatchMarkerAsync(_jobId, _ => Marker("run-1"));
         await Stores.Signals.WriteCancelAsync(_jobId, new JobCancel { RequestedAt = Epoch });
+        await Stores.Signals.WriteConcurrencyAsync(_jobId, new JobConcurrency { Level = 4, SetAt = Epoch });
 
-        // The input, the manifest, the chunk, its one output part, the marker, the cancel (the index entry goes uncounted).
-        Assert.Equal(6, await Stores.Jobs.PurgeAsync(_jobId));
+        // The input, the manifest, the chunk, its one output part, the marker, the cancel, the concurrency level (the index
+        // entry goes uncounted).
+        Assert.Equal(7, await Stores.Jobs.PurgeAsync(_jobId));
 
         Assert.Equal(0, await Stores.Jobs.PurgeAsync(_jobId));
         Assert.Null(await Stores.Jobs.GetManifestAsync(_jobId));
         Assert.Null(await Stores.Chunks.ReadChunkAsync(_jobId, 0));
         Assert.Null(await Stores.Runs.ReadDispatchMarkerAsync(_jobId));
         Assert.Null(await Stores.Signals.ReadCancelAsync(_jobId));
+        Assert.Null(await Stores.Signals.ReadConcurrencyAsync(_jobId));
         Assert.Empty((await Stores.Jobs.ListJobsAsync(10, null)).Entries);
     }
 

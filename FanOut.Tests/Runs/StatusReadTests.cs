@@ -18,7 +18,7 @@ public sealed class StatusReadTests
         var large = await ReadWhileRunningAsync(4096);
 
         Assert.Equal(small.Running, large.Running);
-        Assert.InRange(large.Running, 1, 6); // manifest, result, lease, one progress log, the failures' listing and one failure
+        Assert.InRange(large.Running, 1, 7); // manifest, result, lease, one progress log, the failures' listing, one failure, the level
         Assert.Equal(small.Finished, large.Finished);
         Assert.Equal(2, large.Finished); // manifest, result
     }

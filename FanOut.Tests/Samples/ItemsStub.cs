@@ -19,6 +19,8 @@ internal sealed class ItemsStub : IAsyncDisposable
     private readonly TimeSpan _latency;
     private int _requests;
     private int _throttled;
+    private int _inFlight;
+    private int _peakInFlight;
 
     private ItemsStub(WebApplication app, int limit, TimeSpan window, TimeSpan latency)
     {
@@ -30,6 +32,12 @@ internal sealed class ItemsStub : IAsyncDisposable
 
     /// <summary>Requests that arrived.</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Requests being answered now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most requests that were being answered at once.</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
 
     /// <summary>Requests answered 429.</summary>
     public int Throttled => Volatile.Read(ref _throttled);
@@ -58,6 +66,23 @@ internal sealed class ItemsStub : IAsyncDisposable
     private async Task AnswerAsync(HttpContext context, int id)
     {
         Interlocked.Increment(ref _requests);
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var peak = Volatile.Read(ref _peakInFlight); now > peak; peak = Volatile.Read(ref _peakInFlight))
+        {
+            Interlocked.CompareExchange(ref _peakInFlight, now, peak);
+        }
+        try
+        {
+            await AnswerCountedAsync(context, id);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerCountedAsync(HttpContext context, int id)
+    {
         if (!LetThrough())
         {
             Interlocked.Increment(ref _throttled);

@@ -18,6 +18,10 @@ internal sealed class CountingReceiver : IAsyncDisposable
         _app.Run(async context =>
         {
             Interlocked.Increment(ref _requests);
+            using (var reader = new StreamReader(context.Request.Body))
+            {
+                LastBody = await reader.ReadToEndAsync();
+            }
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(body);
@@ -26,6 +30,9 @@ internal sealed class CountingReceiver : IAsyncDisposable
 
     /// <summary>The server's root, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Url { get; private set; } = null!;
+
+    /// <summary>The body of the last request received (empty for a GET).</summary>
+    public string? LastBody { get; private set; }
 
     /// <summary>Requests received so far.</summary>
     public int Requests => Volatile.Read(ref _requests);

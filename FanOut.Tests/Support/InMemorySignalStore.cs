@@ -23,6 +23,17 @@ internal sealed class InMemorySignalStore(InMemoryJobLedger ledger) : ISignalSto
     public Task DeleteCancelAsync(string jobId, CancellationToken cancellationToken = default) =>
         ledger.RunAsync(LedgerOperation.DeleteCancel, null, null, cancellationToken, () => ledger.Remove(LedgerPaths.Cancel(jobId)));
 
+    public Task WriteConcurrencyAsync(string jobId, JobConcurrency concurrency, CancellationToken cancellationToken = default) =>
+        ledger.RunAsync(LedgerOperation.WriteConcurrency, null, null, cancellationToken, () =>
+            ledger.Plant(LedgerPaths.Concurrency(jobId), InMemoryJobLedger.Json(concurrency, LedgerJsonContext.Default.JobConcurrency)));
+
+    public Task<JobConcurrency?> ReadConcurrencyAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ledger.RunAsync(LedgerOperation.ReadConcurrency, null, null, cancellationToken, () =>
+            ledger.Read(LedgerPaths.Concurrency(jobId), LedgerJsonContext.Default.JobConcurrency));
+
+    public Task DeleteConcurrencyAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ledger.RunAsync(LedgerOperation.DeleteConcurrency, null, null, cancellationToken, () => ledger.Remove(LedgerPaths.Concurrency(jobId)));
+
     public Task<JobNotice?> ReadNoticeAsync(string jobId, CancellationToken cancellationToken = default) =>
         ledger.RunAsync(LedgerOperation.ReadNotice, null, null, cancellationToken, () => ledger.Read(LedgerPaths.Notice(jobId), LedgerJsonContext.Default.JobNotice));
 

@@ -37,6 +37,16 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
     /// chunk in flight long enough for the others to pile up); zero by default.</summary>
     public TimeSpan ChunkWork { get; set; }
 
+    /// <summary>When set, every process_chunk delivery, once counted in flight, waits for a pass of this gate before the endpoint
+    /// sees it: chunks that stay in flight until the test lets them end.</summary>
+    public ChunkGate? Gate { get; set; }
+
+    /// <summary>Deliveries of an action being handled now.</summary>
+    public int InFlight(string action) => _inFlight.GetValueOrDefault(action);
+
+    /// <summary>Forgets the peaks of <see cref="PeakInFlight"/>: from now on, the most handled at once.</summary>
+    public void ResetPeaks() => _peakInFlight.Clear();
+
     /// <summary>The most deliveries of any action that were being handled at once: the invocations the app's jobs held
     /// open together (a job's root, its dispatchers and its chunks).</summary>
     public int PeakOpen => Volatile.Read(ref _peakOpen);
@@ -210,6 +220,10 @@ internal sealed class InProcessSelfCaller(IServiceProvider services, IOptions<Fa
             if (action == BatchActions.ProcessChunk && ChunkWork > TimeSpan.Zero)
             {
                 await Task.Delay(ChunkWork);
+            }
+            if (action == BatchActions.ProcessChunk && Gate is { } gate)
+            {
+                await gate.PassAsync();
             }
             return await HandleAsync(body, signature);
         }
