@@ -14,4 +14,7 @@ internal sealed record RunFlags
     public int? MaxConcurrency { get; init; }
     public double? ToleratedFailurePercent { get; init; }
     public string? Options { get; init; }
+
+    /// <summary>Chunks of the estimate's sample, when <c>--estimate</c> was given (0: the app's default).</summary>
+    public int? EstimateSample { get; init; }
 }
