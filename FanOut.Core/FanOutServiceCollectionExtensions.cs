@@ -40,6 +40,7 @@ public static class FanOutServiceCollectionExtensions
                 section.GetSection("Storage").Bind(o.Storage);
                 section.GetSection("Limits").Bind(o.Limits);
                 section.GetSection("Notify").Bind(o.Notify);
+                section.GetSection("Estimate").Bind(o.Estimate);
             })
             // FanOut's own storage settings first, then the Functions host's account, as local.settings.json has it.
             .PostConfigure(o => o.Storage.FallBackToHostAccount(configuration["AzureWebJobsStorage"]))
@@ -121,6 +122,7 @@ public static class FanOutServiceCollectionExtensions
         services.TryAddTransient<JobHandOff>();
         services.TryAddTransient<JobPlanner>();
         services.TryAddTransient<JobPreview>();
+        services.TryAddTransient<JobEstimator>();
         services.TryAddTransient<JobAdmission>();
         services.TryAddTransient<JobCancellation>();
         services.TryAddTransient<JobUpdate>();

@@ -28,10 +28,13 @@ internal static class RunCommand
         var timeout = new Option<TimeSpan>("--timeout") { Description = "Give up waiting after this long (exit 3; the job goes on): 90s, 15m, 2h.", DefaultValueFactory = _ => TimeSpan.FromHours(1), CustomParser = Durations.Parse };
         var poll = new Option<TimeSpan>("--poll-interval") { Description = "Time between two reads of the job's status.", DefaultValueFactory = _ => TimeSpan.FromSeconds(2), CustomParser = Durations.Parse };
         var resumes = new Option<int>("--resumes") { Description = "Most resumes of a job found Incomplete (nothing runs it any more).", DefaultValueFactory = _ => 3 };
+        var estimate = new Option<bool>("--estimate") { Description = "Start nothing: print the job's plan and a projection of its run (time, invocations, GB-seconds, storage operations, cost) from a sample of its chunks run for real, nothing committed." };
+        var sample = new Option<int?>("--sample") { Description = "With --estimate: how many chunks to run as the sample (the app's default: 8)." };
 
         var command = new Command("run", "Start a job and wait for its verdict: exit 0 Succeeded, 1 Failed or Cancelled, 2 refused, 3 gave up waiting, 4 app unreachable.")
         {
             request, jobId, processor, source, format, itemsFile, chunkSize, chunkBytes, maxConcurrency, tolerated, toleratedCount, options, timeout, poll, resumes,
+            estimate, sample,
         };
         app.AddTo(command);
         command.SetAction(async (parsed, cancellationToken) =>
@@ -42,6 +45,7 @@ internal static class RunCommand
                 Source = parsed.GetValue(source), Format = parsed.GetValue(format), ItemsFile = parsed.GetValue(itemsFile),
                 ChunkSize = parsed.GetValue(chunkSize), ChunkBytes = parsed.GetValue(chunkBytes), MaxConcurrency = parsed.GetValue(maxConcurrency),
                 ToleratedFailurePercent = parsed.GetValue(tolerated), ToleratedFailureCount = parsed.GetValue(toleratedCount), Options = parsed.GetValue(options),
+                EstimateSample = Estimating(parsed.GetValue(estimate), parsed.GetValue(sample)),
             };
             var settings = new WaitSettings(parsed.GetValue(timeout), parsed.GetValue(poll), Math.Max(0, parsed.GetValue(resumes)));
             using var api = app.Connect(parsed, environment);
@@ -54,6 +58,10 @@ internal static class RunCommand
         RunFlags flags, WaitSettings settings, Api.IJobApi api, Uri appUrl, CliConsole console, TimeProvider clock, CancellationToken cancellationToken)
     {
         var body = JobRequest.Build(flags, clock);
+        if (flags.EstimateSample is not null)
+        {
+            return await EstimateAsync(body, api, appUrl, console, cancellationToken);
+        }
         body["waitSeconds"] ??= settings.CallWaitSeconds;
         var jobId = body["jobId"]!.GetValue<string>();
         console.Say($"Job {jobId}: starting at {appUrl.GetLeftPart(UriPartial.Path)}");
@@ -61,6 +69,32 @@ internal static class RunCommand
         var verdict = await new JobWaiter(api, progress, clock, settings).RunAsync(body, cancellationToken);
         Report(verdict, console);
         return verdict.ExitCode;
+    }
+
+    // --estimate: the sample asked for (0: the app's default), or null without it; --sample alone is a mistake.
+    private static int? Estimating(bool estimate, int? sample)
+    {
+        if (!estimate)
+        {
+            return sample is null ? null : throw new UsageException("--sample goes with --estimate.");
+        }
+        return sample ?? 0;
+    }
+
+    // --estimate: one call, no job started; the plan and its projection on standard output, the projection in words on standard error.
+    private static async Task<int> EstimateAsync(System.Text.Json.Nodes.JsonObject body, Api.IJobApi api, Uri appUrl, CliConsole console, CancellationToken cancellationToken)
+    {
+        console.Say($"Job {body["jobId"]!.GetValue<string>()}: estimating at {appUrl.GetLeftPart(UriPartial.Path)} (a sample of its chunks runs; nothing is committed)");
+        var answer = await api.StartAsync(body, cancellationToken);
+        if (answer.Problem is not null)
+        {
+            var refused = Verdicts.Problem(answer);
+            console.Say(refused.Message);
+            return refused.ExitCode;
+        }
+        console.Answer(answer.Body);
+        console.Say(EstimateText.Of(answer.Body));
+        return ExitCodes.Succeeded;
     }
 
     /// <summary>The app's last answer on standard output (a job's status, never a problem), the verdict on standard error.</summary>

@@ -36,6 +36,13 @@ internal static class JobRequest
             request.Remove("source");
             request["items"] = Items(items);
         }
+        if (flags.EstimateSample is { } sample)
+        {
+            // A dry run that runs a sample of the chunks: nothing is stored or committed, so there is nothing to wait for.
+            request.Remove("dryRun");
+            request.Remove("waitSeconds");
+            request["estimate"] = sample > 0 ? new JsonObject { ["sample"] = sample } : new JsonObject();
+        }
         if (request["jobId"] is null)
         {
             request["jobId"] = JobIds.New(clock);

@@ -15,4 +15,7 @@ internal sealed record RunFlags
     public double? ToleratedFailurePercent { get; init; }
     public int? ToleratedFailureCount { get; init; }
     public string? Options { get; init; }
+
+    /// <summary>Chunks of the estimate's sample, when <c>--estimate</c> was given (0: the app's default).</summary>
+    public int? EstimateSample { get; init; }
 }

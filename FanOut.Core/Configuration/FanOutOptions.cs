@@ -58,6 +58,10 @@ public sealed class FanOutOptions
     [Required]
     internal LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>The estimate before a run: its sample, instance size and price table.</summary>
+    [Required]
+    internal EstimateOptions Estimate { get; set; } = new();
+
     /// <summary>Every secret setting, by the app-setting name an operator sets it under, with its value: what is checked
     /// for a Key Vault reference the platform did not resolve. A new secret option belongs here.</summary>
     internal IEnumerable<(string Setting, string? Value)> Secrets() =>

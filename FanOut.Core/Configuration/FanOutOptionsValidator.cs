@@ -20,6 +20,12 @@ internal sealed class FanOutOptionsValidator : IValidateOptions<FanOutOptions>
         Check(options.Notify, "FanOut:Notify", failures);
         Check(options.Watchdog, "FanOut:Watchdog", failures);
         Check(options.Platform, "FanOut:Platform", failures);
+        Check(options.Estimate, "FanOut:Estimate", failures);
+        Check(options.Estimate.Prices, "FanOut:Estimate:Prices", failures);
+        if (options.Estimate.Sample > options.Estimate.MaxSample)
+        {
+            failures.Add($"FanOut:Estimate:Sample ({options.Estimate.Sample}) must not exceed FanOut:Estimate:MaxSample ({options.Estimate.MaxSample}).");
+        }
         if (options.Watchdog.Schedule is { } schedule && CrontabSchedule.TryParse(schedule, WithSeconds) is null)
         {
             failures.Add($"FanOut:Watchdog:Schedule ('{schedule}') must be a six-field NCRONTAB expression, seconds first, "

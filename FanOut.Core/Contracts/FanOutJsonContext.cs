@@ -24,4 +24,5 @@ namespace FanOut.Core.Contracts;
 [JsonSerializable(typeof(ChunkFailure))]
 [JsonSerializable(typeof(SourceReference))]
 [JsonSerializable(typeof(JobPlan))]
+[JsonSerializable(typeof(EstimateRequest))]
 internal sealed partial class FanOutJsonContext : JsonSerializerContext;

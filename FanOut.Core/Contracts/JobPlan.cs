@@ -36,6 +36,9 @@ internal sealed record JobPlan
     /// <summary>Function invocations the job would take: start_fanout, every dispatcher, every chunk (and,
     /// for CSV cut by bytes, every count_quotes).</summary>
     public long Invocations { get; init; }
+
+    /// <summary>With <c>estimate</c>: the projection of the run from a sample of its chunks.</summary>
+    public JobEstimate? Estimate { get; init; }
 }
 
 /// <summary>The blobs a plan would read.</summary>

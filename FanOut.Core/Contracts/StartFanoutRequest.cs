@@ -46,6 +46,10 @@ internal sealed record StartFanoutRequest
     /// <summary>Answer the plan (chunks, sizes, tree, invocations) and dispatch and write nothing.</summary>
     public bool? DryRun { get; set; }
 
+    /// <summary>Answer the plan and a projection of the run (time, invocations, GB-seconds, storage operations, cost) from a
+    /// sample of its chunks run for real, with nothing committed or written.</summary>
+    public EstimateRequest? Estimate { get; set; }
+
     /// <summary>Where the job's final status is POSTed, once, signed.</summary>
     public NotifyRequest? Notify { get; set; }
 

@@ -6,7 +6,8 @@ using FanOut.Core.Requests;
 
 namespace FanOut.Core.Jobs;
 
-/// <summary>A start_fanout request that passed validation, with every default filled in.</summary>
+/// <summary>A start_fanout request that passed validation, with every default filled in. <see cref="EstimateSample"/>: the
+/// chunks an estimate runs (an estimate is a dry run too), null for none.</summary>
 internal sealed record StartFanoutCommand(
     string JobId,
     IChunkProcessor Processor,
@@ -21,4 +22,5 @@ internal sealed record StartFanoutCommand(
     IReadOnlyList<PlannedBlob>? Pinned = null,
     bool DryRun = false,
     Uri? NotifyUrl = null,
-    int? ToleratedFailureCount = null);
+    int? ToleratedFailureCount = null,
+    int? EstimateSample = null);

@@ -92,6 +92,7 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
         }
         ValidateWaitSeconds(request.WaitSeconds, errors);
         var notifyUrl = request.Notify is null ? null : ValidateNotify(body, errors);
+        var estimateSample = request.Estimate is null ? null : ValidateEstimate(body, request.DryRun, errors);
 
         return errors.IsEmpty
             ? new StartFanoutCommand(
@@ -106,9 +107,10 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
                 // No failure is tolerated unless a limit is given; a count given alone is the only limit.
                 request.ToleratedFailurePercent ?? (request.ToleratedFailureCount is null ? 0 : 100),
                 request.WaitSeconds ?? FanOutDefaults.WaitSeconds,
-                DryRun: request.DryRun ?? false,
+                DryRun: request.DryRun ?? estimateSample is not null,
                 NotifyUrl: notifyUrl,
-                ToleratedFailureCount: request.ToleratedFailureCount)
+                ToleratedFailureCount: request.ToleratedFailureCount,
+                EstimateSample: estimateSample)
             : null;
     }
 
@@ -141,6 +143,28 @@ internal sealed class StartFanoutValidator(ChunkProcessors processors, JobIds jo
             return url;
         }
         return null;
+    }
+
+    // estimate: { sample }: a dry run that also runs a sample of the chunks; the sample between 1 and FanOut__Estimate__MaxSample.
+    private int? ValidateEstimate(JsonElement body, bool? dryRun, FieldErrors errors)
+    {
+        var estimate = JsonRequest.Read(body.GetProperty("estimate"), FanOutJsonContext.Default.EstimateRequest, errors, "estimate.");
+        if (estimate is null)
+        {
+            return null;
+        }
+        var settings = options.Value.Estimate;
+        if (dryRun == false)
+        {
+            errors.Add("estimate", "An estimate is a dry run (nothing is committed or written): leave dryRun out, or true.");
+            return null;
+        }
+        if (estimate.Sample is < 1 || estimate.Sample > settings.MaxSample)
+        {
+            errors.Add("estimate.sample", $"Must be between 1 and {settings.MaxSample} (FanOut__Estimate__MaxSample).");
+            return null;
+        }
+        return estimate.Sample ?? settings.Sample;
     }
 
     /// <summary>Smallest byte range a blob source may be cut into.</summary>

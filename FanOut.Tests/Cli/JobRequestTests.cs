@@ -22,6 +22,20 @@ public sealed class JobRequestTests : IDisposable
         Assert.Equal("""{"processor":"wordcount","chunkSize":10,"waitSeconds":30,"items":[1,2],"action":"start_fanout","jobId":"mine"}""", body.ToJsonString());
     }
 
+    [Theory]
+    [InlineData(0, """{"estimate":{}}""")]
+    [InlineData(3, """{"estimate":{"sample":3}}""")]
+    public void Build_AnEstimate_AsksForIt_AndNeitherWaitsNorSaysDryRun(int sample, string expected)
+    {
+        var file = Write("job.json", """{ "processor": "count", "waitSeconds": 30, "dryRun": false, "items": [1, 2] }""");
+
+        var body = JobRequest.Build(new RunFlags { RequestFile = new FileInfo(file), JobId = "j", EstimateSample = sample }, TimeProvider.System);
+
+        Assert.Equal(expected, new System.Text.Json.Nodes.JsonObject { ["estimate"] = body["estimate"]!.DeepClone() }.ToJsonString());
+        Assert.False(body.ContainsKey("waitSeconds"));
+        Assert.False(body.ContainsKey("dryRun"));
+    }
+
     [Fact]
     public void Build_TheToleratedFailureFlags_AreTheRequestsFields()
     {
