@@ -18,12 +18,16 @@ public abstract partial class LedgerContract
     private const int Racers = 4;
     private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly string _jobId = $"contract-{Guid.NewGuid():N}"[..24];
-    private LedgerStores? _stores;
+    private readonly Lazy<LedgerStores> _stores;
+
+    // One ledger per case, opened once even when the case's racers are the first to ask for it: each would open its own,
+    // and four racers on four ledgers were four claims of one notice in a CI run.
+    protected LedgerContract() => _stores = new Lazy<LedgerStores>(Open, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>A fresh, empty ledger for one case.</summary>
     internal abstract LedgerStores Open();
 
-    private LedgerStores Stores => _stores ??= Open();
+    private LedgerStores Stores => _stores.Value;
 
     [Fact]
     public async Task Create_NewJob_StoresManifestAndInputAndListsIt()
